@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: MIT
+# Front door of the build. The README's quick start is `make demo` and
+# `make test`; both work on a fresh Debian 12 machine (they install what
+# is missing first). Everything else is CMake presets underneath.
+
+PRESET ?= default
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DEPS := scripts/install-deps.sh
+
+.PHONY: all deps build demo test test-asan test-tsan test-sanitizers test-long \
+        clean help
+
+all: build
+
+help:
+	@echo "make demo        run the main demo"
+	@echo "make test        build and run every test (default preset)"
+	@echo "make test-asan   the suite under ASan+UBSan"
+	@echo "make test-tsan   the suite under ThreadSanitizer"
+	@echo "make test-long   long stress/torture runs (opt-in)"
+
+deps:
+	@sh $(DEPS)
+
+build/%/CMakeCache.txt: | deps
+	cmake --preset $*
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+demo: build
+	cmake --build --preset $(PRESET) --target demo
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+test-asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+test-tsan:
+	@$(MAKE) --no-print-directory test PRESET=tsan
+
+test-sanitizers: test-asan test-tsan
+
+test-long: deps
+	cmake --preset long >/dev/null
+	cmake --build --preset long -j $(JOBS)
+	ctest --preset long
+
+clean:
+	rm -rf build

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: MIT
+# pvirq_add_test(NAME <name> SOURCES <src>... [LIBS <lib>...] [ARGS <arg>...]
+#                [TIMEOUT <s>] [LABELS <l>...])
+# Builds one cmocka test program and registers it with CTest. Under a cross
+# toolchain CTest runs it through CMAKE_CROSSCOMPILING_EMULATOR (qemu-user).
+
+if(NOT TARGET pvirq_cmocka)
+  find_package(PkgConfig QUIET)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(CMOCKA QUIET IMPORTED_TARGET cmocka)
+  endif()
+  add_library(pvirq_cmocka INTERFACE)
+  if(CMOCKA_FOUND)
+    target_link_libraries(pvirq_cmocka INTERFACE PkgConfig::CMOCKA)
+  else()
+    find_path(CMOCKA_INCLUDE_DIR cmocka.h)
+    find_library(CMOCKA_LIBRARY cmocka)
+    if(CMOCKA_INCLUDE_DIR AND CMOCKA_LIBRARY)
+      target_include_directories(pvirq_cmocka INTERFACE ${CMOCKA_INCLUDE_DIR})
+      target_link_libraries(pvirq_cmocka INTERFACE ${CMOCKA_LIBRARY})
+    elseif(EXISTS ${PROJECT_SOURCE_DIR}/tests/support/cmocka/cmocka.h)
+      # Targets with no cmocka package (riscv64 on Debian 12): the
+      # project's own implementation of the cmocka subset the tests use.
+      add_library(pvirq_cmocka_compat STATIC ${PROJECT_SOURCE_DIR}/tests/support/cmocka/cmocka.c)
+      target_include_directories(pvirq_cmocka_compat PUBLIC ${PROJECT_SOURCE_DIR}/tests/support/cmocka)
+      target_link_libraries(pvirq_cmocka INTERFACE pvirq_cmocka_compat)
+    else()
+      message(FATAL_ERROR "cmocka not found: run scripts/install-deps.sh")
+    endif()
+  endif()
+  find_package(Threads REQUIRED)
+endif()
+
+function(pvirq_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;ARGS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE pvirq pvirq_cmocka Threads::Threads ${T_LIBS})
+  target_compile_options(${T_NAME} PRIVATE ${PVIRQ_WARNINGS} -Wno-missing-prototypes)
+  target_compile_definitions(${T_NAME} PRIVATE _DEFAULT_SOURCE)
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT})
+  if(T_LABELS)
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file pvirq.h
+ * @brief Umbrella header: everything a hypervisor or VMM needs.
+ */
+#ifndef PVIRQ_PVIRQ_H
+#define PVIRQ_PVIRQ_H
+
+#include "common.h"
+#include "version.h"
+#include "vm.h"
+#include "rvic.h"
+#include "rvid.h"
+
+#endif /* PVIRQ_PVIRQ_H */

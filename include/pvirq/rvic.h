@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file rvic.h
+ * @brief Per-vCPU rVIC instance operations (the trusted part).
+ *
+ * Every INTID of an instance has two bits, pending and masked, kept in one
+ * atomic word, so each operation below is a single linearizable atomic step
+ * on that INTID (acknowledge: one compare-and-swap). All operations are
+ * lock-free and may be called from any thread concurrently with any other
+ * operation on the same or another instance. Memory ordering: every state
+ * change is sequentially consistent, so the store-buffering pairs
+ * (signal vs. rearm, unmask vs. enable, inject vs. retarget) cannot both
+ * miss each other.
+ *
+ * Arguments are vCPU indexes (0..nr_vcpus-1) and INTIDs (0..T+U-1).
+ * Failure leaves the state unchanged. Callers in this file are trusted: a
+ * guest reaches them only through the hypercall decoders, which check
+ * their own rules first.
+ */
+#ifndef PVIRQ_RVIC_H
+#define PVIRQ_RVIC_H
+
+#include "vm.h"
+
+PVIRQ_BEGIN_DECLS
+
+/** @defgroup rvic rVIC instance operations
+ *  @{ */
+
+/**
+ * @brief Enables the instance; the line takes effect at once.
+ * If an INTID is already deliverable, notify() is called (unless already
+ * notified since the last rearm).
+ * @return PVIRQ_OK or PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_enable(struct pvirq_vm *vm, uint32_t vcpu);
+
+/**
+ * @brief Disables the instance: its line drops and later injections are
+ * dropped. Latched pending bits stay. A signal that read "enabled" just
+ * before may still latch its bit (ordered before the disable).
+ * @return PVIRQ_OK or PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_disable(struct pvirq_vm *vm, uint32_t vcpu);
+
+/** @brief Whether the instance is enabled. @return PVIRQ_OK or PVIRQ_EVCPU. */
+PVIRQ_API int pvirq_rvic_is_enabled(struct pvirq_vm *vm, uint32_t vcpu, bool *enabled);
+
+/** @brief Masks @p intid. @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID. */
+PVIRQ_API int pvirq_rvic_set_masked(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+
+/**
+ * @brief Unmasks @p intid (end of interrupt). If it is pending and the
+ * instance enabled, the line rises and notify() may be called.
+ * @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID.
+ */
+PVIRQ_API int pvirq_rvic_clear_masked(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+
+/** @brief Whether @p intid is masked. @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID. */
+PVIRQ_API int pvirq_rvic_is_masked(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid,
+				   bool *masked);
+
+/** @brief Whether @p intid is pending. @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID. */
+PVIRQ_API int pvirq_rvic_is_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid,
+				    bool *pending);
+
+/**
+ * @brief Makes @p intid pending (any INTID: this is the trusted path).
+ * Latches even when masked. If the INTID becomes deliverable, notify() may
+ * be called for @p vcpu.
+ * @return PVIRQ_OK; PVIRQ_EDISABLED if the instance is disabled (dropped);
+ *         PVIRQ_EVCPU; PVIRQ_EINTID.
+ */
+PVIRQ_API int pvirq_rvic_signal(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+
+/** @brief Clears the pending bit of @p intid. @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID. */
+PVIRQ_API int pvirq_rvic_clear_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+
+/**
+ * @brief Acknowledges one deliverable INTID: in one atomic step clears its
+ * pending bit and sets its masked bit, and returns it.
+ *
+ * Order: round robin. The search starts at the INTID after the last one
+ * this instance acknowledged and wraps around, so every deliverable INTID
+ * is returned within T+U acknowledgements (starvation-free). O(1) in the
+ * number of INTIDs (two-level bitmap). Lock-free: a failed compare-and-swap
+ * means another operation changed the word, and the search is retried.
+ * Meant for the vCPU itself; concurrent calls on one instance are safe
+ * (each INTID is returned once per pending edge) but race on the order.
+ * @return PVIRQ_OK with *intid set; PVIRQ_ENOINTR if nothing is
+ *         deliverable; PVIRQ_EDISABLED if the instance is disabled;
+ *         PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid);
+
+/**
+ * @brief RESAMPLE: re-reads the line of a trusted level-triggered source and
+ * re-pends @p intid if the line is high (as pvirq_rvic_signal()).
+ * The line is high if its software level (pvirq_rvic_set_level()) is high
+ * or the config's line_level() callback says so.
+ * @return PVIRQ_OK (also when the line is low); PVIRQ_EINTID for an
+ *         untrusted or out-of-range INTID; PVIRQ_EDISABLED if the line was
+ *         high but the instance is disabled; PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+
+/**
+ * @brief Drives the software level line of trusted @p intid.
+ * Raising it makes the INTID pending (as pvirq_rvic_signal()); lowering it
+ * does not retract a latched pending bit (rVIC pending is a latch: the
+ * guest may see one spurious interrupt, which the rVIC model allows).
+ * Level changes of one line must be serialized by its owner (one device
+ * model); the level bit itself is updated atomically.
+ * @return PVIRQ_OK; PVIRQ_EDISABLED if raised while the instance is
+ *         disabled (the level is still recorded); PVIRQ_EINTID for an
+ *         untrusted INTID; PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_set_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid,
+				   bool level);
+
+/** @brief The software level of trusted @p intid. @return as pvirq_rvic_is_pending(). */
+PVIRQ_API int pvirq_rvic_get_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid,
+				   bool *level);
+
+/** @} */
+
+PVIRQ_END_DECLS
+
+#endif /* PVIRQ_RVIC_H */

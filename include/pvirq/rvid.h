@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file rvid.h
+ * @brief The VM's rVID (distributor): maps device inputs to (vCPU,
+ *        untrusted INTID). This is the untrusted side.
+ *
+ * Each input's mapping is one atomic word. Nothing reachable from this
+ * file can make a trusted INTID pending: MAP accepts only untrusted INTIDs
+ * and the inject path re-checks the class before touching an instance.
+ *
+ * Retarget without loss: pvirq_rvid_map() of an already-mapped input moves
+ * the old target's pending bit to the new target, and pvirq_rvid_inject()
+ * re-reads the mapping after setting pending and also signals the new
+ * target if the mapping changed meanwhile. Whatever the interleaving, an
+ * edge injected concurrently with a retarget ends pending on the new target
+ * (or was already acknowledged on the old one). Duplicates are possible and
+ * allowed (untrusted interrupts may be spurious); losses are not. MAPs of
+ * one input must be serialized by the caller (the guest does so per IRQ).
+ */
+#ifndef PVIRQ_RVID_H
+#define PVIRQ_RVID_H
+
+#include "vm.h"
+
+/** Guest-physical address of the MSI doorbell (the reference's choice). */
+#define PVIRQ_MSI_DOORBELL 0xBA5E0000ull
+
+PVIRQ_BEGIN_DECLS
+
+/** @defgroup rvid rVID distributor operations
+ *  @{ */
+
+/**
+ * @brief Maps @p input to (@p vcpu, @p intid), replacing any mapping.
+ * If the input was mapped elsewhere and the old INTID is pending, the
+ * pending bit moves to the new target (it stays on the old one if the new
+ * target is disabled, so nothing is dropped).
+ * @return PVIRQ_OK; PVIRQ_EINPUT; PVIRQ_EVCPU; PVIRQ_EINTID if @p intid is
+ *         not untrusted. Failure changes nothing.
+ */
+PVIRQ_API int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu,
+			     uint32_t intid);
+
+/**
+ * @brief Unmaps @p input; later injections are ignored. An injection
+ * racing with the unmap may still land on the old target (spurious).
+ * @return PVIRQ_OK (also if not mapped) or PVIRQ_EINPUT.
+ */
+PVIRQ_API int pvirq_rvid_unmap(struct pvirq_vm *vm, uint32_t input);
+
+/**
+ * @brief Current mapping of @p input.
+ * @return PVIRQ_OK; PVIRQ_EUNMAPPED (outputs untouched); PVIRQ_EINPUT.
+ */
+PVIRQ_API int pvirq_rvid_lookup(struct pvirq_vm *vm, uint32_t input, uint32_t *vcpu,
+				uint32_t *intid);
+
+/**
+ * @brief A device raises an edge on @p input (the untrusted path).
+ * @return PVIRQ_OK; PVIRQ_EUNMAPPED (ignored); PVIRQ_EDISABLED (target
+ *         disabled, dropped); PVIRQ_EINPUT.
+ */
+PVIRQ_API int pvirq_rvid_inject(struct pvirq_vm *vm, uint32_t input);
+
+/**
+ * @brief A device writes an MSI: @p addr must be PVIRQ_MSI_DOORBELL and
+ * @p data is the rVID input number.
+ * @return as pvirq_rvid_inject(), or PVIRQ_EADDRESS for another address.
+ */
+PVIRQ_API int pvirq_rvid_msi(struct pvirq_vm *vm, uint64_t addr, uint64_t data);
+
+/** @} */
+
+PVIRQ_END_DECLS
+
+#endif /* PVIRQ_RVID_H */

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private layout of a VM in caller memory, shared by the core's files and by
+ * nothing else. Not installed.
+ *
+ *   +--------------------+ 0
+ *   | struct pvirq_vm    |  read-only after init: counts, offsets, callbacks
+ *   +--------------------+ vcpus_offset (cache-line aligned)
+ *   | vCPU 0 block       |  struct pvirq_vcpu + state words + level words,
+ *   | vCPU 1 block       |  each block vcpu_stride bytes, a multiple of the
+ *   | ...                |  cache line, so no two vCPUs share a line
+ *   +--------------------+ rvid_offset
+ *   | rVID entries       |  one atomic 64-bit word per input
+ *   +--------------------+ idmap_offset
+ *   | CPU id -> index    |  sorted by id, for O(log n) target lookup
+ *   +--------------------+
+ *
+ * One state word holds 32 INTIDs: INTID 32*i + k has its pending bit at
+ * bit 2k and its masked bit at bit 2k+1 of word i. Both bits of an INTID
+ * therefore change together in one atomic read-modify-write, which is what
+ * makes every per-INTID transition (including acknowledge's
+ * "pending && !masked -> masked && !pending") a single linearizable step.
+ */
+#ifndef PVIRQ_CORE_LAYOUT_H
+#define PVIRQ_CORE_LAYOUT_H
+
+#include <stdatomic.h>
+
+#include "pvirq/pvirq.h"
+
+#define PVIRQ_INTIDS_PER_WORD 32u
+#define PVIRQ_MAX_STATE_WORDS (PVIRQ_MAX_INTIDS / PVIRQ_INTIDS_PER_WORD) /* 64: one summary word */
+#define PVIRQ_PENDING_LANES 0x5555555555555555ull
+#define PVIRQ_MASKED_LANES 0xAAAAAAAAAAAAAAAAull
+
+/* rVID entry: bit 63 valid, bits 47..32 INTID, bits 31..0 vCPU index. */
+#define PVIRQ_RVID_VALID (1ull << 63)
+
+struct pvirq_vcpu {
+	/* Bit i set: state word i may hold a deliverable INTID. Set after a
+	 * word becomes deliverable, cleared lazily (then re-checked). */
+	_Atomic uint64_t summary;
+	_Atomic uint32_t enabled;
+	/* The posted-interrupt "ON" bit: 1 from the first notify() until the
+	 * vCPU's next pvirq_vcpu_rearm(). */
+	_Atomic uint32_t notified;
+	/* Where the next acknowledge starts searching; only ordering state. */
+	_Atomic uint32_t ack_cursor;
+	uint32_t reserved;
+	uint64_t cpu_id;
+	/* nr_state_words state words, then nr_level_words level-line words
+	 * (bit t of level word t/64: software line of trusted INTID t). */
+	_Atomic uint64_t words[];
+};
+
+struct pvirq_idmap_entry {
+	uint64_t cpu_id;
+	uint32_t vcpu;
+	uint32_t reserved;
+};
+
+struct pvirq_vm {
+	uint32_t nr_vcpus;
+	uint32_t nr_trusted;
+	uint32_t nr_untrusted;
+	uint32_t nr_intids;
+	uint32_t nr_state_words;
+	uint32_t nr_level_words;
+	uint32_t nr_rvid_inputs;
+	uint32_t vcpu_stride;
+	size_t vcpus_offset;
+	size_t rvid_offset;
+	size_t idmap_offset;
+	size_t footprint;
+	pvirq_notify_fn notify;
+	void *notify_ctx;
+	pvirq_line_level_fn line_level;
+	void *line_level_ctx;
+};
+
+/*
+ * Clamps an index that has passed its bounds check so that a mispredicted
+ * check cannot be used to read out of bounds speculatively (Spectre v1):
+ * returns idx when idx < bound and 0 otherwise, without a branch.
+ */
+static inline uint32_t pvirq_nospec(uint32_t idx, uint32_t bound)
+{
+	uint64_t mask = (uint64_t)((int64_t)((uint64_t)idx - (uint64_t)bound) >> 63);
+#if defined(__GNUC__)
+	__asm__("" : "+r"(mask)); /* keep the compiler from turning it into a branch */
+#endif
+	return idx & (uint32_t)mask;
+}
+
+static inline struct pvirq_vcpu *pvirq_vcpu_at(const struct pvirq_vm *vm, uint32_t vcpu)
+{
+	return (struct pvirq_vcpu *)((uintptr_t)vm + vm->vcpus_offset +
+				     (size_t)pvirq_nospec(vcpu, vm->nr_vcpus) * vm->vcpu_stride);
+}
+
+static inline _Atomic uint64_t *pvirq_rvid_at(const struct pvirq_vm *vm, uint32_t input)
+{
+	_Atomic uint64_t *table = (_Atomic uint64_t *)((uintptr_t)vm + vm->rvid_offset);
+	return &table[pvirq_nospec(input, vm->nr_rvid_inputs)];
+}
+
+static inline struct pvirq_idmap_entry *pvirq_idmap(const struct pvirq_vm *vm)
+{
+	return (struct pvirq_idmap_entry *)((uintptr_t)vm + vm->idmap_offset);
+}
+
+static inline uint32_t pvirq_word_of(uint32_t intid)
+{
+	return intid / PVIRQ_INTIDS_PER_WORD;
+}
+
+static inline uint64_t pvirq_pending_bit(uint32_t intid)
+{
+	return 1ull << (2u * (intid % PVIRQ_INTIDS_PER_WORD));
+}
+
+static inline uint64_t pvirq_masked_bit(uint32_t intid)
+{
+	return 2ull << (2u * (intid % PVIRQ_INTIDS_PER_WORD));
+}
+
+/* Pending bits (even lanes) of the INTIDs of @w that are pending && !masked. */
+static inline uint64_t pvirq_deliverable_lanes(uint64_t w)
+{
+	return w & ~(w >> 1) & PVIRQ_PENDING_LANES;
+}
+
+static inline _Atomic uint64_t *pvirq_level_words(const struct pvirq_vm *vm,
+						  struct pvirq_vcpu *v)
+{
+	return &v->words[vm->nr_state_words];
+}
+
+static inline uint64_t pvirq_rvid_encode(uint32_t vcpu, uint32_t intid)
+{
+	return PVIRQ_RVID_VALID | ((uint64_t)intid << 32) | vcpu;
+}
+
+static inline uint32_t pvirq_rvid_vcpu(uint64_t entry)
+{
+	return (uint32_t)entry;
+}
+
+static inline uint32_t pvirq_rvid_intid(uint64_t entry)
+{
+	return (uint32_t)(entry >> 32) & 0xFFFFu;
+}
+
+/* Shared between rvic.c and rvid.c: the already-validated slow paths. */
+int pvirq__signal(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+void pvirq__latch_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+
+#endif /* PVIRQ_CORE_LAYOUT_H */

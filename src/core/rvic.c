@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rVIC instances: the per-vCPU pending/masked state, acknowledge, resample,
+ * and the vCPU's line with its notification protocol.
+ *
+ * Correctness argument
+ * --------------------
+ * State. INTID n of vCPU c is two bits of one atomic word (layout.h), so
+ * signal (fetch_or P), clear-pending (fetch_and ~P), mask (fetch_or M),
+ * unmask (fetch_and ~M) and acknowledge (CAS P!M -> !PM) are each one
+ * atomic read-modify-write of that word: linearizable, and no update of
+ * one bit can overwrite a concurrent update of the other.
+ *
+ * Summary. Invariant S: if state word i holds a deliverable INTID, then
+ * summary bit i is set, or the operation that made the word deliverable
+ * has not yet executed its summary fetch_or (and notification step). Every
+ * op that makes an INTID deliverable (signal of an unmasked INTID, unmask
+ * of a pending one) does, in order: word RMW; summary fetch_or; read
+ * enabled; raise. The lazy clearer does: summary fetch_and; re-read word;
+ * fetch_or back if it is deliverable. If the setter's fetch_or comes
+ * after the clearer's fetch_and the bit survives; otherwise the setter's
+ * word RMW precedes the clearer's re-read, which therefore sees the
+ * deliverable INTID and restores the bit. Either way S holds.
+ *
+ * No lost wake-up. Setter: (a) word RMW + summary or, then (b) exchange
+ * notified 1, notify if it was 0. vCPU: (c) exchange notified 0, then (d)
+ * read summary and words. Both pairs are seq_cst, so they are totally
+ * ordered (the store-buffering pattern; acquire/release would NOT suffice,
+ * as in Xen's set-pending/read-mask vs clear-mask/read-pending): if (d)
+ * reads before (a) then (c) precedes (b), so (b) reads 0 and notifies;
+ * otherwise (d) sees the INTID and the line is high. Enable vs. an unmask
+ * on a disabled instance is the same pattern: enable stores enabled=1 then
+ * scans; the setter updates the word then reads enabled.
+ *
+ * What is NOT one atomic step: the line query and acknowledge's search
+ * read several words one after another; they are exact for each word at
+ * the moment it is read (the returned INTID is validated by the CAS). A
+ * signal concurrent with DISABLE may latch its bit after the disable (it is
+ * ordered before it; the disabled instance's line stays low).
+ */
+#include "layout.h"
+
+/* --- internal helpers ------------------------------------------------ */
+
+/* Test-and-set of the posted-interrupt style "notified" flag: only the
+ * 0 -> 1 transition notifies, so bursts coalesce into one call.
+ * seq_cst: pairs with the exchange in pvirq_vcpu_rearm() (see above). */
+static void raise_line(struct pvirq_vm *vm, uint32_t vcpu, struct pvirq_vcpu *v)
+{
+	if (atomic_exchange_explicit(&v->notified, 1, memory_order_seq_cst) == 0 && vm->notify)
+		vm->notify(vm->notify_ctx, vcpu);
+}
+
+/* Word @word of @v just became deliverable: publish it in the summary, then
+ * notify if the instance is enabled. seq_cst throughout: the summary
+ * fetch_or must precede the enabled load and the notified exchange in the
+ * total order (store-buffering against enable and rearm). */
+static void publish_deliverable(struct pvirq_vm *vm, uint32_t vcpu, struct pvirq_vcpu *v,
+				uint32_t word)
+{
+	atomic_fetch_or_explicit(&v->summary, 1ull << word, memory_order_seq_cst);
+	if (atomic_load_explicit(&v->enabled, memory_order_seq_cst))
+		raise_line(vm, vcpu, v);
+}
+
+/* Clears a summary bit whose word looked idle, then re-checks the word.
+ * Returns true (and restores the bit) if the word is deliverable after
+ * all: a concurrent setter got in between. */
+static bool summary_clear_lazily(struct pvirq_vcpu *v, uint32_t word)
+{
+	uint64_t bit = 1ull << word;
+
+	atomic_fetch_and_explicit(&v->summary, ~bit, memory_order_seq_cst);
+	if (pvirq_deliverable_lanes(atomic_load_explicit(&v->words[word], memory_order_seq_cst))) {
+		atomic_fetch_or_explicit(&v->summary, bit, memory_order_seq_cst);
+		return true;
+	}
+	return false;
+}
+
+/* Whether any INTID of @v is deliverable (ignores enabled). Bounded by
+ * the 64 summary bits: wait-free. */
+static bool any_deliverable(struct pvirq_vcpu *v)
+{
+	uint64_t sum = atomic_load_explicit(&v->summary, memory_order_seq_cst);
+
+	while (sum) {
+		uint32_t word = (uint32_t)__builtin_ctzll(sum);
+
+		sum &= sum - 1;
+		if (pvirq_deliverable_lanes(
+			    atomic_load_explicit(&v->words[word], memory_order_seq_cst)))
+			return true;
+		if (summary_clear_lazily(v, word))
+			return true;
+	}
+	return false;
+}
+
+void pvirq__latch_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, vcpu);
+	uint32_t word = pvirq_word_of(intid);
+	uint64_t old;
+
+	/* seq_cst: the first half of the store-buffering pairs above. */
+	old = atomic_fetch_or_explicit(&v->words[word], pvirq_pending_bit(intid),
+				       memory_order_seq_cst);
+	/* Only the op that makes the INTID deliverable publishes it; if it
+	 * was already pending && !masked, that op did (or is about to). */
+	if (!(old & (pvirq_pending_bit(intid) | pvirq_masked_bit(intid))))
+		publish_deliverable(vm, vcpu, v, word);
+}
+
+int pvirq__signal(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, vcpu);
+
+	/* seq_cst: a signal ordered after DISABLE in the total order drops. */
+	if (!atomic_load_explicit(&v->enabled, memory_order_seq_cst))
+		return PVIRQ_EDISABLED;
+	pvirq__latch_pending(vm, vcpu, intid);
+	return PVIRQ_OK;
+}
+
+static int check_intid(const struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	if (vcpu >= vm->nr_vcpus)
+		return PVIRQ_EVCPU;
+	if (intid >= vm->nr_intids)
+		return PVIRQ_EINTID;
+	return PVIRQ_OK;
+}
+
+static int check_trusted(const struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	if (vcpu >= vm->nr_vcpus)
+		return PVIRQ_EVCPU;
+	if (intid >= vm->nr_trusted)
+		return PVIRQ_EINTID;
+	return PVIRQ_OK;
+}
+
+static _Atomic uint64_t *state_word(const struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	intid = pvirq_nospec(intid, vm->nr_intids);
+	return &pvirq_vcpu_at(vm, vcpu)->words[pvirq_word_of(intid)];
+}
+
+static _Atomic uint64_t *level_word(const struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	intid = pvirq_nospec(intid, vm->nr_trusted);
+	return &pvirq_level_words(vm, pvirq_vcpu_at(vm, vcpu))[intid / 64u];
+}
+
+/* --- enable / disable ------------------------------------------------ */
+
+int pvirq_rvic_enable(struct pvirq_vm *vm, uint32_t vcpu)
+{
+	struct pvirq_vcpu *v;
+
+	if (vcpu >= vm->nr_vcpus)
+		return PVIRQ_EVCPU;
+	v = pvirq_vcpu_at(vm, vcpu);
+	/* seq_cst store then scan: pairs with publish_deliverable()'s
+	 * word-RMW-then-read-enabled, so a concurrent unmask is never missed
+	 * by both. Rescanning here is what makes ENABLE take effect at once. */
+	atomic_store_explicit(&v->enabled, 1, memory_order_seq_cst);
+	if (any_deliverable(v))
+		raise_line(vm, vcpu, v);
+	return PVIRQ_OK;
+}
+
+int pvirq_rvic_disable(struct pvirq_vm *vm, uint32_t vcpu)
+{
+	if (vcpu >= vm->nr_vcpus)
+		return PVIRQ_EVCPU;
+	/* seq_cst: signals ordered after this in the total order are dropped. */
+	atomic_store_explicit(&pvirq_vcpu_at(vm, vcpu)->enabled, 0, memory_order_seq_cst);
+	return PVIRQ_OK;
+}
+
+int pvirq_rvic_is_enabled(struct pvirq_vm *vm, uint32_t vcpu, bool *enabled)
+{
+	if (vcpu >= vm->nr_vcpus)
+		return PVIRQ_EVCPU;
+	*enabled = atomic_load_explicit(&pvirq_vcpu_at(vm, vcpu)->enabled, memory_order_seq_cst);
+	return PVIRQ_OK;
+}
+
+/* --- per-INTID bits -------------------------------------------------- */
+
+int pvirq_rvic_set_masked(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	int err = check_intid(vm, vcpu, intid);
+
+	if (err)
+		return err;
+	/* seq_cst like every state change (one total order for the model);
+	 * masking never raises a line, so the summary bit is left to be
+	 * cleared lazily. */
+	atomic_fetch_or_explicit(state_word(vm, vcpu, intid), pvirq_masked_bit(intid),
+				 memory_order_seq_cst);
+	return PVIRQ_OK;
+}
+
+int pvirq_rvic_clear_masked(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	int err = check_intid(vm, vcpu, intid);
+	uint64_t old;
+
+	if (err)
+		return err;
+	/* seq_cst: the unmask side of the store-buffering pairs. */
+	old = atomic_fetch_and_explicit(state_word(vm, vcpu, intid), ~pvirq_masked_bit(intid),
+					memory_order_seq_cst);
+	if ((old & pvirq_masked_bit(intid)) && (old & pvirq_pending_bit(intid)))
+		publish_deliverable(vm, vcpu, pvirq_vcpu_at(vm, vcpu), pvirq_word_of(intid));
+	return PVIRQ_OK;
+}
+
+int pvirq_rvic_is_masked(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool *masked)
+{
+	int err = check_intid(vm, vcpu, intid);
+
+	if (err)
+		return err;
+	*masked = atomic_load_explicit(state_word(vm, vcpu, intid), memory_order_seq_cst) &
+		  pvirq_masked_bit(intid);
+	return PVIRQ_OK;
+}
+
+int pvirq_rvic_is_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool *pending)
+{
+	int err = check_intid(vm, vcpu, intid);
+
+	if (err)
+		return err;
+	*pending = atomic_load_explicit(state_word(vm, vcpu, intid), memory_order_seq_cst) &
+		   pvirq_pending_bit(intid);
+	return PVIRQ_OK;
+}
+
+int pvirq_rvic_signal(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	int err = check_intid(vm, vcpu, intid);
+
+	return err ? err : pvirq__signal(vm, vcpu, pvirq_nospec(intid, vm->nr_intids));
+}
+
+int pvirq_rvic_clear_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	int err = check_intid(vm, vcpu, intid);
+
+	if (err)
+		return err;
+	/* seq_cst: also the test-and-clear of a retarget reads this word. */
+	atomic_fetch_and_explicit(state_word(vm, vcpu, intid), ~pvirq_pending_bit(intid),
+				  memory_order_seq_cst);
+	return PVIRQ_OK;
+}
+
+/* --- acknowledge ----------------------------------------------------- */
+
+/* Lowest deliverable lane of @word within @lanes, as an INTID; or -1. If
+ * the whole word is idle its summary bit is cleared lazily; *changed is
+ * set when that re-check found a concurrent change (search again). */
+static int32_t first_in_word(struct pvirq_vcpu *v, uint32_t word, uint64_t lanes,
+			     uint64_t *seen, bool *changed)
+{
+	uint64_t w = atomic_load_explicit(&v->words[word], memory_order_seq_cst);
+	uint64_t d = pvirq_deliverable_lanes(w);
+
+	*seen = w;
+	if (d & lanes)
+		return (int32_t)(word * PVIRQ_INTIDS_PER_WORD +
+				 (uint32_t)__builtin_ctzll(d & lanes) / 2u);
+	if (!d && summary_clear_lazily(v, word))
+		*changed = true;
+	return -1;
+}
+
+/* First deliverable INTID in the words named by the bit set @words. */
+static int32_t first_in_words(struct pvirq_vcpu *v, uint64_t words, uint64_t *seen,
+			      bool *changed)
+{
+	while (words) {
+		uint32_t word = (uint32_t)__builtin_ctzll(words);
+		int32_t found = first_in_word(v, word, ~0ull, seen, changed);
+
+		if (found >= 0 || *changed)
+			return found;
+		words &= words - 1;
+	}
+	return -1;
+}
+
+/*
+ * Finds the first deliverable INTID at or after @cursor in cyclic order:
+ * the cursor's word from its lane up, the later words, the earlier words,
+ * then the cursor's word below its lane. Each step is a find-first-set on
+ * the summary or on one word, so the cost does not grow with the INTID
+ * count.
+ */
+static int32_t find_deliverable(struct pvirq_vcpu *v, uint32_t cursor, uint64_t *seen,
+				bool *changed)
+{
+	uint32_t cw = pvirq_word_of(cursor);
+	uint64_t cw_bit = 1ull << cw;
+	uint64_t lanes_from = ~0ull << (2u * (cursor % PVIRQ_INTIDS_PER_WORD));
+	uint64_t sum = atomic_load_explicit(&v->summary, memory_order_seq_cst);
+	int32_t found;
+
+	if (sum & cw_bit) {
+		found = first_in_word(v, cw, lanes_from, seen, changed);
+		if (found >= 0 || *changed)
+			return found;
+	}
+	/* Words above cw (2 << 63 wraps to 0, which is what we want). */
+	found = first_in_words(v, sum & ~((2ull << cw) - 1), seen, changed);
+	if (found >= 0 || *changed)
+		return found;
+	found = first_in_words(v, sum & (cw_bit - 1), seen, changed);
+	if (found >= 0 || *changed)
+		return found;
+	if ((sum & cw_bit) && ~lanes_from)
+		return first_in_word(v, cw, ~lanes_from, seen, changed);
+	return -1;
+}
+
+int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid)
+{
+	struct pvirq_vcpu *v;
+
+	if (vcpu >= vm->nr_vcpus)
+		return PVIRQ_EVCPU;
+	v = pvirq_vcpu_at(vm, vcpu);
+	if (!atomic_load_explicit(&v->enabled, memory_order_seq_cst))
+		return PVIRQ_EDISABLED;
+	for (;;) {
+		/* Relaxed: the cursor only chooses where to start; any value in
+		 * range gives a correct (if differently ordered) answer. */
+		uint32_t cursor = atomic_load_explicit(&v->ack_cursor, memory_order_relaxed);
+		bool changed = false;
+		uint64_t seen = 0;
+		int32_t found = find_deliverable(v, cursor % vm->nr_intids, &seen, &changed);
+		uint64_t next;
+
+		if (changed)
+			continue; /* a concurrent op made progress: search again */
+		if (found < 0)
+			return PVIRQ_ENOINTR;
+		/* The indivisible step: pending && !masked -> masked && !pending.
+		 * It succeeds only if the word is still what the search saw, so
+		 * the INTID was deliverable at this instant. A failure means a
+		 * concurrent op changed the word (lock-free retry). */
+		next = (seen & ~pvirq_pending_bit((uint32_t)found)) | pvirq_masked_bit((uint32_t)found);
+		if (atomic_compare_exchange_strong_explicit(
+			    &v->words[pvirq_word_of((uint32_t)found)], &seen, next,
+			    memory_order_seq_cst, memory_order_seq_cst)) {
+			atomic_store_explicit(&v->ack_cursor, ((uint32_t)found + 1u) % vm->nr_intids,
+					      memory_order_relaxed);
+			*intid = (uint32_t)found;
+			return PVIRQ_OK;
+		}
+	}
+}
+
+/* --- level lines and resample ---------------------------------------- */
+
+static bool line_is_high(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	/* seq_cst: a level raised before this RESAMPLE in the total order is seen. */
+	if (atomic_load_explicit(level_word(vm, vcpu, intid), memory_order_seq_cst) &
+	    (1ull << (intid % 64u)))
+		return true;
+	return vm->line_level && vm->line_level(vm->line_level_ctx, vcpu, intid);
+}
+
+int pvirq_rvic_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	int err = check_trusted(vm, vcpu, intid);
+
+	if (err)
+		return err;
+	intid = pvirq_nospec(intid, vm->nr_trusted);
+	return line_is_high(vm, vcpu, intid) ? pvirq__signal(vm, vcpu, intid) : PVIRQ_OK;
+}
+
+int pvirq_rvic_set_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool level)
+{
+	int err = check_trusted(vm, vcpu, intid);
+	uint64_t bit = 1ull << (intid % 64u);
+
+	if (err)
+		return err;
+	intid = pvirq_nospec(intid, vm->nr_trusted);
+	/* seq_cst: ordered before the signal below and against RESAMPLE. */
+	if (!level) {
+		atomic_fetch_and_explicit(level_word(vm, vcpu, intid), ~bit, memory_order_seq_cst);
+		return PVIRQ_OK;
+	}
+	atomic_fetch_or_explicit(level_word(vm, vcpu, intid), bit, memory_order_seq_cst);
+	return pvirq__signal(vm, vcpu, intid);
+}
+
+int pvirq_rvic_get_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool *level)
+{
+	int err = check_trusted(vm, vcpu, intid);
+
+	if (err)
+		return err;
+	*level = atomic_load_explicit(level_word(vm, vcpu, intid), memory_order_seq_cst) &
+		 (1ull << (intid % 64u));
+	return PVIRQ_OK;
+}
+
+/* --- the vCPU's line ------------------------------------------------- */
+
+bool pvirq_vcpu_line(struct pvirq_vm *vm, uint32_t vcpu)
+{
+	struct pvirq_vcpu *v;
+
+	if (vcpu >= vm->nr_vcpus)
+		return false;
+	v = pvirq_vcpu_at(vm, vcpu);
+	return atomic_load_explicit(&v->enabled, memory_order_seq_cst) && any_deliverable(v);
+}
+
+bool pvirq_vcpu_rearm(struct pvirq_vm *vm, uint32_t vcpu)
+{
+	if (vcpu >= vm->nr_vcpus)
+		return false;
+	/* seq_cst exchange (a full barrier on every architecture) before the
+	 * scan: the vCPU half of the store-buffering pair with raise_line(). */
+	atomic_exchange_explicit(&pvirq_vcpu_at(vm, vcpu)->notified, 0, memory_order_seq_cst);
+	return pvirq_vcpu_line(vm, vcpu);
+}

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: MIT
+# Source lists of the library, one list per layer.
+
+# Architecture-neutral engine (freestanding).
+set(PVIRQ_CORE_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/core/error.c
+  ${CMAKE_CURRENT_LIST_DIR}/core/vm.c
+  ${CMAKE_CURRENT_LIST_DIR}/core/rvic.c
+  ${CMAKE_CURRENT_LIST_DIR}/core/rvid.c
+)
+
+# Per-architecture hypercall decoders and injection shims (freestanding).
+# They are pure functions of register values, so all three are built on
+# every host; instructions that only exist on one architecture are guarded
+# inside the files.
+set(PVIRQ_ARCH_SOURCES
+)
+
+# Hosted convenience layer (uses the C library's allocator).
+set(PVIRQ_HOSTED_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/hosted/vm_alloc.c
+)
