@@ -115,12 +115,10 @@ PVIRQ_API int pvirq_rvic_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t i
  *         disabled (the level is still recorded); PVIRQ_EINTID for an
  *         untrusted INTID; PVIRQ_EVCPU.
  */
-PVIRQ_API int pvirq_rvic_set_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid,
-				   bool level);
+PVIRQ_API int pvirq_rvic_set_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool level);
 
 /** @brief The software level of trusted @p intid. @return as pvirq_rvic_is_pending(). */
-PVIRQ_API int pvirq_rvic_get_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid,
-				   bool *level);
+PVIRQ_API int pvirq_rvic_get_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool *level);
 
 /** @} */
 

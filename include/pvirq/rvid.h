@@ -38,8 +38,7 @@ PVIRQ_BEGIN_DECLS
  * @return PVIRQ_OK; PVIRQ_EINPUT; PVIRQ_EVCPU; PVIRQ_EINTID if @p intid is
  *         not untrusted. Failure changes nothing.
  */
-PVIRQ_API int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu,
-			     uint32_t intid);
+PVIRQ_API int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu, uint32_t intid);
 
 /**
  * @brief Unmaps @p input; later injections are ignored. An injection

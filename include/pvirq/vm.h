@@ -142,8 +142,7 @@ PVIRQ_API uint32_t pvirq_vm_nr_rvid_inputs(const struct pvirq_vm *vm);
  * O(log nr_vcpus). Thread-safe.
  * @return PVIRQ_OK with *vcpu set, or PVIRQ_EVCPU if no vCPU has that id.
  */
-PVIRQ_API int pvirq_vm_vcpu_by_cpu_id(const struct pvirq_vm *vm, uint64_t cpu_id,
-				      uint32_t *vcpu);
+PVIRQ_API int pvirq_vm_vcpu_by_cpu_id(const struct pvirq_vm *vm, uint64_t cpu_id, uint32_t *vcpu);
 
 /**
  * @brief Architectural CPU id of vCPU @p vcpu.

@@ -21,6 +21,7 @@ const char *pvirq_strerror(int err)
 	case PVIRQ_ECONFIG: return "snapshot configuration mismatch";
 	case PVIRQ_ECORRUPT: return "snapshot inconsistent";
 	case PVIRQ_EADDRESS: return "not the MSI doorbell address";
+	case PVIRQ_ENOSYS: return "not a libpvirq hypercall";
 	default: return "unknown error";
 	}
 }

@@ -130,8 +130,7 @@ static inline uint64_t pvirq_deliverable_lanes(uint64_t w)
 	return w & ~(w >> 1) & PVIRQ_PENDING_LANES;
 }
 
-static inline _Atomic uint64_t *pvirq_level_words(const struct pvirq_vm *vm,
-						  struct pvirq_vcpu *v)
+static inline _Atomic uint64_t *pvirq_level_words(const struct pvirq_vm *vm, struct pvirq_vcpu *v)
 {
 	return &v->words[vm->nr_state_words];
 }

@@ -265,8 +265,8 @@ int pvirq_rvic_clear_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 /* Lowest deliverable lane of @word within @lanes, as an INTID; or -1. If
  * the whole word is idle its summary bit is cleared lazily; *changed is
  * set when that re-check found a concurrent change (search again). */
-static int32_t first_in_word(struct pvirq_vcpu *v, uint32_t word, uint64_t lanes,
-			     uint64_t *seen, bool *changed)
+static int32_t first_in_word(struct pvirq_vcpu *v, uint32_t word, uint64_t lanes, uint64_t *seen,
+			     bool *changed)
 {
 	uint64_t w = atomic_load_explicit(&v->words[word], memory_order_seq_cst);
 	uint64_t d = pvirq_deliverable_lanes(w);
@@ -281,8 +281,7 @@ static int32_t first_in_word(struct pvirq_vcpu *v, uint32_t word, uint64_t lanes
 }
 
 /* First deliverable INTID in the words named by the bit set @words. */
-static int32_t first_in_words(struct pvirq_vcpu *v, uint64_t words, uint64_t *seen,
-			      bool *changed)
+static int32_t first_in_words(struct pvirq_vcpu *v, uint64_t words, uint64_t *seen, bool *changed)
 {
 	while (words) {
 		uint32_t word = (uint32_t)__builtin_ctzll(words);
@@ -354,11 +353,13 @@ int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid)
 		 * It succeeds only if the word is still what the search saw, so
 		 * the INTID was deliverable at this instant. A failure means a
 		 * concurrent op changed the word (lock-free retry). */
-		next = (seen & ~pvirq_pending_bit((uint32_t)found)) | pvirq_masked_bit((uint32_t)found);
+		next = (seen & ~pvirq_pending_bit((uint32_t)found)) |
+		       pvirq_masked_bit((uint32_t)found);
 		if (atomic_compare_exchange_strong_explicit(
 			    &v->words[pvirq_word_of((uint32_t)found)], &seen, next,
 			    memory_order_seq_cst, memory_order_seq_cst)) {
-			atomic_store_explicit(&v->ack_cursor, ((uint32_t)found + 1u) % vm->nr_intids,
+			atomic_store_explicit(&v->ack_cursor,
+					      ((uint32_t)found + 1u) % vm->nr_intids,
 					      memory_order_relaxed);
 			*intid = (uint32_t)found;
 			return PVIRQ_OK;

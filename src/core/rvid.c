@@ -114,7 +114,7 @@ int pvirq_rvid_inject(struct pvirq_vm *vm, uint32_t input)
 	for (;;) {
 		if (!(entry & PVIRQ_RVID_VALID))
 			return PVIRQ_EUNMAPPED;
-		err = signal_untrusted(vm, entry);                        /* D2 */
+		err = signal_untrusted(vm, entry);			  /* D2 */
 		again = atomic_load_explicit(slot, memory_order_seq_cst); /* D3 */
 		if (again == entry)
 			return err;

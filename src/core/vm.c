@@ -49,12 +49,11 @@ static void compute_layout(const struct pvirq_config *cfg, struct pvirq_vm *vm)
 	vm->vcpu_stride = (uint32_t)align_up(block, PVIRQ_CACHE_LINE);
 	vm->vcpus_offset = align_up(sizeof(struct pvirq_vm), PVIRQ_CACHE_LINE);
 	vm->rvid_offset = vm->vcpus_offset + (size_t)vm->nr_vcpus * vm->vcpu_stride;
-	vm->idmap_offset = align_up(vm->rvid_offset +
-					    (size_t)vm->nr_rvid_inputs * sizeof(uint64_t),
+	vm->idmap_offset = align_up(vm->rvid_offset + (size_t)vm->nr_rvid_inputs * sizeof(uint64_t),
 				    sizeof(uint64_t));
-	vm->footprint = align_up(vm->idmap_offset + (size_t)vm->nr_vcpus *
-							   sizeof(struct pvirq_idmap_entry),
-				 PVIRQ_CACHE_LINE);
+	vm->footprint =
+		align_up(vm->idmap_offset + (size_t)vm->nr_vcpus * sizeof(struct pvirq_idmap_entry),
+			 PVIRQ_CACHE_LINE);
 }
 
 size_t pvirq_vm_footprint(const struct pvirq_config *cfg)

@@ -22,7 +22,7 @@ struct run {
 	struct pvirq_vm *vm;
 	struct model m;
 	uint64_t rng;
-	bool armed[8];      /* rearmed with the line low, not notified since */
+	bool armed[8]; /* rearmed with the line low, not notified since */
 	unsigned notifies[8];
 };
 
@@ -64,19 +64,34 @@ static void step(struct run *r, unsigned long n)
 	int e = 0, mo = 0;
 
 	switch (op) {
-	case 0: e = pvirq_rvic_enable(r->vm, c); mo = model_enable(m, c); break;
+	case 0:
+		e = pvirq_rvic_enable(r->vm, c);
+		mo = model_enable(m, c);
+		break;
 	case 1:
 		if (next(r) % 4 == 0) {
 			e = pvirq_rvic_disable(r->vm, c);
 			mo = model_disable(m, c);
 		}
 		break;
-	case 2: e = pvirq_rvic_set_masked(r->vm, c, i); mo = model_set_masked(m, c, i); break;
+	case 2:
+		e = pvirq_rvic_set_masked(r->vm, c, i);
+		mo = model_set_masked(m, c, i);
+		break;
 	case 3: /* fallthrough: unmask is common in real guests */
-	case 4: e = pvirq_rvic_clear_masked(r->vm, c, i); mo = model_clear_masked(m, c, i); break;
+	case 4:
+		e = pvirq_rvic_clear_masked(r->vm, c, i);
+		mo = model_clear_masked(m, c, i);
+		break;
 	case 5:
-	case 6: e = pvirq_rvic_signal(r->vm, c, i); mo = model_signal(m, c, i); break;
-	case 7: e = pvirq_rvic_clear_pending(r->vm, c, i); mo = model_clear_pending(m, c, i); break;
+	case 6:
+		e = pvirq_rvic_signal(r->vm, c, i);
+		mo = model_signal(m, c, i);
+		break;
+	case 7:
+		e = pvirq_rvic_clear_pending(r->vm, c, i);
+		mo = model_clear_pending(m, c, i);
+		break;
 	case 8:
 	case 9:
 		e = pvirq_rvic_acknowledge(r->vm, c, &got_e);
@@ -85,7 +100,10 @@ static void step(struct run *r, unsigned long n)
 			fail_msg("step %lu: acknowledge vcpu %u: %u, model %u", n, c, got_e, got_m);
 		}
 		break;
-	case 10: e = pvirq_rvic_resample(r->vm, c, i); mo = model_resample(m, c, i); break;
+	case 10:
+		e = pvirq_rvic_resample(r->vm, c, i);
+		mo = model_resample(m, c, i);
+		break;
 	case 11: {
 		bool level = next(r) & 1;
 
@@ -108,7 +126,10 @@ static void step(struct run *r, unsigned long n)
 			mo = model_unmap(m, in);
 		}
 		break;
-	case 14: e = pvirq_rvid_inject(r->vm, in); mo = model_inject(m, in); break;
+	case 14:
+		e = pvirq_rvid_inject(r->vm, in);
+		mo = model_inject(m, in);
+		break;
 	case 15: {
 		uint64_t addr = next(r) % 8 ? PVIRQ_MSI_DOORBELL : next(r);
 		uint64_t data = next(r) % 8 ? in : next(r);
@@ -132,16 +153,18 @@ static void step(struct run *r, unsigned long n)
 	}
 	for (uint32_t v = 0; v < m->nr_vcpus; v++)
 		if (r->armed[v] && model_line(m, v))
-			fail_msg("step %lu: vcpu %u line high but never notified (lost wake-up)",
-				 n, v);
+			fail_msg("step %lu: vcpu %u line high but never notified (lost wake-up)", n,
+				 v);
 }
 
 static void run_config(uint32_t vcpus, uint32_t trusted, uint32_t untrusted, uint32_t inputs,
 		       uint64_t seed, unsigned long steps)
 {
 	struct run *r = calloc(1, sizeof(*r));
-	struct pvirq_config cfg = {.nr_vcpus = vcpus, .nr_trusted = trusted,
-				   .nr_untrusted = untrusted, .nr_rvid_inputs = inputs,
+	struct pvirq_config cfg = {.nr_vcpus = vcpus,
+				   .nr_trusted = trusted,
+				   .nr_untrusted = untrusted,
+				   .nr_rvid_inputs = inputs,
 				   .notify = on_notify};
 	const char *diff;
 

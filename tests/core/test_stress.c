@@ -34,8 +34,8 @@
 #include <pvirq/hosted.h>
 #include <pvirq/pvirq.h>
 
-#define NV 3u           /* vCPUs */
-#define ND 6u           /* device inputs, input d -> untrusted INTID T + d */
+#define NV 3u /* vCPUs */
+#define ND 6u /* device inputs, input d -> untrusted INTID T + d */
 #define NDEV_THREADS 2u
 #define T 32u
 #define U 32u
@@ -146,7 +146,8 @@ static void *vcpu_thread(void *p)
 			uint32_t to = (a->me + 1 + rnd(&seed) % (NV - 1)) % NV;
 			unsigned zero = 0;
 
-			if (atomic_compare_exchange_strong(&s->ipi_outstanding[a->me][to], &zero, 1)) {
+			if (atomic_compare_exchange_strong(&s->ipi_outstanding[a->me][to], &zero,
+							   1)) {
 				atomic_fetch_add(&s->ipi_sent, 1);
 				expect_ok(s, pvirq_rvic_signal(s->vm, to, a->me), "ipi");
 			}
@@ -195,7 +196,8 @@ static void *timer_thread(void *p)
 
 			if (atomic_compare_exchange_strong(&s->timer_outstanding[v], &zero, 1)) {
 				atomic_fetch_add(&s->timer_sent, 1);
-				expect_ok(s, pvirq_rvic_set_level(s->vm, v, TIMER_INTID, true), "timer");
+				expect_ok(s, pvirq_rvic_set_level(s->vm, v, TIMER_INTID, true),
+					  "timer");
 			}
 		}
 		sched_yield();
@@ -257,8 +259,11 @@ static bool all_handled(struct stress *s)
 static void stress_run(void **state)
 {
 	struct stress *s = calloc(1, sizeof(*s));
-	struct pvirq_config cfg = {.nr_vcpus = NV, .nr_trusted = T, .nr_untrusted = U,
-				   .nr_rvid_inputs = ND, .notify = on_notify};
+	struct pvirq_config cfg = {.nr_vcpus = NV,
+				   .nr_trusted = T,
+				   .nr_untrusted = U,
+				   .nr_rvid_inputs = ND,
+				   .notify = on_notify};
 	pthread_t vcpus[NV], devices[NDEV_THREADS], timer, retarget;
 	struct vcpu_arg vargs[NV], dargs[NDEV_THREADS];
 	unsigned long sent = 0, handled = 0, leftovers = 0;
@@ -349,7 +354,8 @@ static void stress_run(void **state)
 	 * A level line can legitimately be seen high twice (by RESAMPLE and by
 	 * the signal of the same raise): rare duplicates there are allowed. */
 	assert_int_equal(atomic_load(&s->ipi_spurious), 0);
-	assert_true(atomic_load(&s->timer_spurious) * 1000 <= atomic_load(&s->timer_handled) + 1000);
+	assert_true(atomic_load(&s->timer_spurious) * 1000 <=
+		    atomic_load(&s->timer_handled) + 1000);
 	assert_true(atomic_load(&s->ipi_sent) > 0);
 	assert_true(atomic_load(&s->timer_sent) > 0);
 	assert_true(atomic_load(&s->retargets) > 0);
@@ -357,8 +363,8 @@ static void stress_run(void **state)
 	       "%.0f interrupts/s, %lu retargets, %lu+%lu spurious device/timer acks, "
 	       "%lu parked duplicates\n",
 	       elapsed, handled, sent, atomic_load(&s->ipi_handled), atomic_load(&s->timer_handled),
-	       (double)handled / elapsed, atomic_load(&s->retargets),
-	       atomic_load(&s->dev_spurious), atomic_load(&s->timer_spurious), leftovers);
+	       (double)handled / elapsed, atomic_load(&s->retargets), atomic_load(&s->dev_spurious),
+	       atomic_load(&s->timer_spurious), leftovers);
 	pvirq_vm_destroy(s->vm);
 	free(s);
 }

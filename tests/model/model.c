@@ -273,8 +273,9 @@ const char *model_compare(const struct model *m, struct pvirq_vm *vm)
 
 		if ((err == PVIRQ_OK) != e->valid ||
 		    (e->valid && (vcpu != e->vcpu || intid != e->intid))) {
-			snprintf(why, sizeof(why), "rvid input %u: (%d, %u, %u), model (%d, %u, %u)",
-				 i, err == PVIRQ_OK, vcpu, intid, e->valid, e->vcpu, e->intid);
+			snprintf(why, sizeof(why),
+				 "rvid input %u: (%d, %u, %u), model (%d, %u, %u)", i,
+				 err == PVIRQ_OK, vcpu, intid, e->valid, e->vcpu, e->intid);
 			return why;
 		}
 	}
