@@ -41,24 +41,40 @@ PVIRQ_BEGIN_DECLS
  * @{
  */
 enum pvirq_error {
-	PVIRQ_OK = 0,	   /**< Success. */
-	PVIRQ_EINVAL = -1, /**< Malformed argument: NULL pointer, bad config, misaligned memory. */
-	PVIRQ_EVCPU = -2,  /**< vCPU index out of range, or no vCPU has that CPU id. */
-	PVIRQ_EINTID =
-		-3, /**< INTID outside the instance, or of the wrong class (trusted/untrusted). */
-	PVIRQ_EDISABLED = -4,  /**< Target instance disabled: the injection was dropped. */
-	PVIRQ_ENOINTR = -5,    /**< Acknowledge found nothing deliverable (spurious). */
-	PVIRQ_EINPUT = -6,     /**< rVID input number out of range. */
-	PVIRQ_EUNMAPPED = -7,  /**< rVID input not mapped: the injection was ignored. */
-	PVIRQ_ENOSPC = -8,     /**< Caller buffer too small. */
-	PVIRQ_ETRUNCATED = -9, /**< Snapshot shorter than its header says. */
-	PVIRQ_EMAGIC = -10,    /**< Not a libpvirq snapshot. */
-	PVIRQ_EVERSION = -11,  /**< Snapshot format version not supported. */
-	PVIRQ_ECHECKSUM = -12, /**< Snapshot checksum mismatch. */
-	PVIRQ_ECONFIG = -13,   /**< Snapshot taken from a VM with another configuration. */
-	PVIRQ_ECORRUPT = -14,  /**< Snapshot internally inconsistent. */
-	PVIRQ_EADDRESS = -15,  /**< MSI written to an address that is not the doorbell. */
-	PVIRQ_ENOSYS = -16, /**< Hypercall not in libpvirq's ranges: the hypervisor handles it. */
+	/** Success. */
+	PVIRQ_OK = 0,
+	/** Malformed argument: NULL pointer, bad config, misaligned memory. */
+	PVIRQ_EINVAL = -1,
+	/** vCPU index out of range, or no vCPU has that CPU id. */
+	PVIRQ_EVCPU = -2,
+	/** INTID outside the instance, or of the wrong class (trusted/untrusted). */
+	PVIRQ_EINTID = -3,
+	/** Target instance disabled: the injection was dropped. */
+	PVIRQ_EDISABLED = -4,
+	/** Acknowledge found nothing deliverable (spurious). */
+	PVIRQ_ENOINTR = -5,
+	/** rVID input number out of range. */
+	PVIRQ_EINPUT = -6,
+	/** rVID input not mapped: the injection was ignored. */
+	PVIRQ_EUNMAPPED = -7,
+	/** Caller buffer too small. */
+	PVIRQ_ENOSPC = -8,
+	/** Snapshot shorter than its header says. */
+	PVIRQ_ETRUNCATED = -9,
+	/** Not a libpvirq snapshot. */
+	PVIRQ_EMAGIC = -10,
+	/** Snapshot format version not supported. */
+	PVIRQ_EVERSION = -11,
+	/** Snapshot checksum mismatch. */
+	PVIRQ_ECHECKSUM = -12,
+	/** Snapshot taken from a VM with another configuration. */
+	PVIRQ_ECONFIG = -13,
+	/** Snapshot internally inconsistent. */
+	PVIRQ_ECORRUPT = -14,
+	/** MSI written to an address that is not the doorbell. */
+	PVIRQ_EADDRESS = -15,
+	/** Hypercall not in libpvirq's ranges: the hypervisor handles it. */
+	PVIRQ_ENOSYS = -16,
 };
 /** @} */
 
