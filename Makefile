@@ -50,3 +50,16 @@ test-long: deps
 
 clean:
 	rm -rf build
+
+# Verification (fuzz/, verify/, scripts/coverage.sh).
+.PHONY: fuzz verify coverage
+FUZZ_SECONDS ?= 60
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) sh fuzz/run.sh $(FUZZ_TARGETS)
+
+verify: build
+	ctest --preset $(PRESET) -L spin
+
+coverage: deps
+	JOBS=$(JOBS) sh scripts/coverage.sh
