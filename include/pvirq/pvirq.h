@@ -11,5 +11,7 @@
 #include "vm.h"
 #include "rvic.h"
 #include "rvid.h"
+#include "abi.h"
+#include "arch/x86_64.h"
 
 #endif /* PVIRQ_PVIRQ_H */
