@@ -16,6 +16,10 @@ set(PVIRQ_CORE_SOURCES
 # inside the files.
 set(PVIRQ_ARCH_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/arch/x86_64/hypercall.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/arm64/smccc.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/arm64/inject.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/riscv64/sbi.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/riscv64/inject.c
 )
 
 # Hosted convenience layer (uses the C library's allocator).

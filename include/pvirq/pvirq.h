@@ -13,5 +13,7 @@
 #include "rvid.h"
 #include "abi.h"
 #include "arch/x86_64.h"
+#include "arch/arm64.h"
+#include "arch/riscv64.h"
 
 #endif /* PVIRQ_PVIRQ_H */

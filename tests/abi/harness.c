@@ -100,12 +100,64 @@ static int call_x86(struct pvirq_vm *vm, uint32_t vcpu, uint32_t id, uint64_t a0
 	return PVIRQ_OK;
 }
 
+static int call_arm64(struct pvirq_vm *vm, uint32_t vcpu, uint32_t id, uint64_t a0, uint64_t a1,
+		      uint64_t a2, int64_t *status, uint64_t *value)
+{
+	struct pvirq_arm64_regs r = {{id, a0, a1, a2, 0x4444, 0x5555, 0x6666, 0x7777}};
+	struct pvirq_arm64_regs before = r;
+	int err = pvirq_arm64_handle_smccc(vm, vcpu, &r);
+
+	if (err) {
+		assert_memory_equal(&r, &before, sizeof(r));
+		return err;
+	}
+	/* X2, X3 are result registers (zeroed); X4..X7 preserved. */
+	assert_true(r.x[2] == 0 && r.x[3] == 0);
+	assert_memory_equal(&r.x[4], &before.x[4], 4 * sizeof(uint64_t));
+	*status = (int64_t)r.x[0];
+	*value = r.x[1];
+	return PVIRQ_OK;
+}
+
+static int call_riscv(struct pvirq_vm *vm, uint32_t vcpu, uint32_t id, uint64_t a0, uint64_t a1,
+		      uint64_t a2, int64_t *status, uint64_t *value)
+{
+	bool rvid = id - PVIRQ_ABI_RVID_BASE < PVIRQ_ABI_RANGE_SIZE;
+	struct pvirq_riscv_regs r = {{a0, a1, a2, 0x3333, 0x4444, 0x5555,
+				      id & (PVIRQ_ABI_RANGE_SIZE - 1),
+				      rvid ? PVIRQ_RISCV_EID_RVID : PVIRQ_RISCV_EID_RVIC}};
+	struct pvirq_riscv_regs before = r;
+	int err = pvirq_riscv_handle_sbi(vm, vcpu, &r);
+
+	if (err) {
+		assert_memory_equal(&r, &before, sizeof(r));
+		return err;
+	}
+	assert_memory_equal(&r.a[2], &before.a[2], 6 * sizeof(uint64_t));
+	if (r.a[0] == 0) {
+		*status = 0;
+		*value = r.a[1];
+	} else {
+		/* A0 must be the SBI error the spec gives for A1's reason. */
+		*status = (int64_t)r.a[1];
+		*value = 0;
+		if (*status == PVIRQ_ABI_STATUS_NOT_SUPPORTED)
+			assert_int_equal((int64_t)r.a[0], PVIRQ_SBI_ERR_NOT_SUPPORTED);
+		else
+			assert_int_equal((int64_t)r.a[0],
+					 pvirq_riscv_sbi_error(PVIRQ_ABI_STATUS_REASON(*status)));
+	}
+	return PVIRQ_OK;
+}
+
 int abi_call(enum abi_arch arch, struct pvirq_vm *vm, uint32_t vcpu, uint32_t id, uint64_t a0,
 	     uint64_t a1, uint64_t a2, int64_t *status, uint64_t *value)
 {
 	switch (arch) {
 	case ARCH_X86_64: return call_x86(vm, vcpu, id, a0, a1, a2, status, value);
-	default: fail_msg("no adapter for %s", abi_arch_name[arch]);
+	case ARCH_ARM64: return call_arm64(vm, vcpu, id, a0, a1, a2, status, value);
+	case ARCH_RISCV64: return call_riscv(vm, vcpu, id, a0, a1, a2, status, value);
+	default: fail_msg("no adapter for arch %d", (int)arch);
 	}
 	return PVIRQ_EINVAL;
 }

@@ -205,6 +205,16 @@ static void vectors_x86_64(void **state)
 	run_vectors(ARCH_X86_64, *state);
 }
 
+static void vectors_arm64(void **state)
+{
+	run_vectors(ARCH_ARM64, *state);
+}
+
+static void vectors_riscv64(void **state)
+{
+	run_vectors(ARCH_RISCV64, *state);
+}
+
 /* The table itself: every call once, each argument kind at most once per
  * call (dispatch keeps one slot per kind), names unique. */
 static void call_table_is_well_formed(void **state)
@@ -261,6 +271,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_dispatch_arguments, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(vectors_x86_64, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(vectors_arm64, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(vectors_riscv64, harness_setup, harness_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
