@@ -16,6 +16,8 @@ set(PVIRQ_CORE_SOURCES
 # inside the files.
 set(PVIRQ_ARCH_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/arch/x86_64/hypercall.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/x86_64/posted.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/x86_64/kvm_entry.c
   ${CMAKE_CURRENT_LIST_DIR}/arch/arm64/smccc.c
   ${CMAKE_CURRENT_LIST_DIR}/arch/arm64/inject.c
   ${CMAKE_CURRENT_LIST_DIR}/arch/riscv64/sbi.c

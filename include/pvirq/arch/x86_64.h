@@ -36,6 +36,51 @@ struct pvirq_x86_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi;
 };
 
+/**
+ * @brief VT-x posted-interrupt descriptor: 64 bytes, 64-byte aligned.
+ *
+ * | bits    | field | word[] |
+ * |---------|-------|--------|
+ * | 255:0   | PIR: one request bit per vector | 0..3 |
+ * | 256     | ON: outstanding notification | 4, bit 0 |
+ * | 257     | SN: suppress notification | 4, bit 1 |
+ * | 279:272 | NV: notification vector | 4, bits 23:16 |
+ * | 319:288 | NDST: notification destination (APIC id) | 4, bits 63:32 |
+ * | 511:320 | reserved, kept zero | 5..7 |
+ *
+ * Shared with the processor (and other CPUs): only the pvirq_x86_pi_*()
+ * functions touch it, each word with 64-bit atomics only (no 8/16-bit
+ * atomics, which some targets turn into library calls). Declared without
+ * _Atomic so that the header also compiles as C++.
+ */
+struct pvirq_x86_pi_desc {
+#ifdef __cplusplus
+	alignas(64) uint64_t word[8];
+#else
+	_Alignas(64) uint64_t word[8];
+#endif
+};
+
+/** ON in word[4]. */
+#define PVIRQ_X86_PI_ON (1ull << 0)
+/** SN in word[4]. */
+#define PVIRQ_X86_PI_SN (1ull << 1)
+/** Position of NV in word[4]. */
+#define PVIRQ_X86_PI_NV_SHIFT 16
+/** Position of NDST in word[4]. */
+#define PVIRQ_X86_PI_NDST_SHIFT 32
+
+/** What a userspace VMM on KVM (no in-kernel LAPIC) does before KVM_RUN. */
+enum pvirq_x86_kvm_entry {
+	/** Line low: clear kvm_run.request_interrupt_window. */
+	PVIRQ_X86_KVM_ENTRY_NOTHING = 0,
+	/** KVM_INTERRUPT with the upcall vector, then clear the request. */
+	PVIRQ_X86_KVM_ENTRY_INJECT = 1,
+	/** Set kvm_run.request_interrupt_window = 1; KVM exits with
+	 *  KVM_EXIT_IRQ_WINDOW_OPEN when the guest can take it. */
+	PVIRQ_X86_KVM_ENTRY_REQUEST_WINDOW = 2,
+};
+
 PVIRQ_BEGIN_DECLS
 
 /** @defgroup x86_64 x86_64 binding
@@ -78,6 +123,80 @@ PVIRQ_API int pvirq_x86_handle_hypercall(struct pvirq_vm *vm, uint32_t vcpu,
  */
 PVIRQ_API int pvirq_x86_handle_hypercall_vector(struct pvirq_vm *vm, uint32_t vcpu,
 						struct pvirq_x86_regs *r, uint8_t upcall_vector);
+
+/**
+ * @name Posted-interrupt descriptor
+ * Protocol: a poster (any thread, e.g. from the notify() callback) calls
+ * pvirq_x86_pi_post() and, when it returns true, sends an IPI with vector
+ * NV to APIC NDST (the processor then moves PIR into the vIRR, or the
+ * hypervisor does it with pvirq_x86_pi_sync() on the next entry). The
+ * consumer harvests with pvirq_x86_pi_sync(): ON is cleared before PIR is
+ * read, the poster sets PIR before ON, and all four steps are seq_cst (a
+ * store-buffering pair, like rearm vs. notify in vm.h), so a bit the
+ * consumer misses always comes with an ON 0 -> 1 and a new IPI: nothing
+ * is lost and a burst of posts costs one IPI.
+ * Concurrency: post, sync, test-and-clear, SN and route updates may all run
+ * concurrently from any thread; init must run alone.
+ * @{ */
+
+/** @brief Zeroes @p desc and sets NV and NDST. Not concurrent with anything. */
+PVIRQ_API void pvirq_x86_pi_init(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst);
+
+/**
+ * @brief Posts @p vector: sets its PIR bit, then ON.
+ * ON is set even when SN is (so pvirq_x86_pi_sync() still harvests).
+ * @return true when the caller must send the notification IPI: ON went
+ *         from 0 to 1 and SN is clear. Lock-free, two atomic RMWs.
+ */
+PVIRQ_API bool pvirq_x86_pi_post(struct pvirq_x86_pi_desc *desc, uint8_t vector);
+
+/** @brief Clears ON; returns whether it was set. One atomic RMW (seq_cst). */
+PVIRQ_API bool pvirq_x86_pi_test_and_clear_on(struct pvirq_x86_pi_desc *desc);
+
+/** @brief Clears the PIR bit of @p vector; returns whether it was set. One atomic RMW. */
+PVIRQ_API bool pvirq_x86_pi_test_and_clear_pir(struct pvirq_x86_pi_desc *desc, uint8_t vector);
+
+/**
+ * @brief Moves every posted vector into @p irr (256 bits, caller-owned,
+ * ORed into): clears ON, then exchanges each non-zero PIR word with 0.
+ * Each PIR bit is harvested by exactly one sync (or test-and-clear).
+ * @return true if any bit was harvested. Lock-free.
+ */
+PVIRQ_API bool pvirq_x86_pi_sync(struct pvirq_x86_pi_desc *desc, uint64_t irr[4]);
+
+/** @brief Sets (vCPU preempted) or clears (vCPU running) SN. One atomic RMW. */
+PVIRQ_API void pvirq_x86_pi_set_sn(struct pvirq_x86_pi_desc *desc, bool suppress);
+
+/**
+ * @brief Changes NV and NDST (vCPU moved to another physical CPU) keeping
+ * ON and SN: a compare-and-swap loop on word 4, lock-free.
+ */
+PVIRQ_API void pvirq_x86_pi_set_route(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst);
+
+/** @brief Atomic snapshot of word 4 (ON, SN, NV, NDST). */
+PVIRQ_API uint64_t pvirq_x86_pi_control(const struct pvirq_x86_pi_desc *desc);
+
+/** @} */
+
+/**
+ * @brief The KVM_INTERRUPT path for a userspace VMM with no in-kernel
+ * irqchip. Before each KVM_RUN the vCPU thread computes
+ * line = pvirq_vcpu_rearm() and calls this with
+ * kvm_run.ready_for_interrupt_injection:
+ *  - line low: NOTHING (request_interrupt_window = 0);
+ *  - line high and ready: INJECT (KVM_INTERRUPT, irq = upcall vector;
+ *    request_interrupt_window = 0);
+ *  - line high, not ready (IF = 0, STI/MOV SS shadow, or an injection
+ *    still pending): REQUEST_WINDOW (request_interrupt_window = 1); KVM
+ *    returns with KVM_EXIT_IRQ_WINDOW_OPEN as soon as the guest can take
+ *    an interrupt, and the loop comes back here.
+ * Injecting again while the line stays high is intended: the guest's
+ * upcall handler acknowledges until NO_INTERRUPTS, so an extra upcall is
+ * at worst spurious, never lost. The notify() callback kicks a running
+ * vCPU out of KVM_RUN (signal / immediate_exit) so that it gets here.
+ * Pure function.
+ */
+PVIRQ_API enum pvirq_x86_kvm_entry pvirq_x86_kvm_entry_action(bool line, bool ready_for_injection);
 
 /** @} */
 
