@@ -133,7 +133,11 @@ struct demo_shared {
 	uint32_t booted;	      /* guest: vCPUs past their own setup      */
 	uint32_t ready;		      /* guest: routes set, devices may start   */
 	uint32_t quiesced;	      /* guest: vCPUs drained after stop        */
-	uint64_t pad[6];
+	/* guest (vCPU 0, before the devices start): average TSC ticks of one
+	 * round trip of the controller's cheapest operation - a libpvirq
+	 * hypercall (VERSION), or an in-kernel x2APIC MSR write (TPR). */
+	uint64_t cost_call_tsc;
+	uint64_t pad[5];
 	struct demo_device_slot dev[DEMO_MAX_DEVICES];
 	struct demo_vcpu_slot vcpu[DEMO_MAX_VCPUS];
 };

@@ -67,10 +67,17 @@ static void lapic_interrupt(uint32_t self, uint32_t vector)
 	wrmsr(MSR_X2APIC_EOI, 0);
 }
 
+/* A TPR write: an x2APIC MSR exit handled inside KVM, like EOI. */
+static void lapic_probe(void)
+{
+	wrmsr(MSR_X2APIC_TPR, 0);
+}
+
 const struct irq_controller ctl_lapic = {
 	.setup_cpu = lapic_setup_cpu,
 	.route = lapic_route,
 	.retarget = lapic_retarget,
 	.send_ipi = lapic_send_ipi,
 	.interrupt = lapic_interrupt,
+	.probe = lapic_probe,
 };

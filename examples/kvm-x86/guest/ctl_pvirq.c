@@ -93,10 +93,16 @@ static void pv_interrupt(uint32_t self, uint32_t vector)
 		pvirq_guest_rvic_resample(CONDUIT, DEMO_INTID_TIMER);
 }
 
+static void pv_probe(void)
+{
+	pvirq_guest_rvic_version(CONDUIT);
+}
+
 const struct irq_controller ctl_pvirq = {
 	.setup_cpu = pv_setup_cpu,
 	.route = pv_route,
 	.retarget = pv_retarget,
 	.send_ipi = pv_send_ipi,
 	.interrupt = pv_interrupt,
+	.probe = pv_probe,
 };

@@ -141,6 +141,9 @@ struct irq_controller {
 	void (*send_ipi)(uint32_t to);
 	/* The interrupt entry for @p vector (interrupts off). */
 	void (*interrupt)(uint32_t self, uint32_t vector);
+	/* The controller's cheapest exit round trip, timed by the workload
+	 * to show what one exit costs. */
+	void (*probe)(void);
 };
 
 extern const struct irq_controller ctl_pvirq;

@@ -355,6 +355,8 @@ int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo
 		if (err)
 			return err;
 	}
+	vm->sync_regs =
+		(ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS) != 0;
 	vm->tsc_khz = (uint64_t)ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
 	if ((int64_t)vm->tsc_khz <= 0)
 		return -EINVAL;
@@ -377,7 +379,7 @@ int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo
 	vm->shared->mode = mode;
 	vm->shared->nr_vcpus = vm->nr_vcpus;
 	vm->shared->nr_devices = vm->nr_devices;
-	vm->shared->upcall_vector = 0xF3; /* PVIRQ_X86_UPCALL_VECTOR_DEFAULT */
+	vm->shared->upcall_vector = PVIRQ_X86_UPCALL_VECTOR_DEFAULT;
 	vm->shared->tsc_khz = vm->tsc_khz;
 	vm->shared->retarget_period_tsc = opt->retarget_us * vm->tsc_khz / 1000;
 	vm->shared->ipi_period_tsc = opt->ipi_us * vm->tsc_khz / 1000;

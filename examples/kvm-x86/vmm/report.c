@@ -28,6 +28,8 @@ void demo_snapshot_take(struct demo_vm *vm, struct demo_snapshot *s)
 			s->user_exits[k] +=
 				atomic_load_explicit(&v->exits[k], memory_order_relaxed);
 		s->injections += atomic_load_explicit(&v->injections, memory_order_relaxed);
+		for (int c = 0; c < DEMO_NR_CALLS; c++)
+			s->calls[c] += atomic_load_explicit(&v->calls[c], memory_order_relaxed);
 		if (v->stats_fd < 0)
 			s->kvm_valid = false;
 		demo_vcpu_read_kvm_stats(v, kvm);
@@ -126,6 +128,9 @@ void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 	r->delta.kicks_signal = b->kicks_signal - a->kicks_signal;
 	r->delta.kicks_wake = b->kicks_wake - a->kicks_wake;
 	r->delta.injections = b->injections - a->injections;
+	for (int c = 0; c < DEMO_NR_CALLS; c++)
+		r->delta.calls[c] = b->calls[c] - a->calls[c];
+	r->cost_call_us = ticks_to_us(guest_load(&sh->cost_call_tsc), vm->tsc_khz);
 	r->delta.handled = r->handled_window;
 	r->delta.ns = b->ns - a->ns;
 	r->irq_per_sec = (double)r->handled_window / (r->seconds > 0 ? r->seconds : 1);
@@ -151,6 +156,58 @@ static const char *source_name(uint32_t src, char *buf, size_t len)
 static bool source_used(uint32_t src, unsigned nr_devices)
 {
 	return src < nr_devices || src == DEMO_SRC_IPI || src == DEMO_SRC_TIMER;
+}
+
+static const char *const call_names[DEMO_NR_CALLS] = {
+	"VERSION",	"INFO",		"ENABLE",   "DISABLE",	     "SET_MASKED",
+	"CLEAR_MASKED", "IS_PENDING",	"SIGNAL",   "CLEAR_PENDING", "ACK",
+	"RESAMPLE",	"RVID_VERSION", "RVID_MAP", "RVID_UNMAP",    "other"};
+
+static const char *const exit_names[EXIT_NR_KINDS] = {[EXIT_HYPERCALL] = "hypercall",
+						      [EXIT_CONSOLE] = "console",
+						      [EXIT_TIMER_ACK] = "timer-ack",
+						      [EXIT_MSI_ROUTE] = "msi-route",
+						      [EXIT_OTHER_IO] = "other-io",
+						      [EXIT_HLT] = "hlt",
+						      [EXIT_IRQ_WINDOW] = "irq-window",
+						      [EXIT_INTR] = "kick/intr",
+						      [EXIT_OTHER] = "other"};
+
+/* Where an interrupt's time goes: exits (KVM's count and ours), the
+ * hypercalls among them, and the kicks. */
+static void print_costs(const struct demo_result *r)
+{
+	double irqs = (double)(r->handled_window ? r->handled_window : 1);
+
+	if (r->delta.kvm_valid)
+		printf("  per interrupt: %.2f VM exits (KVM: hlt %.2f, irq-window %.2f, signal "
+		       "%.2f, host-irq %.2f; %.2f stay in the kernel)\n",
+		       r->kvm_exits_per_irq, (double)r->delta.kvm[KSTAT_HALT_EXITS] / irqs,
+		       (double)r->delta.kvm[KSTAT_IRQ_WINDOW_EXITS] / irqs,
+		       (double)r->delta.kvm[KSTAT_SIGNAL_EXITS] / irqs,
+		       (double)r->delta.kvm[KSTAT_IRQ_EXITS] / irqs,
+		       r->kvm_exits_per_irq - r->user_exits_per_irq);
+	printf("  per interrupt, at the VMM: %.2f exits:", r->user_exits_per_irq);
+	for (int k = 0; k < EXIT_NR_KINDS; k++)
+		if (r->delta.user_exits[k])
+			printf(" %s %.2f", exit_names[k], (double)r->delta.user_exits[k] / irqs);
+	printf("\n");
+	if (r->hypercalls_per_irq > 0) {
+		printf("  hypercalls per interrupt: %.2f =", r->hypercalls_per_irq);
+		for (int c = 0; c < DEMO_NR_CALLS; c++)
+			if (r->delta.calls[c])
+				printf(" %s %.2f", call_names[c], (double)r->delta.calls[c] / irqs);
+		printf("\n");
+	}
+	printf("  kicks per interrupt: %.2f (%llu signals out of KVM_RUN, %llu futex wakes of "
+	       "halted vCPUs)\n",
+	       r->kicks_per_irq, (unsigned long long)r->delta.kicks_signal,
+	       (unsigned long long)r->delta.kicks_wake);
+	if (r->cost_call_us > 0)
+		printf("  one %s round trip: %.2f us\n",
+		       r->mode == DEMO_MODE_LAPIC ? "x2APIC MSR-write exit (in-kernel)"
+						  : "hypercall exit (guest -> VMM -> guest)",
+		       r->cost_call_us);
 }
 
 void demo_print_result(const struct demo_result *r, unsigned nr_vcpus, unsigned nr_devices)
@@ -186,22 +243,7 @@ void demo_print_result(const struct demo_result *r, unsigned nr_vcpus, unsigned 
 	       "(%llu samples)\n",
 	       r->seconds, r->irq_per_sec, r->p50_us, r->p99_us, r->max_us,
 	       (unsigned long long)r->latency_samples);
-	printf("  per interrupt: %.2f VM exits (KVM stats: io %.2f, hlt %.2f, irq-window %.2f, "
-	       "external-irq %.2f, signal %.2f), %.2f reach the VMM, %.2f hypercalls, %.2f kicks "
-	       "(%llu signals, %llu futex wakes)\n",
-	       r->kvm_exits_per_irq,
-	       (double)r->delta.kvm[KSTAT_IO_EXITS] /
-		       (double)(r->handled_window ? r->handled_window : 1),
-	       (double)r->delta.kvm[KSTAT_HALT_EXITS] /
-		       (double)(r->handled_window ? r->handled_window : 1),
-	       (double)r->delta.kvm[KSTAT_IRQ_WINDOW_EXITS] /
-		       (double)(r->handled_window ? r->handled_window : 1),
-	       (double)r->delta.kvm[KSTAT_IRQ_EXITS] /
-		       (double)(r->handled_window ? r->handled_window : 1),
-	       (double)r->delta.kvm[KSTAT_SIGNAL_EXITS] /
-		       (double)(r->handled_window ? r->handled_window : 1),
-	       r->user_exits_per_irq, r->hypercalls_per_irq, r->kicks_per_irq,
-	       (unsigned long long)r->delta.kicks_signal, (unsigned long long)r->delta.kicks_wake);
+	print_costs(r);
 	printf("  guest exit codes:");
 	for (uint32_t i = 0; i < nr_vcpus; i++)
 		printf(" %d", r->guest_exit[i]);
@@ -237,6 +279,7 @@ void demo_print_comparison(const struct demo_result *pv, const struct demo_resul
 	row("hypercalls per interrupt", pv->hypercalls_per_irq, lapic->hypercalls_per_irq, "%.2f",
 	    true);
 	row("kicks per interrupt", pv->kicks_per_irq, lapic->kicks_per_irq, "%.2f", true);
+	row("one exit round trip (us) [1]", pv->cost_call_us, lapic->cost_call_us, "%.2f", true);
 	printf("  %-32s %14llu %16llu\n", "retargets", (unsigned long long)pv->retargets,
 	       (unsigned long long)lapic->retargets);
 	printf("  %-32s %14llu %16llu\n", "IPIs", (unsigned long long)pv->ipis,
@@ -246,6 +289,8 @@ void demo_print_comparison(const struct demo_result *pv, const struct demo_resul
 	       (unsigned long long)(lapic->spurious + lapic->duplicates));
 	printf("  %-32s %14lld %16lld\n", "lost (sent - handled)", (long long)pv->lost,
 	       (long long)lapic->lost);
+	printf("  [1] libpvirq: a VERSION hypercall through the port-I/O doorbell to the VMM;\n"
+	       "      LAPIC: an x2APIC TPR write handled inside KVM (as EOI and ICR are).\n");
 }
 
 static void json_result(FILE *f, const struct demo_result *r, unsigned nr_vcpus,

@@ -111,30 +111,48 @@ static void halt_until_line(struct demo_vm *vm, struct demo_vcpu *v)
 	atomic_store_explicit(&v->state, VCPU_OUTSIDE, memory_order_seq_cst);
 }
 
+static void count_call(struct demo_vcpu *v, uint64_t id)
+{
+	uint64_t slot = DEMO_CALL_OTHER;
+
+	if (id - PVIRQ_ABI_RVIC_BASE <= PVIRQ_FN_RVIC_RESAMPLE)
+		slot = DEMO_CALL_RVIC_FIRST + (id - PVIRQ_ABI_RVIC_BASE);
+	else if (id - PVIRQ_ABI_RVID_BASE <= PVIRQ_FN_RVID_UNMAP)
+		slot = DEMO_CALL_RVID_FIRST + (id - PVIRQ_ABI_RVID_BASE);
+	atomic_fetch_add_explicit(&v->calls[slot], 1, memory_order_relaxed);
+}
+
+/* The doorbell: registers in, libpvirq, registers out. With
+ * KVM_CAP_SYNC_REGS they travel in kvm_run (no GET/SET_REGS ioctls). */
 static int hypercall(struct demo_vm *vm, struct demo_vcpu *v)
 {
-	struct kvm_regs regs;
+	struct kvm_regs local, *regs = vm->sync_regs ? &v->run->s.regs.regs : &local;
 	struct pvirq_x86_regs r;
 
-	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+	if (!vm->sync_regs && ioctl(v->fd, KVM_GET_REGS, regs) < 0)
 		return -errno;
-	r = (struct pvirq_x86_regs){.rax = regs.rax,
-				    .rbx = regs.rbx,
-				    .rcx = regs.rcx,
-				    .rdx = regs.rdx,
-				    .rsi = regs.rsi,
-				    .rdi = regs.rdi};
+	count_call(v, regs->rax);
+	r = (struct pvirq_x86_regs){.rax = regs->rax,
+				    .rbx = regs->rbx,
+				    .rcx = regs->rcx,
+				    .rdx = regs->rdx,
+				    .rsi = regs->rsi,
+				    .rdi = regs->rdi};
 	if (pvirq_x86_handle_hypercall(vm->pvirq, v->index, &r) == PVIRQ_ENOSYS) {
 		/* Not libpvirq's: this VMM implements no other calls. */
-		r.rax = (uint64_t)-1; /* NOT_SUPPORTED */
+		r.rax = (uint64_t)PVIRQ_ABI_STATUS_NOT_SUPPORTED;
 	}
-	regs.rax = r.rax;
-	regs.rbx = r.rbx;
-	regs.rcx = r.rcx;
-	regs.rdx = r.rdx;
-	regs.rsi = r.rsi;
-	regs.rdi = r.rdi;
-	return ioctl(v->fd, KVM_SET_REGS, &regs) < 0 ? -errno : 0;
+	regs->rax = r.rax;
+	regs->rbx = r.rbx;
+	regs->rcx = r.rcx;
+	regs->rdx = r.rdx;
+	regs->rsi = r.rsi;
+	regs->rdi = r.rdi;
+	if (vm->sync_regs) {
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	return ioctl(v->fd, KVM_SET_REGS, regs) < 0 ? -errno : 0;
 }
 
 static void console_putc(struct demo_vcpu *v, char c)
@@ -161,13 +179,13 @@ static int handle_io(struct demo_vm *vm, struct demo_vcpu *v)
 		count_exit(v, EXIT_OTHER_IO);
 		return 0;
 	}
+	if (vm->pvirq &&
+	    pvirq_x86_io_is_doorbell(run->io.port, run->io.size, true, run->io.count)) {
+		count_exit(v, EXIT_HYPERCALL);
+		return hypercall(vm, v);
+	}
 	memcpy(&value, data, run->io.size < 4 ? run->io.size : 4);
 	switch (run->io.port) {
-	case DEMO_PORT_HYPERCALL:
-		count_exit(v, EXIT_HYPERCALL);
-		if (!vm->pvirq)
-			return 0; /* baseline: no such device */
-		return hypercall(vm, v);
 	case DEMO_PORT_CONSOLE:
 		count_exit(v, EXIT_CONSOLE);
 		console_putc(v, (char)value);
@@ -213,6 +231,8 @@ static int run_loop(struct demo_vm *vm, struct demo_vcpu *v)
 	struct kvm_run *run = v->run;
 	int err;
 
+	if (vm->sync_regs)
+		run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	for (;;) {
 		run->immediate_exit = 0;
 		if (vm->pvirq)

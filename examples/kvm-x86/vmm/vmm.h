@@ -51,6 +51,12 @@ enum demo_exit_kind {
 	EXIT_NR_KINDS
 };
 
+/* Hypercalls counted by call: rVIC 0..10, rVID 0..2, then anything else. */
+#define DEMO_CALL_RVIC_FIRST 0
+#define DEMO_CALL_RVID_FIRST 11
+#define DEMO_CALL_OTHER 14
+#define DEMO_NR_CALLS 15
+
 /* KVM's own per-vCPU counters (binary stats fd): every exit, including
  * those the kernel handles without coming back to us. */
 enum demo_kvm_stat {
@@ -72,10 +78,12 @@ struct demo_snapshot {
 	uint64_t user_exits[EXIT_NR_KINDS];
 	uint64_t kvm[KSTAT_NR];
 	uint64_t kicks_signal, kicks_wake, injections;
+	uint64_t calls[DEMO_NR_CALLS];
 	bool kvm_valid;
 };
 
 enum vcpu_state { VCPU_OUTSIDE = 0, VCPU_IN_GUEST, VCPU_HALTED };
+
 
 struct demo_vm;
 
@@ -94,6 +102,7 @@ struct demo_vcpu {
 	_Atomic uint32_t wake_seq; /* futex word for VCPU_HALTED            */
 	_Atomic uint64_t exits[EXIT_NR_KINDS];
 	_Atomic uint64_t injections;
+	_Atomic uint64_t calls[DEMO_NR_CALLS];
 	_Atomic bool finished;
 	int exit_code; /* guest's DEMO_PORT_EXIT value, or negative: VMM error */
 	char console[160];
@@ -122,6 +131,7 @@ struct demo_vm {
 	struct pvirq_vm *pvirq; /* libpvirq modes only */
 	uint64_t tsc_khz;
 	bool tsc_shared; /* guest TSC == host TSC (offset set to 0) */
+	bool sync_regs;	 /* KVM_CAP_SYNC_REGS: registers come in kvm_run */
 	unsigned nr_vcpus, nr_devices;
 	struct demo_vcpu vcpus[DEMO_MAX_VCPUS];
 	struct demo_device devices[DEMO_MAX_DEVICES];
@@ -148,6 +158,8 @@ struct demo_result {
 	uint64_t latency_samples;
 	double irq_per_sec;
 	double kvm_exits_per_irq, user_exits_per_irq, kicks_per_irq, hypercalls_per_irq;
+	double cost_call_us; /* one round trip of the controller's cheapest exit */
+	bool simulated;
 	struct demo_snapshot delta;
 	int guest_exit[DEMO_MAX_VCPUS];
 	bool ok;
