@@ -25,7 +25,7 @@
 
 #include "vmm.h"
 
-#define DRAIN_TIMEOUT_NS 1000000000ull
+#define DRAIN_TIMEOUT_NS 3000000000ull
 
 static uint64_t shared_load(uint64_t *p)
 {

@@ -132,7 +132,7 @@ static bool stop_guest(struct demo_vm *vm)
 	demo_devices_stop(vm);
 	demo_timer_stop(vm);
 	atomic_store_explicit((_Atomic uint64_t *)&vm->shared->drain_deadline_tsc,
-			      demo_rdtsc() + 2 * vm->tsc_khz * 1000, memory_order_seq_cst);
+			      demo_rdtsc() + 3 * vm->tsc_khz * 1000, memory_order_seq_cst);
 	atomic_store_explicit((_Atomic uint32_t *)&vm->shared->stop, 1, memory_order_seq_cst);
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
 		demo_send_wake(vm, i);

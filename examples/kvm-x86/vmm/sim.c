@@ -271,7 +271,7 @@ int demo_simulate(const struct demo_options *opt, struct demo_result *r)
 	demo_devices_stop(vm);
 	demo_timer_stop(vm);
 	atomic_store((_Atomic uint64_t *)&vm->shared->drain_deadline_tsc,
-		     demo_rdtsc() + 2 * vm->tsc_khz * 1000);
+		     demo_rdtsc() + 3 * vm->tsc_khz * 1000);
 	atomic_store((_Atomic uint32_t *)&vm->shared->stop, 1);
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
 		demo_send_wake(vm, i);
