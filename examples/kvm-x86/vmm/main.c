@@ -43,6 +43,7 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		O_IPI,
 		O_RETARGET,
 		O_JSON,
+		O_POLL,
 		O_CHECK,
 		O_REQUIRE,
 		O_VERBOSE,
@@ -57,6 +58,7 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		{"ipi-us", required_argument, NULL, O_IPI},
 		{"retarget-us", required_argument, NULL, O_RETARGET},
 		{"json", required_argument, NULL, O_JSON},
+		{"halt-poll-us", required_argument, NULL, O_POLL},
 		{"check", no_argument, NULL, O_CHECK},
 		{"require-kvm", no_argument, NULL, O_REQUIRE},
 		{"verbose", no_argument, NULL, O_VERBOSE},
@@ -82,6 +84,7 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		case O_IPI: o->ipi_us = (unsigned)atoi(optarg); break;
 		case O_RETARGET: o->retarget_us = (unsigned)atoi(optarg); break;
 		case O_JSON: o->json_path = optarg; break;
+		case O_POLL: o->halt_poll_us = (unsigned)atoi(optarg); break;
 		case O_CHECK: o->check = true; break;
 		case O_REQUIRE: o->require_kvm = true; break;
 		case O_VERBOSE: o->verbose = true; break;

@@ -187,11 +187,14 @@ static void print_costs(const struct demo_result *r)
 		       (double)r->delta.kvm[KSTAT_SIGNAL_EXITS] / irqs,
 		       (double)r->delta.kvm[KSTAT_IRQ_EXITS] / irqs,
 		       r->kvm_exits_per_irq - r->user_exits_per_irq);
-	printf("  per interrupt, at the VMM: %.2f exits:", r->user_exits_per_irq);
-	for (int k = 0; k < EXIT_NR_KINDS; k++)
-		if (r->delta.user_exits[k])
-			printf(" %s %.2f", exit_names[k], (double)r->delta.user_exits[k] / irqs);
-	printf("\n");
+	if (!r->simulated) {
+		printf("  per interrupt, at the VMM: %.2f exits:", r->user_exits_per_irq);
+		for (int k = 0; k < EXIT_NR_KINDS; k++)
+			if (r->delta.user_exits[k])
+				printf(" %s %.2f", exit_names[k],
+				       (double)r->delta.user_exits[k] / irqs);
+		printf("\n");
+	}
 	if (r->hypercalls_per_irq > 0) {
 		printf("  hypercalls per interrupt: %.2f =", r->hypercalls_per_irq);
 		for (int c = 0; c < DEMO_NR_CALLS; c++)

@@ -93,9 +93,19 @@ void demo_vcpu_kick(void *ctx, uint32_t index)
 	}
 }
 
-/* KVM_EXIT_HLT in libpvirq mode: sleep until our line rises. */
+/* KVM_EXIT_HLT in libpvirq mode: sleep until our line rises. First poll
+ * the line for --halt-poll-us, as KVM polls for a halted vCPU with an
+ * in-kernel LAPIC (halt_poll_ns); kickers leave a polling vCPU alone
+ * (state VCPU_OUTSIDE) since it reads the line itself. */
 static void halt_until_line(struct demo_vm *vm, struct demo_vcpu *v)
 {
+	uint64_t poll_end = demo_now_ns() + vm->opt->halt_poll_us * 1000ull;
+
+	while (vm->opt->halt_poll_us && demo_now_ns() < poll_end) {
+		if (pvirq_vcpu_line(vm->pvirq, v->index))
+			return;
+		__asm__ volatile("pause");
+	}
 	for (;;) {
 		uint32_t seq = atomic_load_explicit(&v->wake_seq, memory_order_seq_cst);
 

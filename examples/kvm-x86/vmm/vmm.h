@@ -26,11 +26,12 @@ struct pvirq_vm;
 struct demo_options {
 	unsigned vcpus;
 	unsigned devices;
-	double seconds;	      /* measured run time of each mode */
-	unsigned timer_us;    /* per-vCPU timer period           */
-	unsigned ipi_us;      /* minimum gap between IPIs        */
-	unsigned retarget_us; /* gap between retargets per vCPU   */
-	const char *mode;     /* both, pvirq, lapic, faults, sim  */
+	double seconds;	       /* measured run time of each mode */
+	unsigned timer_us;     /* per-vCPU timer period           */
+	unsigned ipi_us;       /* minimum gap between IPIs        */
+	unsigned retarget_us;  /* gap between retargets per vCPU   */
+	unsigned halt_poll_us; /* libpvirq: poll the line before sleeping */
+	const char *mode;      /* both, pvirq, lapic, faults, sim  */
 	const char *json_path;
 	bool check;	  /* exit non-zero unless lost == 0, every source ran, retargets */
 	bool require_kvm; /* no /dev/kvm: exit 77 (CTest skip) instead of simulating */
@@ -83,7 +84,6 @@ struct demo_snapshot {
 };
 
 enum vcpu_state { VCPU_OUTSIDE = 0, VCPU_IN_GUEST, VCPU_HALTED };
-
 
 struct demo_vm;
 
