@@ -215,24 +215,27 @@ static int handle_io(struct demo_vm *vm, struct demo_vcpu *v)
 	}
 }
 
-/* Before entry in libpvirq mode: inject the upcall vector if the line is
- * high and the guest can take it now, else ask for an exit when it can. */
+/* Before entry in libpvirq mode: the library decides from the line and
+ * KVM's readiness whether to inject the upcall vector now or to ask for an
+ * exit as soon as the guest can take it. */
 static void prepare_entry(struct demo_vm *vm, struct demo_vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	struct kvm_interrupt irq = {.irq = vm->shared->upcall_vector};
+	bool line;
 
 	atomic_store_explicit(&v->state, VCPU_IN_GUEST, memory_order_seq_cst);
+	line = pvirq_vcpu_rearm(vm->pvirq, v->index);
 	run->request_interrupt_window = 0;
-	if (!pvirq_vcpu_rearm(vm->pvirq, v->index))
-		return;
-	if (run->ready_for_interrupt_injection) {
+	switch (pvirq_x86_kvm_entry_action(line, run->ready_for_interrupt_injection)) {
+	case PVIRQ_X86_KVM_ENTRY_INJECT:
 		/* EEXIST: one is already queued (an entry that was cut short):
 		 * it will be delivered, nothing to add. */
 		if (ioctl(v->fd, KVM_INTERRUPT, &irq) == 0)
 			atomic_fetch_add_explicit(&v->injections, 1, memory_order_relaxed);
-	} else {
-		run->request_interrupt_window = 1;
+		break;
+	case PVIRQ_X86_KVM_ENTRY_REQUEST_WINDOW: run->request_interrupt_window = 1; break;
+	case PVIRQ_X86_KVM_ENTRY_NOTHING: break;
 	}
 }
 
