@@ -280,8 +280,12 @@ int main(int argc, char **argv)
 	}
 	if (nr == 2)
 		demo_print_comparison(&res[0], &res[1]);
-	if (opt.json_path && demo_write_json(opt.json_path, &opt, res, nr, simulated))
-		fprintf(stderr, "cannot write %s\n", opt.json_path);
+	if (opt.json_path) {
+		if (demo_write_json(opt.json_path, &opt, res, nr, simulated))
+			fprintf(stderr, "cannot write %s\n", opt.json_path);
+		else
+			printf("\nJSON: %s\n", opt.json_path);
+	}
 	printf("\n%s\n", ok ? "RESULT: OK (lost = 0, every source handled)" : "RESULT: FAILED");
 	return opt.check && !ok ? 1 : 0;
 }
