@@ -184,6 +184,8 @@ static const char *const kvm_stat_names[KSTAT_NR] = {
 	[KSTAT_SIGNAL_EXITS] = "signal_exits",
 	[KSTAT_IRQ_INJECTIONS] = "irq_injections",
 	[KSTAT_HALT_WAKEUP] = "halt_wakeup",
+	[KSTAT_HALT_POLL_OK] = "halt_successful_poll",
+	[KSTAT_HALT_POLL_TRIED] = "halt_attempted_poll",
 };
 
 /* Finds the data offsets of the counters we report in the vCPU's binary

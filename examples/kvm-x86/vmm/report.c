@@ -187,6 +187,10 @@ static void print_costs(const struct demo_result *r)
 		       (double)r->delta.kvm[KSTAT_SIGNAL_EXITS] / irqs,
 		       (double)r->delta.kvm[KSTAT_IRQ_EXITS] / irqs,
 		       r->kvm_exits_per_irq - r->user_exits_per_irq);
+	if (r->delta.kvm[KSTAT_HALT_POLL_TRIED])
+		printf("  KVM halt polling: %llu of %llu in-kernel halts ended while polling\n",
+		       (unsigned long long)r->delta.kvm[KSTAT_HALT_POLL_OK],
+		       (unsigned long long)r->delta.kvm[KSTAT_HALT_POLL_TRIED]);
 	if (!r->simulated) {
 		printf("  per interrupt, at the VMM: %.2f exits:", r->user_exits_per_irq);
 		for (int k = 0; k < EXIT_NR_KINDS; k++)
