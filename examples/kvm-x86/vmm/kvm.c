@@ -177,13 +177,10 @@ static bool share_tsc(struct demo_vcpu *v)
 
 static const char *const kvm_stat_names[KSTAT_NR] = {
 	[KSTAT_EXITS] = "exits",
-	[KSTAT_IO_EXITS] = "io_exits",
 	[KSTAT_HALT_EXITS] = "halt_exits",
 	[KSTAT_IRQ_WINDOW_EXITS] = "irq_window_exits",
 	[KSTAT_IRQ_EXITS] = "irq_exits",
 	[KSTAT_SIGNAL_EXITS] = "signal_exits",
-	[KSTAT_IRQ_INJECTIONS] = "irq_injections",
-	[KSTAT_HALT_WAKEUP] = "halt_wakeup",
 	[KSTAT_HALT_POLL_OK] = "halt_successful_poll",
 	[KSTAT_HALT_POLL_TRIED] = "halt_attempted_poll",
 };

@@ -107,6 +107,8 @@ void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 		if (vm->vcpus[i].exit_code != 0)
 			r->ok = false;
 	}
+	if (atomic_load(&vm->timer_inject_errors))
+		r->ok = false;
 	for (uint32_t d = 0; d < vm->nr_devices; d++) {
 		r->sent[d] = vm->devices[d].sent;
 		if (vm->devices[d].stuck || vm->devices[d].inject_errors)

@@ -62,13 +62,10 @@ enum demo_exit_kind {
  * those the kernel handles without coming back to us. */
 enum demo_kvm_stat {
 	KSTAT_EXITS,
-	KSTAT_IO_EXITS,
 	KSTAT_HALT_EXITS,
 	KSTAT_IRQ_WINDOW_EXITS,
 	KSTAT_IRQ_EXITS,
 	KSTAT_SIGNAL_EXITS,
-	KSTAT_IRQ_INJECTIONS,
-	KSTAT_HALT_WAKEUP,
 	KSTAT_HALT_POLL_OK,
 	KSTAT_HALT_POLL_TRIED,
 	KSTAT_NR
