@@ -95,7 +95,9 @@ struct demo_vcpu {
 	struct kvm_run *run;
 	size_t run_size;
 	pthread_t thread;
-	_Atomic(pthread_t *) self; /* set by the thread itself before it runs */
+	/* Set by the thread itself before it first enters the guest, so a
+	 * kicker never reads `thread` before pthread_create() stored it. */
+	_Atomic(pthread_t *) self;
 	pthread_t self_storage;
 	_Atomic uint32_t state;	   /* enum vcpu_state, seq_cst: see vcpu.c */
 	_Atomic uint32_t wake_seq; /* futex word for VCPU_HALTED            */
