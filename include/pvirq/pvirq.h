@@ -11,5 +11,6 @@
 #include "vm.h"
 #include "rvic.h"
 #include "rvid.h"
+#include "snapshot.h"
 
 #endif /* PVIRQ_PVIRQ_H */
