@@ -155,6 +155,13 @@ static void test_notified_but_unseen_is_delivered(void **state)
 	assert_int_equal(pvirq_rvic_signal(src.vm, 0, 41), PVIRQ_OK);
 	assert_int_equal(n_src.calls[0], 1);
 
+	/* The destination's own vCPU 0 was notified too (never rearmed). */
+	pvirq_rvic_enable(dst.vm, 0);
+	pvirq_rvic_clear_masked(dst.vm, 0, 2);
+	pvirq_rvic_signal(dst.vm, 0, 2);
+	assert_int_equal(n_dst.calls[0], 1);
+	n_dst.calls[0] = 0;
+
 	migrate(&src, &dst);
 	assert_int_equal(n_dst.calls[0], 0); /* restore calls no callback */
 	/* Nothing re-armed yet, yet the first new edge notifies: the
