@@ -14,28 +14,47 @@
  * tool can check a snapshot), and has instructions on x86 (SSE4.2) and
  * arm64 (CRC32C*) should it ever be worth using them.
  *
- * Implementation: four bits at a time with a 16-entry table (64 bytes of
- * constants, no initialisation, no global state); about 1.5 ns per byte
- * here, a few microseconds for a typical VM (bench in docs/snapshot.md).
+ * Implementation: one byte at a time with a 256-entry table. The table is
+ * a compile-time constant, spelt out by the eight entries it is built
+ * from: a CRC is linear over GF(2), so entry b is the xor of the entries
+ * of b's set bits. No initialisation, no global state. About 2.5 ns per
+ * byte on the project's (nested-virtualised) machine: 11 us of the 14.5 us
+ * save of an 8 x 2048-INTID VM (docs/snapshot.md). Slicing-by-8 or the
+ * CRC32C instructions would cut that by 4-10x if it ever matters.
  */
 #include "snapshot_format.h"
 
-/* crc32c_nibble[n] = the CRC register after shifting the 4-bit value n
- * through the reflected polynomial 0x82F63B78 (entry 8 is the polynomial). */
-static const uint32_t crc32c_nibble[16] = {
-	0x00000000u, 0x105EC76Fu, 0x20BD8EDEu, 0x30E349B1u, 0x417B1DBCu, 0x5125DAD3u,
-	0x61C69362u, 0x7198540Du, 0x82F63B78u, 0x92A8FC17u, 0xA24BB5A6u, 0xB21572C9u,
-	0xC38D26C4u, 0xD3D3E1ABu, 0xE330A81Au, 0xF36E6F75u,
+/* Entry 1 << k of the byte table: the CRC register after shifting in the
+ * single bit k (reflected polynomial 0x82F63B78 = CRC_BIT7). */
+#define CRC_BIT0 0xF26B8303u
+#define CRC_BIT1 0xE13B70F7u
+#define CRC_BIT2 0xC79A971Fu
+#define CRC_BIT3 0x8AD958CFu
+#define CRC_BIT4 0x105EC76Fu
+#define CRC_BIT5 0x20BD8EDEu
+#define CRC_BIT6 0x417B1DBCu
+#define CRC_BIT7 0x82F63B78u
+
+#define CRC_IF(b, k) ((((b) >> (k)) & 1u) ? CRC_BIT##k : 0u)
+#define CRC_ENTRY(b)                                                                               \
+	(CRC_IF(b, 0) ^ CRC_IF(b, 1) ^ CRC_IF(b, 2) ^ CRC_IF(b, 3) ^ CRC_IF(b, 4) ^ CRC_IF(b, 5) ^ \
+	 CRC_IF(b, 6) ^ CRC_IF(b, 7))
+#define CRC_ROW4(b) CRC_ENTRY(b), CRC_ENTRY((b) + 1), CRC_ENTRY((b) + 2), CRC_ENTRY((b) + 3)
+#define CRC_ROW16(b) CRC_ROW4(b), CRC_ROW4((b) + 4), CRC_ROW4((b) + 8), CRC_ROW4((b) + 12)
+#define CRC_ROW64(b) CRC_ROW16(b), CRC_ROW16((b) + 16), CRC_ROW16((b) + 32), CRC_ROW16((b) + 48)
+
+static const uint32_t crc32c_table[256] = {
+	CRC_ROW64(0u),
+	CRC_ROW64(64u),
+	CRC_ROW64(128u),
+	CRC_ROW64(192u),
 };
 
 uint32_t pvirq__crc32c(const uint8_t *p, size_t len)
 {
 	uint32_t crc = 0xFFFFFFFFu;
 
-	for (size_t i = 0; i < len; i++) {
-		crc ^= p[i];
-		crc = (crc >> 4) ^ crc32c_nibble[crc & 0xFu];
-		crc = (crc >> 4) ^ crc32c_nibble[crc & 0xFu];
-	}
+	for (size_t i = 0; i < len; i++)
+		crc = (crc >> 8) ^ crc32c_table[(crc ^ p[i]) & 0xFFu];
 	return crc ^ 0xFFFFFFFFu;
 }
