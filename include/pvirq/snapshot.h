@@ -94,19 +94,20 @@ PVIRQ_API int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *
  * left exactly as it was, byte for byte. Checks, in this order (the first
  * failure is returned):
  *  - PVIRQ_EINVAL: NULL @p vm or @p buf.
+ *  - PVIRQ_EMAGIC: the bytes present do not start with "PVIRQSNP".
+ *  - PVIRQ_ETRUNCATED: too short to hold the version.
+ *  - PVIRQ_EVERSION: format version other than PVIRQ_SNAPSHOT_VERSION.
  *  - PVIRQ_ETRUNCATED: @p len shorter than the header or than the length
  *    the header records.
- *  - PVIRQ_EMAGIC: not a libpvirq snapshot.
- *  - PVIRQ_EVERSION: format version other than PVIRQ_SNAPSHOT_VERSION.
+ *  - PVIRQ_ECORRUPT: @p len longer than the recorded length (mis-framed).
  *  - PVIRQ_ECHECKSUM: CRC-32C mismatch (accidental corruption).
- *  - PVIRQ_ECORRUPT: structurally or internally inconsistent: bytes after
- *    the recorded length, a header or section length that disagrees with
- *    the recorded configuration, an impossible configuration, non-zero
- *    reserved or padding bits (bits beyond the INTID count), a cursor
- *    >= T + U, duplicate CPU ids, an rVID entry naming a vCPU out of range
- *    or a trusted / out-of-range INTID.
+ *  - PVIRQ_ECORRUPT: structurally or internally inconsistent: a header or
+ *    section field that disagrees with the recorded configuration, an
+ *    impossible configuration, non-zero reserved or padding bits (bits
+ *    beyond the INTID count), a cursor >= T + U, an rVID entry naming a
+ *    vCPU out of range or a trusted / out-of-range INTID, duplicate CPU ids.
  *  - PVIRQ_ECONFIG: well-formed, but taken from a VM with another
- *    configuration (counts, or the CPU id of some vCPU).
+ *    configuration (counts, or the CPU id of some vCPU index).
  * The checksum only catches accidents; a hostile snapshot can carry a
  * correct one, and it is the validation that keeps it out. Any input is
  * memory-safe: lengths are overflow-checked and never read past @p len.
