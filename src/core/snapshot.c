@@ -358,7 +358,8 @@ static int vm_matches(const struct pvirq_vm *vm, const uint8_t *p, const struct 
  * Stores of restore: relaxed, like pvirq_vm_reset(). The contract excludes
  * every concurrent user of the VM, and the caller's resume of its vCPU and
  * device threads (unlock, thread start) is what orders these stores before
- * their first operation.
+ * their first operation; a fence here would add nothing to that (and
+ * ThreadSanitizer builds refuse atomic_thread_fence).
  */
 static void apply_vcpu(struct pvirq_vm *vm, const struct snap_shape *s, uint32_t index,
 		       const uint8_t *rec)
@@ -406,9 +407,6 @@ static void vm_apply(struct pvirq_vm *vm, const uint8_t *p, const struct snap_sh
 				(uint32_t)((e >> SNAP_RVID_INTID_SHIFT) & SNAP_RVID_INTID_MASK));
 		atomic_store_explicit(pvirq_rvid_at(vm, i), entry, memory_order_relaxed);
 	}
-	/* As pvirq_vm_reset(): a full fence, so restore is never weaker than
-	 * reset for a caller that relies on it. */
-	atomic_thread_fence(memory_order_seq_cst);
 }
 
 int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len)

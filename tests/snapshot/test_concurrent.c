@@ -21,7 +21,7 @@
 #include "snap_util.h"
 
 #define WORKERS 2u
-#define OPS_PER_WORKER 60000u
+#define OPS_PER_WORKER 200000u
 #define MIN_SAVES 50u
 
 struct shared {
