@@ -66,6 +66,7 @@ PVIRQ_BEGIN_DECLS
  * Depends only on the configuration: 48 + 16 + nr_vcpus * record +
  * 16 + 8 * nr_rvid_inputs + 4 (docs/snapshot.md). 4372 bytes for 8 vCPUs,
  * T = 32, U = 2016 and no rVID inputs.
+ * @param vm the VM.
  * @return the size (never 0). Thread-safe: reads configuration only.
  */
 PVIRQ_API size_t pvirq_vm_snapshot_size(const struct pvirq_vm *vm);
@@ -116,6 +117,9 @@ PVIRQ_API int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *
  * each vCPU must be rearmed before its next guest entry. @p buf must not
  * change during the call (it is read twice: validate, then apply).
  * O(snapshot size); calls no callback.
+ * @param vm  the destination, created with the snapshot's configuration.
+ * @param buf the snapshot, any alignment.
+ * @param len its exact length in bytes.
  * @return PVIRQ_OK or one of the errors above.
  */
 PVIRQ_API int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len);
@@ -129,6 +133,10 @@ PVIRQ_API int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len)
  * counts of @p cfg and, if @p cpu_ids is not NULL, the CPU id of every
  * vCPU into @p cpu_ids[0 .. nr_vcpus-1] with cfg->cpu_ids = @p cpu_ids.
  * The callbacks of @p cfg are set to NULL (the caller sets its own).
+ * @param buf         the snapshot.
+ * @param len         its exact length in bytes.
+ * @param cfg         receives the configuration.
+ * @param cpu_ids     receives the CPU ids, or NULL if not wanted.
  * @param cpu_ids_len capacity of @p cpu_ids, in elements.
  * @return PVIRQ_OK; the errors of pvirq_vm_restore() except
  *         PVIRQ_ECONFIG; PVIRQ_EINVAL for a NULL @p buf or @p cfg;
