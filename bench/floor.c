@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hardware floor, measured in the same process as everything else:
+ * what one atomic read-modify-write costs when nobody else touches the
+ * line, and what moving one cache line from one core to the other and back
+ * costs. No interrupt controller can beat these.
+ */
+#include "engine.h"
+#include "harness.h"
+
+struct padded_word {
+	_Alignas(64) atomic_ulong word;
+	char pad[64 - sizeof(atomic_ulong)];
+};
+
+double floor_atomic_rmw(const struct bench_params *p)
+{
+	static struct padded_word w;
+	double total = 0;
+
+	for (unsigned b = 0; b < p->inner; b++) {
+		double t0 = bench_now_ns();
+
+		/* seq_cst: the order every libpvirq state change uses. */
+		for (uint32_t i = 0; i < p->batch; i++)
+			atomic_fetch_or_explicit(&w.word, 1ul << (i % 64), memory_order_seq_cst);
+		total += bench_now_ns() - t0;
+	}
+	total -= p->timer_ns * p->inner;
+	return (total > 0 ? total : 0) / ((double)p->inner * p->batch);
+}
+
+struct floor_worker {
+	struct padded_word w;
+	const struct bench_params *p;
+	struct bench_barrier *start;
+	double t0, t1;
+};
+
+/* The floor of one throughput op (set a bit, clear it) on a private line. */
+static void *floor_worker(void *arg)
+{
+	struct floor_worker *f = arg;
+
+	bench_barrier_wait(f->start);
+	f->t0 = bench_now_ns();
+	for (uint32_t k = 0; k < f->p->ops; k++) {
+		atomic_fetch_or_explicit(&f->w.word, 1ul << (k % 32), memory_order_seq_cst);
+		atomic_fetch_and_explicit(&f->w.word, ~(1ul << (k % 32)), memory_order_seq_cst);
+	}
+	f->t1 = bench_now_ns();
+	return NULL;
+}
+
+double floor_throughput(const struct bench_params *p, unsigned threads)
+{
+	struct floor_worker f[16];
+	struct bench_barrier start;
+	double first = 0, last = 0;
+
+	bench_barrier_init(&start, threads);
+	for (unsigned i = 0; i < threads; i++) {
+		atomic_init(&f[i].w.word, 0);
+		f[i].p = p;
+		f[i].start = &start;
+	}
+	bench_run_team(threads, floor_worker, f, sizeof(f[0]));
+	for (unsigned i = 0; i < threads; i++) {
+		first = i == 0 || f[i].t0 < first ? f[i].t0 : first;
+		last = f[i].t1 > last ? f[i].t1 : last;
+	}
+	return (last - first) / ((double)threads * p->ops);
+}
+
+/*
+ * Cache-line ping-pong: thread 1 stores 1 and waits for 0, thread 0 waits
+ * for 1 and stores 0. One round trip moves the line across and back, the
+ * least any cross-core signal -> acknowledge -> reply must pay. Reported
+ * as half a round trip, like the engine latency rows.
+ */
+struct pingpong {
+	struct padded_word flag;
+	double *samples;
+	size_t n, warmup;
+	struct bench_barrier start;
+};
+
+static void wait_for(atomic_ulong *flag, unsigned long value)
+{
+	unsigned spins = 0;
+
+	/* Acquire: pairs with the other side's release store. */
+	while (atomic_load_explicit(flag, memory_order_acquire) != value)
+		spins = bench_backoff(spins);
+}
+
+static void *pingpong_thread(void *arg)
+{
+	struct pingpong *pp = *(struct pingpong **)arg;
+	bool initiator = ((struct pingpong **)arg)[1] != NULL;
+
+	bench_barrier_wait(&pp->start);
+	for (size_t i = 0; i < pp->warmup + pp->n; i++) {
+		if (initiator) {
+			double t0 = bench_now_ns();
+
+			atomic_store_explicit(&pp->flag.word, 1, memory_order_release);
+			wait_for(&pp->flag.word, 0);
+			if (i >= pp->warmup)
+				pp->samples[i - pp->warmup] = (bench_now_ns() - t0) / 2;
+		} else {
+			wait_for(&pp->flag.word, 1);
+			atomic_store_explicit(&pp->flag.word, 0, memory_order_release);
+		}
+	}
+	return NULL;
+}
+
+void floor_pingpong(const struct bench_params *p, double *samples, size_t n)
+{
+	static struct pingpong pp;
+	struct pingpong *slots[2][2] = {{&pp, NULL}, {&pp, &pp}};
+
+	(void)p;
+	atomic_init(&pp.flag.word, 0);
+	pp.samples = samples;
+	pp.n = n;
+	pp.warmup = n / 10 + 1;
+	bench_barrier_init(&pp.start, 2);
+	bench_run_team(2, pingpong_thread, slots, sizeof(slots[0]));
+}
+
+/*
+ * The floor of "signal, remote vCPU": thread 1 sets bits in a word that
+ * thread 0 keeps clearing (one RMW each way, nothing else), the least a
+ * signaller pays while the target consumes on the other core.
+ */
+struct remote_floor {
+	struct padded_word word;
+	const struct bench_params *p;
+	struct bench_barrier start;
+	atomic_bool stop;
+	double ns;
+};
+
+static void *remote_floor_thread(void *arg)
+{
+	struct remote_floor *rf = *(struct remote_floor **)arg;
+	bool setter = ((struct remote_floor **)arg)[1] != NULL;
+	unsigned spins = 0;
+
+	bench_barrier_wait(&rf->start);
+	if (setter) {
+		double t0 = bench_now_ns();
+
+		for (uint32_t k = 0; k < rf->p->ops; k++)
+			atomic_fetch_or_explicit(&rf->word.word, 1ul << (k % 32),
+						 memory_order_seq_cst);
+		rf->ns = (bench_now_ns() - t0) / rf->p->ops;
+		/* Relaxed: only ends the other thread's loop. */
+		atomic_store_explicit(&rf->stop, true, memory_order_relaxed);
+		return NULL;
+	}
+	while (!atomic_load_explicit(&rf->stop, memory_order_relaxed)) {
+		unsigned long seen = atomic_load_explicit(&rf->word.word, memory_order_seq_cst);
+
+		if (seen)
+			atomic_fetch_and_explicit(&rf->word.word, ~seen, memory_order_seq_cst);
+		else
+			spins = bench_backoff(spins);
+	}
+	return NULL;
+}
+
+double floor_remote_rmw(const struct bench_params *p)
+{
+	static struct remote_floor rf;
+	struct remote_floor *slots[2][2] = {{&rf, NULL}, {&rf, &rf}};
+
+	atomic_init(&rf.word.word, 0);
+	atomic_init(&rf.stop, false);
+	rf.p = p;
+	bench_barrier_init(&rf.start, 2);
+	bench_run_team(2, remote_floor_thread, slots, sizeof(slots[0]));
+	return rf.ns;
+}
