@@ -28,8 +28,6 @@ struct bench_engine {
 	const char *name;
 	/** SIGNAL by the target vCPU's own thread: idle -> deliverable. */
 	double (*signal_own)(const struct bench_params *p);
-	/** SIGNAL from the other core while the target vCPU acknowledges. */
-	double (*signal_remote)(const struct bench_params *p);
 	/** ACKNOWLEDGE with a run of deliverable INTIDs (the next is adjacent). */
 	double (*acknowledge)(const struct bench_params *p);
 	/** ACKNOWLEDGE with one deliverable INTID at the far end of the search. */
@@ -41,8 +39,9 @@ struct bench_engine {
 	/** Aggregate ns per (SIGNAL + CLEAR_PENDING) with @p producers threads,
 	 *  all to vCPU 0 (@p one_vcpu) or producer i to vCPU i. */
 	double (*throughput)(const struct bench_params *p, unsigned producers, bool one_vcpu);
-	/** One-way signal -> acknowledge latency samples (round trip / 2). */
-	void (*latency)(const struct bench_params *p, double *samples, size_t n);
+	/** One-way signal -> acknowledge latency samples (round trip / 2), and
+	 *  the time of each round trip's SIGNAL call to the remote vCPU. */
+	void (*latency)(const struct bench_params *p, double *samples, double *signal_ns, size_t n);
 	/** Bytes of state one more vCPU costs. */
 	size_t (*vcpu_bytes)(uint32_t nr_trusted, uint32_t nr_untrusted);
 };
@@ -52,7 +51,7 @@ extern const struct bench_engine bench_locked_engine;
 
 /* The hardware floor (floor.c). */
 double floor_atomic_rmw(const struct bench_params *p);
-double floor_remote_rmw(const struct bench_params *p);
+void floor_remote_rmw(const struct bench_params *p, double *samples, size_t n);
 double floor_throughput(const struct bench_params *p, unsigned threads);
 void floor_pingpong(const struct bench_params *p, double *samples, size_t n);
 

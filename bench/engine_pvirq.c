@@ -24,7 +24,6 @@ static size_t vcpu_bytes(uint32_t nr_trusted, uint32_t nr_untrusted)
 const struct bench_engine bench_pvirq_engine = {
 	.name = "libpvirq",
 	.signal_own = signal_own,
-	.signal_remote = signal_remote,
 	.acknowledge = acknowledge,
 	.acknowledge_far = acknowledge_far,
 	.inject = inject,

@@ -131,56 +131,56 @@ void floor_pingpong(const struct bench_params *p, double *samples, size_t n)
 }
 
 /*
- * The floor of "signal, remote vCPU": thread 1 sets bits in a word that
- * thread 0 keeps clearing (one RMW each way, nothing else), the least a
- * signaller pays while the target consumes on the other core.
+ * The floor of "signal, remote vCPU": one atomic RMW on a line that the
+ * other core modified last. Thread 0 (CPU 0) writes the line, then hands
+ * the turn over through a second line; thread 1 (CPU 1) times its RMW on
+ * the first line and hands the turn back.
  */
 struct remote_floor {
-	struct padded_word word;
-	const struct bench_params *p;
+	struct padded_word target, turn;
+	double *samples;
+	size_t n, warmup;
 	struct bench_barrier start;
-	atomic_bool stop;
-	double ns;
 };
 
 static void *remote_floor_thread(void *arg)
 {
 	struct remote_floor *rf = *(struct remote_floor **)arg;
-	bool setter = ((struct remote_floor **)arg)[1] != NULL;
-	unsigned spins = 0;
+	bool timer = ((struct remote_floor **)arg)[1] != NULL;
 
 	bench_barrier_wait(&rf->start);
-	if (setter) {
-		double t0 = bench_now_ns();
+	for (size_t i = 0; i < rf->warmup + rf->n; i++) {
+		if (timer) {
+			double t0;
 
-		for (uint32_t k = 0; k < rf->p->ops; k++)
-			atomic_fetch_or_explicit(&rf->word.word, 1ul << (k % 32),
+			wait_for(&rf->turn.word, 1);
+			t0 = bench_now_ns();
+			atomic_fetch_or_explicit(&rf->target.word, 1ul << (i % 64),
 						 memory_order_seq_cst);
-		rf->ns = (bench_now_ns() - t0) / rf->p->ops;
-		/* Relaxed: only ends the other thread's loop. */
-		atomic_store_explicit(&rf->stop, true, memory_order_relaxed);
-		return NULL;
-	}
-	while (!atomic_load_explicit(&rf->stop, memory_order_relaxed)) {
-		unsigned long seen = atomic_load_explicit(&rf->word.word, memory_order_seq_cst);
-
-		if (seen)
-			atomic_fetch_and_explicit(&rf->word.word, ~seen, memory_order_seq_cst);
-		else
-			spins = bench_backoff(spins);
+			if (i >= rf->warmup)
+				rf->samples[i - rf->warmup] = bench_now_ns() - t0;
+			atomic_store_explicit(&rf->turn.word, 0, memory_order_release);
+		} else {
+			wait_for(&rf->turn.word, 0);
+			atomic_fetch_and_explicit(&rf->target.word, ~(1ul << (i % 64)),
+						  memory_order_seq_cst);
+			atomic_store_explicit(&rf->turn.word, 1, memory_order_release);
+		}
 	}
 	return NULL;
 }
 
-double floor_remote_rmw(const struct bench_params *p)
+void floor_remote_rmw(const struct bench_params *p, double *samples, size_t n)
 {
 	static struct remote_floor rf;
 	struct remote_floor *slots[2][2] = {{&rf, NULL}, {&rf, &rf}};
 
-	atomic_init(&rf.word.word, 0);
-	atomic_init(&rf.stop, false);
-	rf.p = p;
+	(void)p;
+	atomic_init(&rf.target.word, 0);
+	atomic_init(&rf.turn.word, 0);
+	rf.samples = samples;
+	rf.n = n;
+	rf.warmup = n / 10 + 1;
 	bench_barrier_init(&rf.start, 2);
 	bench_run_team(2, remote_floor_thread, slots, sizeof(slots[0]));
-	return rf.ns;
 }

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-double bench_now_ns(void)
+static double monotonic_ns(void)
 {
 	struct timespec ts;
 
@@ -18,16 +18,58 @@ double bench_now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+#if defined(__x86_64__)
+static double ns_per_tick;
+
+/* LFENCE on both sides: earlier instructions have executed before the
+ * read, later ones do not start before it. */
+static uint64_t ticks(void)
+{
+	uint64_t t;
+
+	__builtin_ia32_lfence();
+	t = __builtin_ia32_rdtsc();
+	__builtin_ia32_lfence();
+	return t;
+}
+
+void bench_clock_init(void)
+{
+	double t0 = monotonic_ns(), t1;
+	uint64_t c0 = ticks(), c1;
+
+	do
+		t1 = monotonic_ns();
+	while (t1 - t0 < 20e6);
+	c1 = ticks();
+	ns_per_tick = (t1 - t0) / (double)(c1 - c0);
+}
+
+double bench_now_ns(void)
+{
+	return ns_per_tick ? (double)ticks() * ns_per_tick : monotonic_ns();
+}
+#else
+void bench_clock_init(void)
+{
+}
+
+double bench_now_ns(void)
+{
+	return monotonic_ns();
+}
+#endif
+
 double bench_timer_overhead_ns(void)
 {
-	double d[101];
+	static double d[10001];
 
 	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
 		double t0 = bench_now_ns();
 
 		d[i] = bench_now_ns() - t0;
 	}
-	return bench_median(d, sizeof(d) / sizeof(d[0]));
+	return bench_trimmed_mean(d, sizeof(d) / sizeof(d[0]));
 }
 
 unsigned bench_ncpu(void)
@@ -128,4 +170,17 @@ double bench_median(double *v, size_t n)
 		return NAN;
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+double bench_trimmed_mean(double *v, size_t n)
+{
+	size_t lo = n / 10, hi = n - n / 10;
+	double sum = 0;
+
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	for (size_t i = lo; i < hi; i++)
+		sum += v[i];
+	return sum / (double)(hi - lo);
 }

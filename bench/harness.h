@@ -11,7 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Monotonic time in nanoseconds (vDSO clock_gettime: no system call). */
+/**
+ * Calibrates the clock; call once before any measurement. On x86_64 the
+ * clock is the TSC (fenced RDTSC, scaled to ns against CLOCK_MONOTONIC):
+ * clock_gettime() in this VM only resolves about 10 ns, too coarse for
+ * timing single calls. Elsewhere it is clock_gettime(CLOCK_MONOTONIC).
+ */
+void bench_clock_init(void);
+
+/** Monotonic time in nanoseconds. */
 double bench_now_ns(void);
 
 /** Median cost of one bench_now_ns() pair; subtracted from short batches. */
@@ -58,6 +66,14 @@ void bench_run_team(unsigned n, void *(*fn)(void *), void *arg, size_t stride);
 
 /** Sorts @p v in place and returns its median (NAN for n == 0). */
 double bench_median(double *v, size_t n);
+
+/**
+ * Sorts @p v in place and returns the mean of its middle 80%. Used for
+ * single timed calls: the clock ticks in steps of a few ns here, so a
+ * median sticks to one step while the mean of many samples does not, and
+ * dropping both tails keeps preemptions out.
+ */
+double bench_trimmed_mean(double *v, size_t n);
 
 /** Sorts @p v in place and returns the nearest-rank percentile @p p (0..100). */
 double bench_percentile(double *v, size_t n, double p);
