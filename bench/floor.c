@@ -38,9 +38,9 @@ struct floor_worker {
 };
 
 /* The floor of one throughput op (set a bit, clear it) on a private line. */
-static void *floor_worker(void *arg)
+static void floor_worker(void *ctx, unsigned index)
 {
-	struct floor_worker *f = arg;
+	struct floor_worker *f = (struct floor_worker *)ctx + index;
 
 	bench_barrier_wait(f->start);
 	f->t0 = bench_now_ns();
@@ -49,7 +49,6 @@ static void *floor_worker(void *arg)
 		atomic_fetch_and_explicit(&f->w.word, ~(1ul << (k % 32)), memory_order_seq_cst);
 	}
 	f->t1 = bench_now_ns();
-	return NULL;
 }
 
 double floor_throughput(const struct bench_params *p, unsigned threads)
@@ -64,7 +63,7 @@ double floor_throughput(const struct bench_params *p, unsigned threads)
 		f[i].p = p;
 		f[i].start = &start;
 	}
-	bench_run_team(threads, floor_worker, f, sizeof(f[0]));
+	bench_run_team(threads, floor_worker, f);
 	for (unsigned i = 0; i < threads; i++) {
 		first = i == 0 || f[i].t0 < first ? f[i].t0 : first;
 		last = f[i].t1 > last ? f[i].t1 : last;
@@ -94,10 +93,10 @@ static void wait_for(atomic_ulong *flag, unsigned long value)
 		spins = bench_backoff(spins);
 }
 
-static void *pingpong_thread(void *arg)
+static void pingpong_thread(void *ctx, unsigned index)
 {
-	struct pingpong *pp = *(struct pingpong **)arg;
-	bool initiator = ((struct pingpong **)arg)[1] != NULL;
+	struct pingpong *pp = ctx;
+	bool initiator = index == 1;
 
 	bench_barrier_wait(&pp->start);
 	for (size_t i = 0; i < pp->warmup + pp->n; i++) {
@@ -113,21 +112,18 @@ static void *pingpong_thread(void *arg)
 			atomic_store_explicit(&pp->flag.word, 0, memory_order_release);
 		}
 	}
-	return NULL;
 }
 
 void floor_pingpong(const struct bench_params *p, double *samples, size_t n)
 {
 	static struct pingpong pp;
-	struct pingpong *slots[2][2] = {{&pp, NULL}, {&pp, &pp}};
-
 	(void)p;
 	atomic_init(&pp.flag.word, 0);
 	pp.samples = samples;
 	pp.n = n;
 	pp.warmup = n / 10 + 1;
 	bench_barrier_init(&pp.start, 2);
-	bench_run_team(2, pingpong_thread, slots, sizeof(slots[0]));
+	bench_run_team(2, pingpong_thread, &pp);
 }
 
 /*
@@ -143,10 +139,10 @@ struct remote_floor {
 	struct bench_barrier start;
 };
 
-static void *remote_floor_thread(void *arg)
+static void remote_floor_thread(void *ctx, unsigned index)
 {
-	struct remote_floor *rf = *(struct remote_floor **)arg;
-	bool timer = ((struct remote_floor **)arg)[1] != NULL;
+	struct remote_floor *rf = ctx;
+	bool timer = index == 1;
 
 	bench_barrier_wait(&rf->start);
 	for (size_t i = 0; i < rf->warmup + rf->n; i++) {
@@ -167,14 +163,11 @@ static void *remote_floor_thread(void *arg)
 			atomic_store_explicit(&rf->turn.word, 1, memory_order_release);
 		}
 	}
-	return NULL;
 }
 
 void floor_remote_rmw(const struct bench_params *p, double *samples, size_t n)
 {
 	static struct remote_floor rf;
-	struct remote_floor *slots[2][2] = {{&rf, NULL}, {&rf, &rf}};
-
 	(void)p;
 	atomic_init(&rf.target.word, 0);
 	atomic_init(&rf.turn.word, 0);
@@ -182,5 +175,5 @@ void floor_remote_rmw(const struct bench_params *p, double *samples, size_t n)
 	rf.n = n;
 	rf.warmup = n / 10 + 1;
 	bench_barrier_init(&rf.start, 2);
-	bench_run_team(2, remote_floor_thread, slots, sizeof(slots[0]));
+	bench_run_team(2, remote_floor_thread, &rf);
 }

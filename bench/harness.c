@@ -113,20 +113,21 @@ void bench_barrier_wait(struct bench_barrier *b)
 }
 
 struct team_start {
-	void *(*fn)(void *);
-	void *arg;
-	unsigned cpu;
+	void (*fn)(void *ctx, unsigned index);
+	void *ctx;
+	unsigned index;
 };
 
 static void *team_trampoline(void *p)
 {
 	struct team_start *s = p;
 
-	bench_pin(s->cpu);
-	return s->fn(s->arg);
+	bench_pin(s->index);
+	s->fn(s->ctx, s->index);
+	return NULL;
 }
 
-void bench_run_team(unsigned n, void *(*fn)(void *), void *arg, size_t stride)
+void bench_run_team(unsigned n, void (*fn)(void *ctx, unsigned index), void *ctx)
 {
 	pthread_t tid[16];
 	struct team_start start[16];
@@ -136,7 +137,7 @@ void bench_run_team(unsigned n, void *(*fn)(void *), void *arg, size_t stride)
 		exit(2);
 	}
 	for (unsigned i = 0; i < n; i++) {
-		start[i] = (struct team_start){fn, (char *)arg + i * stride, i};
+		start[i] = (struct team_start){fn, ctx, i};
 		if (pthread_create(&tid[i], NULL, team_trampoline, &start[i])) {
 			perror("pthread_create");
 			exit(2);

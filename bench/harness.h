@@ -59,10 +59,11 @@ void bench_barrier_init(struct bench_barrier *b, unsigned parties);
 void bench_barrier_wait(struct bench_barrier *b);
 
 /*
- * Runs @p n threads, thread i pinned to CPU i, each calling fn(arg + i *
- * stride) after all have started; returns when all have finished.
+ * Runs @p n threads, thread i pinned to CPU i and calling fn(ctx, i);
+ * returns when all have finished. Starting together is fn's business
+ * (bench_barrier_wait).
  */
-void bench_run_team(unsigned n, void *(*fn)(void *), void *arg, size_t stride);
+void bench_run_team(unsigned n, void (*fn)(void *ctx, unsigned index), void *ctx);
 
 /** Sorts @p v in place and returns its median (NAN for n == 0). */
 double bench_median(double *v, size_t n);
