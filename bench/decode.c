@@ -41,18 +41,16 @@ static struct pvirq_vm *cycle_vm(void)
 	return vm;
 }
 
-static double finish(struct pvirq_vm *vm, double total, const struct bench_params *p)
+static double finish(struct pvirq_vm *vm, struct bench_batches *bb)
 {
-	double net = total - p->timer_ns * p->inner;
-
 	pvirq_vm_destroy(vm);
-	return (net > 0 ? net : 0) / ((double)p->inner * p->batch * 3);
+	return bench_batches_median(bb);
 }
 
 double decode_direct(const struct bench_params *p)
 {
 	struct pvirq_vm *vm = cycle_vm();
-	double total = 0;
+	struct bench_batches bb = {.timer_ns = p->timer_ns};
 	uint32_t intid = 0;
 
 	for (unsigned b = 0; b < p->inner; b++) {
@@ -63,9 +61,9 @@ double decode_direct(const struct bench_params *p)
 			pvirq_rvic_acknowledge(vm, 0, &intid);
 			pvirq_rvic_clear_masked(vm, 0, intid);
 		}
-		total += bench_now_ns() - t0;
+		bench_batch_add(&bb, t0, bench_now_ns(), p->batch * 3);
 	}
-	return finish(vm, total, p);
+	return finish(vm, &bb);
 }
 
 #ifdef BENCH_HAVE_ABI
@@ -101,7 +99,7 @@ static uint64_t call(struct pvirq_vm *vm, unsigned arch, uint32_t n, uint64_t a0
 double decode_via_abi(const struct bench_params *p, unsigned arch)
 {
 	struct pvirq_vm *vm = cycle_vm();
-	double total = 0;
+	struct bench_batches bb = {.timer_ns = p->timer_ns};
 
 	for (unsigned b = 0; b < p->inner; b++) {
 		double t0 = bench_now_ns();
@@ -114,7 +112,7 @@ double decode_via_abi(const struct bench_params *p, unsigned arch)
 			intid = call(vm, arch, RVIC_ACKNOWLEDGE, 0, 0);
 			call(vm, arch, RVIC_CLEAR_MASKED, 0, intid);
 		}
-		total += bench_now_ns() - t0;
+		bench_batch_add(&bb, t0, bench_now_ns(), p->batch * 3);
 	}
 	/* The cycle must really have cycled: nothing left pending or masked. */
 	for (uint32_t i = 0; i < CYCLE_INTIDS; i++) {
@@ -128,7 +126,7 @@ double decode_via_abi(const struct bench_params *p, unsigned arch)
 			exit(2);
 		}
 	}
-	return finish(vm, total, p);
+	return finish(vm, &bb);
 }
 #else
 const unsigned decode_nr_arches = 0;

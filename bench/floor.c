@@ -16,7 +16,7 @@ struct padded_word {
 double floor_atomic_rmw(const struct bench_params *p)
 {
 	static struct padded_word w;
-	double total = 0;
+	struct bench_batches bb = {.timer_ns = p->timer_ns};
 
 	for (unsigned b = 0; b < p->inner; b++) {
 		double t0 = bench_now_ns();
@@ -24,10 +24,9 @@ double floor_atomic_rmw(const struct bench_params *p)
 		/* seq_cst: the order every libpvirq state change uses. */
 		for (uint32_t i = 0; i < p->batch; i++)
 			atomic_fetch_or_explicit(&w.word, 1ul << (i % 64), memory_order_seq_cst);
-		total += bench_now_ns() - t0;
+		bench_batch_add(&bb, t0, bench_now_ns(), p->batch);
 	}
-	total -= p->timer_ns * p->inner;
-	return (total > 0 ? total : 0) / ((double)p->inner * p->batch);
+	return bench_batches_median(&bb);
 }
 
 struct floor_worker {

@@ -185,3 +185,16 @@ double bench_trimmed_mean(double *v, size_t n)
 		sum += v[i];
 	return sum / (double)(hi - lo);
 }
+
+void bench_batch_add(struct bench_batches *b, double t0, double t1, unsigned ops)
+{
+	double net = t1 - t0 - b->timer_ns;
+
+	if (b->n < BENCH_MAX_BATCHES)
+		b->ns_per_op[b->n++] = (net > 0 ? net : 0) / ops;
+}
+
+double bench_batches_median(struct bench_batches *b)
+{
+	return bench_median(b->ns_per_op, b->n);
+}

@@ -65,6 +65,25 @@ void bench_barrier_wait(struct bench_barrier *b);
  */
 void bench_run_team(unsigned n, void (*fn)(void *ctx, unsigned index), void *ctx);
 
+/*
+ * The timed batches of one measurement. Its figure is the median of their
+ * per-operation times, not their sum: on a shared machine a batch that a
+ * preemption landed in would otherwise carry the whole time slice.
+ */
+#define BENCH_MAX_BATCHES 512u
+
+struct bench_batches {
+	double timer_ns; /* subtracted from every batch */
+	unsigned n;
+	double ns_per_op[BENCH_MAX_BATCHES];
+};
+
+/** Records one batch of @p ops operations timed from @p t0 to @p t1. */
+void bench_batch_add(struct bench_batches *b, double t0, double t1, unsigned ops);
+
+/** Median ns per operation over the recorded batches. */
+double bench_batches_median(struct bench_batches *b);
+
 /** Sorts @p v in place and returns its median (NAN for n == 0). */
 double bench_median(double *v, size_t n);
 
