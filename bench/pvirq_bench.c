@@ -166,6 +166,8 @@ static const char *const G_TPUT = "throughput, aggregate ns per SIGNAL + CLEAR_P
 static const char *const G_DECODE = "hypercall decode + dispatch (floor = direct core call)";
 static const char *const G_STATE = "state per vCPU (floor = 2 bits/INTID + 2 cache lines)";
 
+static const char *const decode_ids[] = {"decode_arm64", "decode_x86_64", "decode_riscv64"};
+
 static void define_specs(unsigned producers)
 {
 	static char labels[2][MAX_PRODUCERS][96];
@@ -197,12 +199,8 @@ static void define_specs(unsigned producers)
 		snprintf(ids[n - 1], sizeof(ids[0]), "tput_%u_to_%u", n, n);
 		add_spec(ids[n - 1], G_TPUT, labels[1][n - 1], M_TPUT_EACH, n, F_TPUT);
 	}
-	for (unsigned a = 0; a < decode_nr_arches; a++) {
-		static const char *const ids[] = {"decode_arm64", "decode_x86_64",
-						  "decode_riscv64"};
-
-		add_spec(ids[a], G_DECODE, decode_arch_names[a], M_DECODE, a, F_DIRECT);
-	}
+	for (unsigned a = 0; a < decode_nr_arches; a++)
+		add_spec(decode_ids[a], G_DECODE, decode_arch_names[a], M_DECODE, a, F_DIRECT);
 }
 
 static double median_of(struct spec *s, unsigned who, unsigned reps)
@@ -228,16 +226,170 @@ static struct spec *find_spec(const char *id)
 	return NULL;
 }
 
+/* Per-call samples of the cross-core rows, pooled over all repetitions;
+ * index 0 = floor, 1 = locked, 2 = libpvirq. */
+struct cross_samples {
+	double *latency[3]; /* one-way signal -> acknowledge (round trip / 2) */
+	double *signal[3];  /* the remote SIGNAL call alone (floor: one RMW) */
+	size_t per_rep, total;
+};
+
+/* Every measurement, repetition by repetition; within a repetition the
+ * floor, the locked baseline and libpvirq run back to back in an order
+ * that rotates, so a burst of outside load hits all three alike. */
+static void measure_all(const struct bench_params *p, unsigned reps, struct cross_samples *x)
+{
+	for (unsigned r = 0; r < reps; r++) {
+		for (unsigned k = 0; k < 3; k++) {
+			unsigned who = (r + k) % 3;
+			double *lat = x->latency[who] + (size_t)r * x->per_rep;
+			double *sig = x->signal[who] + (size_t)r * x->per_rep;
+
+			if (who == 0) {
+				floor_pingpong(p, lat, x->per_rep);
+				floor_remote_rmw(p, sig, x->per_rep);
+			} else {
+				(who == 1 ? &bench_locked_engine : &bench_pvirq_engine)
+					->latency(p, lat, sig, x->per_rep);
+			}
+		}
+		for (unsigned i = 0; i < nr_specs; i++)
+			for (unsigned k = 0; k < 3; k++) {
+				unsigned who = (r + k) % 3;
+
+				specs[i].runs[who][r] = run_one(&specs[i], who, p);
+			}
+	}
+}
+
+struct percentiles {
+	double p50[3], p99[3];
+};
+
+static void add_timing_rows(const struct bench_params *p, unsigned reps, struct cross_samples *x,
+			    struct percentiles *lat)
+{
+	for (unsigned w = 0; w < 3; w++) {
+		lat->p50[w] = bench_percentile(x->latency[w], x->total, 50);
+		lat->p99[w] = bench_percentile(x->latency[w], x->total, 99);
+	}
+	add_row("floor_atomic_rmw", G_FLOOR, "atomic RMW, uncontended (seq_cst fetch_or)", "ns",
+		median_of(find_spec("signal_own"), 0, reps), NAN, NAN, NULL);
+	add_row("floor_pingpong_p50", G_FLOOR, "cache-line ping-pong, one way, p50", "ns",
+		lat->p50[0], NAN, NAN, NULL);
+	add_row("floor_pingpong_p99", G_FLOOR, "cache-line ping-pong, one way, p99", "ns",
+		lat->p99[0], NAN, NAN, NULL);
+	for (unsigned i = 0; i < nr_specs; i++)
+		if (specs[i].group == G_SINGLE)
+			add_spec_row(&specs[i], reps);
+	/* One timed call per sample: trimmed mean, less the clock's own cost. */
+	add_row("signal_remote", G_CROSS, "signal, remote vCPU (its line on other core)", "ns",
+		bench_trimmed_mean(x->signal[2], x->total) - p->timer_ns,
+		bench_trimmed_mean(x->signal[1], x->total) - p->timer_ns,
+		bench_trimmed_mean(x->signal[0], x->total) - p->timer_ns,
+		"RMW on a line the other core wrote");
+	add_row("latency_p50", G_CROSS, "signal -> acknowledge, one way, p50", "ns", lat->p50[2],
+		lat->p50[1], lat->p50[0], "ping-pong p50");
+	add_row("latency_p99", G_CROSS, "signal -> acknowledge, one way, p99", "ns", lat->p99[2],
+		lat->p99[1], lat->p99[0], "ping-pong p99");
+	for (unsigned i = 0; i < nr_specs; i++)
+		if (specs[i].group != G_SINGLE)
+			add_spec_row(&specs[i], reps);
+}
+
+/* State per vCPU against the budget of 2 bits per INTID + 2 cache lines,
+ * and the target over the worst shape. */
+static void add_state_rows_and_target(void)
+{
+	static const struct {
+		const char *id, *label;
+		uint32_t t, u;
+	} shapes[] = {
+		{"bytes_64", "64 INTIDs (32 trusted)", 32, 32},
+		{"bytes_2048", "2048 INTIDs (32 trusted)", 32, 2016},
+		{"bytes_2048_t1024", "2048 INTIDs (1024 trusted)", 1024, 1024},
+		{"bytes_2048_t2016", "2048 INTIDs (2016 trusted)", 2016, 32},
+	};
+	double worst = 0, worst_bytes = 0, worst_budget = 0;
+	char over[96] = "", detail[160];
+
+	for (unsigned i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		double bytes = (double)bench_pvirq_engine.vcpu_bytes(shapes[i].t, shapes[i].u);
+		double budget = (shapes[i].t + shapes[i].u) * 2.0 / 8.0 + 2.0 * PVIRQ_CACHE_LINE;
+
+		add_row(shapes[i].id, G_STATE, shapes[i].label, "B", bytes,
+			(double)bench_locked_engine.vcpu_bytes(shapes[i].t, shapes[i].u), budget,
+			"budget");
+		if (bytes > budget)
+			snprintf(over + strlen(over), sizeof(over) - strlen(over), "%s%u trusted",
+				 over[0] ? ", " : "; over budget with ", shapes[i].t);
+		if (bytes / budget > worst) {
+			worst = bytes / budget;
+			worst_bytes = bytes;
+			worst_budget = budget;
+		}
+	}
+	snprintf(detail, sizeof(detail), "(worst shape: %.0f B vs %.0f B budget%s)", worst_bytes,
+		 worst_budget, over);
+	add_target("state", "state per vCPU <= 2 bits/INTID + 2 cache lines", worst, 1.0, false,
+		   detail);
+}
+
+static void add_timing_targets(unsigned reps, const struct percentiles *lat)
+{
+	char detail[160];
+	struct spec *two = find_spec("tput_2_to_1"), *each = find_spec("tput_2_to_2");
+	struct spec *near = find_spec("ack_far_64"), *far = find_spec("ack_far_2048");
+	double ours = median_of(two, 2, reps), locked = median_of(two, 1, reps);
+	double a64 = median_of(near, 2, reps), a2048 = median_of(far, 2, reps);
+
+	snprintf(detail, sizeof(detail), "(p50 %.0f ns vs ping-pong %.0f ns; p99 %.0f vs %.0f)",
+		 lat->p50[2], lat->p50[0], lat->p99[2], lat->p99[0]);
+	add_target("latency", "signal -> ack cross-thread p50 within 1.5x of ping-pong floor",
+		   lat->p50[2] / lat->p50[0], 1.5, false, detail);
+
+	snprintf(detail, sizeof(detail), "(%.1f vs %.1f Mops/s; 2 producers -> 2 vCPUs: %.2fx)",
+		 1000 / ours, 1000 / locked, median_of(each, 1, reps) / median_of(each, 2, reps));
+	add_target("throughput", "throughput, 2 producers -> 1 vCPU, vs locked baseline",
+		   locked / ours, 2.0, true, detail);
+
+	snprintf(detail, sizeof(detail), "(%.1f ns vs %.1f ns; locked: %.1f vs %.1f)", a2048, a64,
+		 median_of(far, 1, reps), median_of(near, 1, reps));
+	add_target("ack_flat", "acknowledge at 2048 INTIDs within 1.5x of at 64", a2048 / a64, 1.5,
+		   false, detail);
+
+	for (unsigned a = 0; a < decode_nr_arches; a++) {
+		static char texts[3][96];
+		struct spec *s = find_spec(decode_ids[a]);
+		double via = median_of(s, 2, reps), direct = median_of(s, 0, reps);
+
+		snprintf(texts[a], sizeof(texts[a]), "%s decode + dispatch adds at most 50%%",
+			 decode_arch_names[a]);
+		snprintf(detail, sizeof(detail), "(%.1f ns per call vs %.1f ns direct: +%.0f%%)",
+			 via, direct, (via / direct - 1) * 100);
+		add_target(decode_ids[a], texts[a], via / direct, 1.5, false, detail);
+	}
+}
+
+static int write_table(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	report_table(&rep_out, f);
+	return fclose(f) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_params p = {.inner = 16, .batch = 1024, .ops = 400000};
-	size_t lat_n = 5000;
+	struct cross_samples x = {.per_rep = 5000};
+	struct percentiles lat;
 	unsigned reps = 21, producers;
 	const char *json = NULL, *table = NULL;
 	bool quick = false;
-	double t_start, *lat[3], *sig[3];
-	size_t lat_total;
-	char detail[160];
+	double t_start;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
@@ -253,7 +405,7 @@ int main(int argc, char **argv)
 	}
 	if (quick) {
 		p = (struct bench_params){.inner = 1, .batch = 64, .ops = 500};
-		lat_n = 50;
+		x.per_rep = 50;
 		reps = reps < 2 ? reps : 2;
 	}
 	if (reps < 1 || reps > MAX_REPS)
@@ -274,168 +426,32 @@ int main(int argc, char **argv)
 						   : rep_out.ncpu;
 	define_specs(producers);
 
-	/* Latency: all samples of all repetitions pooled per subject. */
-	lat_total = lat_n * reps;
+	x.total = x.per_rep * reps;
 	for (unsigned w = 0; w < 3; w++) {
-		lat[w] = calloc(lat_total, sizeof(double));
-		sig[w] = calloc(lat_total, sizeof(double));
-		if (!lat[w] || !sig[w])
+		x.latency[w] = calloc(x.total, sizeof(double));
+		x.signal[w] = calloc(x.total, sizeof(double));
+		if (!x.latency[w] || !x.signal[w])
 			return 2;
 	}
-	for (unsigned r = 0; r < reps; r++) {
-		for (unsigned k = 0; k < 3; k++) {
-			unsigned who = (r + k) % 3;
-			double *out = lat[who] + (size_t)r * lat_n;
-			double *sig_out = sig[who] + (size_t)r * lat_n;
-
-			if (who == 0) {
-				floor_pingpong(&p, out, lat_n);
-				floor_remote_rmw(&p, sig_out, lat_n);
-			} else {
-				(who == 1 ? &bench_locked_engine : &bench_pvirq_engine)
-					->latency(&p, out, sig_out, lat_n);
-			}
-		}
-		for (unsigned i = 0; i < nr_specs; i++)
-			for (unsigned k = 0; k < 3; k++) {
-				unsigned who = (r + k) % 3;
-
-				specs[i].runs[who][r] = run_one(&specs[i], who, &p);
-			}
-	}
-
-	double pp50 = bench_percentile(lat[0], lat_total, 50),
-	       pp99 = bench_percentile(lat[0], lat_total, 99);
-	double lk50 = bench_percentile(lat[1], lat_total, 50),
-	       lk99 = bench_percentile(lat[1], lat_total, 99);
-	double pv50 = bench_percentile(lat[2], lat_total, 50),
-	       pv99 = bench_percentile(lat[2], lat_total, 99);
-
-	add_row("floor_atomic_rmw", G_FLOOR, "atomic RMW, uncontended (seq_cst fetch_or)", "ns",
-		median_of(find_spec("signal_own"), 0, reps), NAN, NAN, NULL);
-	add_row("floor_pingpong_p50", G_FLOOR, "cache-line ping-pong, one way, p50", "ns", pp50,
-		NAN, NAN, NULL);
-	add_row("floor_pingpong_p99", G_FLOOR, "cache-line ping-pong, one way, p99", "ns", pp99,
-		NAN, NAN, NULL);
-	for (unsigned i = 0; i < nr_specs; i++) {
-		struct spec *s = &specs[i];
-
-		if (s->group == G_SINGLE)
-			add_spec_row(s, reps);
-	}
-	/* One timed call per sample: trimmed mean, less the clock's own cost. */
-	add_row("signal_remote", G_CROSS, "signal, remote vCPU (its line on other core)", "ns",
-		bench_trimmed_mean(sig[2], lat_total) - p.timer_ns,
-		bench_trimmed_mean(sig[1], lat_total) - p.timer_ns,
-		bench_trimmed_mean(sig[0], lat_total) - p.timer_ns,
-		"RMW on a line the other core wrote");
-	add_row("latency_p50", G_CROSS, "signal -> acknowledge, one way, p50", "ns", pv50, lk50,
-		pp50, "ping-pong p50");
-	add_row("latency_p99", G_CROSS, "signal -> acknowledge, one way, p99", "ns", pv99, lk99,
-		pp99, "ping-pong p99");
-	for (unsigned i = 0; i < nr_specs; i++) {
-		struct spec *s = &specs[i];
-
-		if (s->group != G_SINGLE)
-			add_spec_row(s, reps);
-	}
-
-	/* State: per vCPU, against the budget of 2 bits per INTID + 2 lines. */
-	static const struct {
-		const char *id, *label;
-		uint32_t t, u;
-	} shapes[] = {
-		{"bytes_64", "64 INTIDs (32 trusted)", 32, 32},
-		{"bytes_2048", "2048 INTIDs (32 trusted)", 32, 2016},
-		{"bytes_2048_t1024", "2048 INTIDs (1024 trusted)", 1024, 1024},
-		{"bytes_2048_t2016", "2048 INTIDs (2016 trusted)", 2016, 32},
-	};
-	double worst = 0, worst_budget = 0;
-	char over[96] = "";
-
-	for (unsigned i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-		double bytes = (double)bench_pvirq_engine.vcpu_bytes(shapes[i].t, shapes[i].u);
-		double budget = (shapes[i].t + shapes[i].u) * 2.0 / 8.0 + 2.0 * PVIRQ_CACHE_LINE;
-
-		add_row(shapes[i].id, G_STATE, shapes[i].label, "B", bytes,
-			(double)bench_locked_engine.vcpu_bytes(shapes[i].t, shapes[i].u), budget,
-			"budget");
-		if (bytes > budget)
-			snprintf(over + strlen(over), sizeof(over) - strlen(over), "%s%u trusted",
-				 over[0] ? ", " : "; over budget with ", shapes[i].t);
-		if (bytes / budget > worst / (worst_budget > 0 ? worst_budget : 1)) {
-			worst = bytes;
-			worst_budget = budget;
-		}
-	}
-
-	/* Targets. */
-	snprintf(detail, sizeof(detail), "(p50 %.0f ns vs ping-pong %.0f ns; p99 %.0f vs %.0f)",
-		 pv50, pp50, pv99, pp99);
-	add_target("latency", "signal -> ack cross-thread p50 within 1.5x of ping-pong floor",
-		   pv50 / pp50, 1.5, false, detail);
-	{
-		struct spec *s = find_spec("tput_2_to_1");
-		double ours = median_of(s, 2, reps), locked = median_of(s, 1, reps);
-		struct spec *e = find_spec("tput_2_to_2");
-
-		snprintf(detail, sizeof(detail),
-			 "(%.1f vs %.1f Mops/s; 2 producers -> 2 vCPUs: %.2fx)", 1000 / ours,
-			 1000 / locked, median_of(e, 1, reps) / median_of(e, 2, reps));
-		add_target("throughput", "throughput, 2 producers -> 1 vCPU, vs locked baseline",
-			   locked / ours, 2.0, true, detail);
-	}
-	{
-		double a64 = median_of(find_spec("ack_far_64"), 2, reps),
-		       a2048 = median_of(find_spec("ack_far_2048"), 2, reps);
-
-		snprintf(detail, sizeof(detail), "(%.1f ns vs %.1f ns; locked: %.1f vs %.1f)",
-			 a2048, a64, median_of(find_spec("ack_far_2048"), 1, reps),
-			 median_of(find_spec("ack_far_64"), 1, reps));
-		add_target("ack_flat", "acknowledge at 2048 INTIDs within 1.5x of at 64",
-			   a2048 / a64, 1.5, false, detail);
-	}
-	for (unsigned a = 0; a < decode_nr_arches; a++) {
-		static const char *const ids[] = {"decode_arm64", "decode_x86_64",
-						  "decode_riscv64"};
-		static char texts[3][96];
-		struct spec *s = find_spec(ids[a]);
-		double via = median_of(s, 2, reps), direct = median_of(s, 0, reps);
-
-		snprintf(texts[a], sizeof(texts[a]), "%s decode + dispatch adds at most 50%%",
-			 decode_arch_names[a]);
-		snprintf(detail, sizeof(detail), "(%.1f ns per call vs %.1f ns direct: +%.0f%%)",
-			 via, direct, (via / direct - 1) * 100);
-		add_target(ids[a], texts[a], via / direct, 1.5, false, detail);
-	}
-	snprintf(detail, sizeof(detail), "(worst shape: %.0f B vs %.0f B budget%s)", worst,
-		 worst_budget, over);
-	add_target("state", "state per vCPU <= 2 bits/INTID + 2 cache lines", worst / worst_budget,
-		   1.0, false, detail);
-
+	measure_all(&p, reps, &x);
+	add_timing_rows(&p, reps, &x, &lat);
+	add_timing_targets(reps, &lat);
+	add_state_rows_and_target();
 	rep_out.load_end = load_average();
 	rep_out.seconds = (bench_now_ns() - t_start) / 1e9;
-	report_table(&rep_out, stdout);
-	if (table) {
-		FILE *f = fopen(table, "w");
 
-		if (!f) {
-			perror(table);
-			return 1;
-		}
-		report_table(&rep_out, f);
-		if (fclose(f)) {
-			perror(table);
-			return 1;
-		}
+	report_table(&rep_out, stdout);
+	if (table && write_table(table)) {
+		perror(table);
+		return 1;
 	}
 	if (json && report_json(&rep_out, json)) {
 		perror(json);
 		return 1;
 	}
 	for (unsigned w = 0; w < 3; w++) {
-		free(lat[w]);
-		free(sig[w]);
+		free(x.latency[w]);
+		free(x.signal[w]);
 	}
 	return 0;
 }
