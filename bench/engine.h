@@ -18,7 +18,7 @@
 
 /** Sizes of one measurement; --quick shrinks them. */
 struct bench_params {
-	unsigned inner;	 /* timed batches summed into one measurement */
+	unsigned inner;	 /* timed batches per measurement (their median counts) */
 	unsigned batch;	 /* operations per timed batch (single thread) */
 	unsigned ops;	 /* operations per thread (multi-threaded rows) */
 	double timer_ns; /* cost of one clock read pair, subtracted per batch */
