@@ -94,6 +94,29 @@ enum demo_mode {
 
 #define DEMO_MAGIC 0x7076697271646d6full /* "pvirqdmo" */
 
+/* IPI latency histogram: 1 us buckets below 1024 us, 64 us buckets above,
+ * the last bucket (from about 66 ms) catching everything slower. */
+#define DEMO_IPI_HIST_BUCKETS 2048u
+#define DEMO_IPI_HIST_FINE 1024u
+#define DEMO_IPI_HIST_COARSE_US 64u
+
+static inline uint32_t demo_ipi_bucket(uint64_t us)
+{
+	uint64_t b = us < DEMO_IPI_HIST_FINE ? us
+					     : DEMO_IPI_HIST_FINE + (us - DEMO_IPI_HIST_FINE) /
+									    DEMO_IPI_HIST_COARSE_US;
+
+	return b < DEMO_IPI_HIST_BUCKETS ? (uint32_t)b : DEMO_IPI_HIST_BUCKETS - 1;
+}
+
+/* Middle of bucket @p b, in us. */
+static inline double demo_ipi_bucket_mid_us(uint32_t b)
+{
+	return b < DEMO_IPI_HIST_FINE ? b + 0.5
+				      : DEMO_IPI_HIST_FINE + (b - DEMO_IPI_HIST_FINE + 0.5) *
+								     DEMO_IPI_HIST_COARSE_US;
+}
+
 /* One device: a rVID input / an MSI source. One cache line each. */
 struct demo_device_slot {
 	uint64_t raised;      /* VMM: interrupts sent (updated before sending)    */
@@ -114,9 +137,12 @@ struct demo_vcpu_slot {
 	uint64_t wakes;			   /* guest: stop-phase wake-ups          */
 	uint64_t ipis_sent;		   /* guest: IPIs this vCPU sent          */
 	uint64_t ipi_raised;		   /* guest (sender): IPIs sent TO this vCPU */
+	uint64_t ipi_send_tsc;		   /* guest (sender): TSC just before the latest */
 	uint64_t retargets;		   /* guest: retargets this vCPU performed */
 	uint64_t timer_raised;		   /* VMM: timer edges raised for this vCPU */
-	uint64_t pad[4];
+	uint64_t pad[3];
+	/* guest: IPI latency (send -> handler) histogram, demo_ipi_bucket(). */
+	uint32_t ipi_latency_us[DEMO_IPI_HIST_BUCKETS];
 };
 
 struct demo_shared {

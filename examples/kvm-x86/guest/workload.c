@@ -52,6 +52,17 @@ static void handle_device(struct demo_vcpu_slot *me, uint32_t d, uint64_t tsc)
 	outl(DEMO_PORT_DEVICE_DONE, d);
 }
 
+static void handle_ipi(struct demo_vcpu_slot *me, uint64_t tsc)
+{
+	uint32_t b = demo_ipi_bucket((tsc - load64(&me->ipi_send_tsc)) * 1000 / SHARED->tsc_khz);
+
+	/* Only this vCPU's handler writes its histogram (interrupts off). */
+	__atomic_store_n(&me->ipi_latency_us[b], me->ipi_latency_us[b] + 1, __ATOMIC_RELAXED);
+	/* Counted after the stamp was used: the sender stamps the next IPI
+	 * only once it sees this count. */
+	count(&me->handled[DEMO_SRC_IPI]);
+}
+
 void workload_handle_source(uint32_t self, uint32_t src, uint64_t tsc)
 {
 	struct demo_vcpu_slot *me = &SHARED->vcpu[self];
@@ -59,7 +70,7 @@ void workload_handle_source(uint32_t self, uint32_t src, uint64_t tsc)
 	if (src < SHARED->nr_devices)
 		handle_device(me, src, tsc);
 	else if (src == DEMO_SRC_IPI)
-		count(&me->handled[DEMO_SRC_IPI]);
+		handle_ipi(me, tsc);
 	else if (src == DEMO_SRC_TIMER) {
 		count(&me->handled[DEMO_SRC_TIMER]);
 		/* "Reprogram the timer": the VMM lowers the level line. */
@@ -91,6 +102,7 @@ static void maybe_send_ipi(const struct irq_controller *ctl, struct demo_vcpu_sl
 	if (load64(&pv->handled[DEMO_SRC_IPI]) != raised)
 		return; /* the previous one is still in flight */
 	store64(&pv->ipi_raised, raised + 1);
+	store64(&pv->ipi_send_tsc, rdtsc());
 	ctl->send_ipi(peer);
 	count(&me->ipis_sent);
 }

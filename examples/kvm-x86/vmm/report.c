@@ -77,6 +77,35 @@ static void fill_latency(struct demo_vm *vm, struct demo_result *r)
 	free(all);
 }
 
+/* Percentiles of the guests' IPI histograms (see demo_ipi_bucket()). */
+static void fill_ipi_latency(struct demo_vm *vm, struct demo_result *r)
+{
+	static uint64_t hist[DEMO_IPI_HIST_BUCKETS];
+	uint64_t total = 0, seen = 0;
+	bool have50 = false;
+
+	for (uint32_t b = 0; b < DEMO_IPI_HIST_BUCKETS; b++) {
+		hist[b] = 0;
+		for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+			hist[b] += atomic_load_explicit(
+				(_Atomic uint32_t *)&vm->shared->vcpu[i].ipi_latency_us[b],
+				memory_order_relaxed);
+		total += hist[b];
+	}
+	r->ipi_samples = total;
+	for (uint32_t b = 0; b < DEMO_IPI_HIST_BUCKETS && total; b++) {
+		seen += hist[b];
+		if (!have50 && seen * 2 >= total) {
+			r->ipi_p50_us = demo_ipi_bucket_mid_us(b);
+			have50 = true;
+		}
+		if (seen * 100 >= total * 99) {
+			r->ipi_p99_us = demo_ipi_bucket_mid_us(b);
+			break;
+		}
+	}
+}
+
 void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 		      const struct demo_snapshot *b, struct demo_result *r)
 {
@@ -122,6 +151,8 @@ void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 	if (r->lost != 0)
 		r->ok = false;
 	fill_latency(vm, r);
+	if (!r->simulated && vm->kvm_fd >= 0)
+		fill_ipi_latency(vm, r);
 	for (int k = 0; k < EXIT_NR_KINDS; k++)
 		r->delta.user_exits[k] = b->user_exits[k] - a->user_exits[k];
 	for (int k = 0; k < KSTAT_NR; k++)
@@ -252,6 +283,10 @@ void demo_print_result(const struct demo_result *r, unsigned nr_vcpus, unsigned 
 	       "(%llu samples)\n",
 	       r->seconds, r->irq_per_sec, r->p50_us, r->p99_us, r->max_us,
 	       (unsigned long long)r->latency_samples);
+	if (r->ipi_samples)
+		printf("  IPI latency (guest TSC): p50 %.1f us p99 %.1f us (%llu "
+		       "samples)\n",
+		       r->ipi_p50_us, r->ipi_p99_us, (unsigned long long)r->ipi_samples);
 	print_costs(r);
 	printf("  guest exit codes:");
 	for (uint32_t i = 0; i < nr_vcpus; i++)
@@ -281,6 +316,8 @@ void demo_print_comparison(const struct demo_result *pv, const struct demo_resul
 	row("interrupts per second", pv->irq_per_sec, lapic->irq_per_sec, "%.0f", false);
 	row("latency p50, inject->handler (us)", pv->p50_us, lapic->p50_us, "%.2f", true);
 	row("latency p99, inject->handler (us)", pv->p99_us, lapic->p99_us, "%.2f", true);
+	row("IPI latency p50, send->handler (us)", pv->ipi_p50_us, lapic->ipi_p50_us, "%.1f", true);
+	row("IPI latency p99, send->handler (us)", pv->ipi_p99_us, lapic->ipi_p99_us, "%.1f", true);
 	row("VM exits per interrupt (KVM)", pv->kvm_exits_per_irq, lapic->kvm_exits_per_irq, "%.2f",
 	    true);
 	row("  of which reach the VMM", pv->user_exits_per_irq, lapic->user_exits_per_irq, "%.2f",

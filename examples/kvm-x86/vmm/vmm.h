@@ -157,6 +157,8 @@ struct demo_result {
 	int64_t lost;
 	double p50_us, p99_us, max_us; /* device inject -> guest handler */
 	uint64_t latency_samples;
+	double ipi_p50_us, ipi_p99_us; /* IPI send -> handler, 1 us resolution */
+	uint64_t ipi_samples;
 	double irq_per_sec;
 	double kvm_exits_per_irq, user_exits_per_irq, kicks_per_irq, hypercalls_per_irq;
 	double cost_call_us; /* one round trip of the controller's cheapest exit */
