@@ -28,12 +28,32 @@ static const struct pvirq_abi_call_desc call_table[PVIRQ_ABI_NR_CALLS] = {
 #undef PVIRQ_ABI_X_DESC
 };
 
+/* Each part's rows are contiguous in the table and numbered 0, 1, ... in
+ * order, so a call is found by indexing; the row is still compared, and
+ * the ABI tests look up every number of both ranges. */
+_Static_assert(PVIRQ_CALL_RVIC_RESAMPLE - PVIRQ_CALL_RVIC_VERSION == PVIRQ_FN_RVIC_RESAMPLE,
+	       "rVIC rows must be numbered 0..n in order");
+_Static_assert(PVIRQ_CALL_RVID_UNMAP - PVIRQ_CALL_RVID_VERSION == PVIRQ_FN_RVID_UNMAP,
+	       "rVID rows must be numbered 0..n in order");
+
 const struct pvirq_abi_call_desc *pvirq_abi_lookup(enum pvirq_abi_part part, uint64_t fn)
 {
-	for (uint32_t i = 0; i < PVIRQ_ABI_NR_CALLS; i++)
-		if (call_table[i].part == part && call_table[i].fn == fn)
-			return &call_table[i];
-	return NULL;
+	const struct pvirq_abi_call_desc *d;
+	uint32_t first, count;
+
+	if (part == PVIRQ_ABI_PART_RVIC) {
+		first = PVIRQ_CALL_RVIC_VERSION;
+		count = PVIRQ_FN_RVIC_RESAMPLE + 1u;
+	} else if (part == PVIRQ_ABI_PART_RVID) {
+		first = PVIRQ_CALL_RVID_VERSION;
+		count = PVIRQ_FN_RVID_UNMAP + 1u;
+	} else {
+		return NULL;
+	}
+	if (fn >= count)
+		return NULL;
+	d = &call_table[first + (uint32_t)fn];
+	return d->part == part && d->fn == fn ? d : NULL;
 }
 
 int64_t pvirq_abi_status_word(const struct pvirq_abi_result *result)
@@ -58,12 +78,23 @@ static bool info_key_known(uint64_t key)
 	return key <= PVIRQ_ABI_INFO_UPCALL_VECTOR;
 }
 
-/* Checks argument @i of kind @kind; returns a reason (SUCCESS if good). */
+/* Whether @raw is an INTID of the class that @kind asks for. */
+static bool intid_fits(struct pvirq_vm *vm, enum pvirq_abi_arg kind, uint64_t raw)
+{
+	uint64_t t = pvirq_vm_nr_trusted(vm), all = t + pvirq_vm_nr_untrusted(vm);
+
+	switch (kind) {
+	case PVIRQ_ABI_ARG_INTID_TRUSTED: return raw < t;
+	case PVIRQ_ABI_ARG_INTID_UNTRUSTED: return raw >= t && raw < all;
+	default: return raw < all;
+	}
+}
+
+/* Checks one argument of kind @kind; returns a reason (SUCCESS if good)
+ * and stores the narrowed value only once it is known to fit. */
 static uint32_t check_arg(struct pvirq_vm *vm, const struct pvirq_abi_binding *binding,
 			  enum pvirq_abi_arg kind, uint64_t raw, struct checked_args *out)
 {
-	uint32_t t = pvirq_vm_nr_trusted(vm), all = t + pvirq_vm_nr_untrusted(vm);
-
 	switch (kind) {
 	case PVIRQ_ABI_ARG_NONE: return PVIRQ_ABI_SUCCESS;
 	case PVIRQ_ABI_ARG_KEY:
@@ -78,17 +109,12 @@ static uint32_t check_arg(struct pvirq_vm *vm, const struct pvirq_abi_binding *b
 			return PVIRQ_ABI_INVALID_CPU;
 		return PVIRQ_ABI_SUCCESS;
 	case PVIRQ_ABI_ARG_INTID:
-		if (raw >= all)
-			return PVIRQ_ABI_ERROR_PARAMETER;
-		break;
 	case PVIRQ_ABI_ARG_INTID_TRUSTED:
-		if (raw >= t)
-			return PVIRQ_ABI_ERROR_PARAMETER;
-		break;
 	case PVIRQ_ABI_ARG_INTID_UNTRUSTED:
-		if (raw < t || raw >= all)
+		if (!intid_fits(vm, kind, raw))
 			return PVIRQ_ABI_ERROR_PARAMETER;
-		break;
+		out->intid = (uint32_t)raw; /* < T+U <= 2048 */
+		return PVIRQ_ABI_SUCCESS;
 	case PVIRQ_ABI_ARG_INPUT:
 		if (raw >= pvirq_vm_nr_rvid_inputs(vm))
 			return PVIRQ_ABI_ERROR_PARAMETER;
@@ -96,8 +122,6 @@ static uint32_t check_arg(struct pvirq_vm *vm, const struct pvirq_abi_binding *b
 		return PVIRQ_ABI_SUCCESS;
 	default: return PVIRQ_ABI_ERROR_PARAMETER;
 	}
-	out->intid = (uint32_t)raw; /* every INTID kind: checked < T+U <= 2048 */
-	return PVIRQ_ABI_SUCCESS;
 }
 
 /* Host error of a core operation -> guest reason. The checks above leave
