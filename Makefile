@@ -19,6 +19,7 @@ help:
 	@echo "make test-tsan   the suite under ThreadSanitizer"
 	@echo "make test-long   long stress/torture runs (opt-in)"
 	@echo "make test-cross  unit suites built for aarch64 and riscv64, run under qemu-user"
+	@echo "make bench       benchmark table, JSON and SVG (bench/README.md)"
 
 deps:
 	@sh $(DEPS)
@@ -64,3 +65,13 @@ test-cross: deps
 		cmake --build --preset $$p -j $(JOBS) && \
 		ctest --preset $$p -j $(JOBS) || exit 1; \
 	done
+
+# Benchmark: table on stdout and in $(BENCH_OUT)/bench.txt, plus JSON and
+# SVG. `make bench BENCH_OUT=bench/results` refreshes the committed sample.
+BENCH_OUT ?= build/bench
+.PHONY: bench
+bench: build
+	@mkdir -p $(BENCH_OUT)
+	build/$(PRESET)/bench/pvirq_bench --json $(BENCH_OUT)/bench.json --table $(BENCH_OUT)/bench.txt
+	python3 bench/plot_svg.py $(BENCH_OUT)/bench.json $(BENCH_OUT)/bench.svg
+	@echo "bench: wrote $(BENCH_OUT)/bench.txt, bench.json, bench.svg"
