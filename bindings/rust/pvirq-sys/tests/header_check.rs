@@ -20,8 +20,14 @@ use pvirq_sys::*;
 
 /// Headers pvirq-sys does not bind, and why.
 const NOT_BOUND: &[(&str, &str)] = &[
-    ("hosted.h", "Rust callers own their VM memory; the malloc constructor is for C"),
-    ("guest.h", "guest-side hypercall wrappers, not part of the host API"),
+    (
+        "hosted.h",
+        "Rust callers own their VM memory; the malloc constructor is for C",
+    ),
+    (
+        "guest.h",
+        "guest-side hypercall wrappers, not part of the host API",
+    ),
 ];
 
 const LIB_RS: &str = include_str!("../src/lib.rs");
@@ -41,7 +47,11 @@ fn headers() -> Vec<(String, String)> {
             if path.is_dir() {
                 walk(&path, base, out);
             } else if path.extension().is_some_and(|e| e == "h") {
-                let rel = path.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 if NOT_BOUND.iter().any(|(name, _)| *name == rel) {
                     continue;
                 }
@@ -52,7 +62,11 @@ fn headers() -> Vec<(String, String)> {
     let mut out = Vec::new();
     let dir = include_dir();
     walk(&dir, &dir, &mut out);
-    assert!(out.iter().any(|(name, _)| name == "vm.h"), "headers not found in {}", dir.display());
+    assert!(
+        out.iter().any(|(name, _)| name == "vm.h"),
+        "headers not found in {}",
+        dir.display()
+    );
     out
 }
 
@@ -87,7 +101,10 @@ fn c_type_to_rust(decl: &str, has_name: bool) -> String {
     let mut tokens: Vec<&str> = spaced.split_whitespace().collect();
     if has_name {
         let name = tokens.pop().expect("parameter without tokens");
-        assert!(name != "*", "unnamed pointer parameter in `{decl}`: name every parameter");
+        assert!(
+            name != "*",
+            "unnamed pointer parameter in `{decl}`: name every parameter"
+        );
     }
     let mut base = None;
     let mut pointee_const = false;
@@ -121,7 +138,11 @@ fn c_type_to_rust(decl: &str, has_name: bool) -> String {
     };
     let mut ty = base.to_string();
     for level in 0..stars {
-        let qual = if level == 0 && pointee_const { "*const " } else { "*mut " };
+        let qual = if level == 0 && pointee_const {
+            "*const "
+        } else {
+            "*mut "
+        };
         ty = format!("{qual}{ty}");
     }
     ty
@@ -155,9 +176,15 @@ fn c_prototypes() -> BTreeMap<String, (String, Signature)> {
             let params = if params_text == "void" {
                 Vec::new()
             } else {
-                params_text.split(',').map(|p| c_type_to_rust(p, true)).collect()
+                params_text
+                    .split(',')
+                    .map(|p| c_type_to_rust(p, true))
+                    .collect()
             };
-            assert!(name.starts_with("pvirq_"), "{file}: odd prototype `{proto}`");
+            assert!(
+                name.starts_with("pvirq_"),
+                "{file}: odd prototype `{proto}`"
+            );
             out.insert(name, (file.clone(), Signature { params, ret }));
         }
     }
@@ -165,7 +192,9 @@ fn c_prototypes() -> BTreeMap<String, (String, Signature)> {
 }
 
 fn rust_normalize(ty: &str) -> String {
-    let ty = squash(ty).replace("core::ffi::", "").replace("std::ffi::", "");
+    let ty = squash(ty)
+        .replace("core::ffi::", "")
+        .replace("std::ffi::", "");
     ty.replace("* const", "*const").replace("* mut", "*mut")
 }
 
@@ -181,7 +210,10 @@ fn rust_functions() -> BTreeMap<String, Signature> {
             .filter(|p| !p.trim().is_empty())
             .map(|p| rust_normalize(p.split_once(':').expect("param without type").1))
             .collect();
-        let ret = decl[close + 1..].trim().strip_prefix("->").map_or(String::new(), rust_normalize);
+        let ret = decl[close + 1..]
+            .trim()
+            .strip_prefix("->")
+            .map_or(String::new(), rust_normalize);
         out.insert(name, Signature { params, ret });
     }
     out
@@ -191,7 +223,11 @@ fn rust_functions() -> BTreeMap<String, Signature> {
 fn every_prototype_is_declared_with_the_same_types() {
     let c = c_prototypes();
     let rust = rust_functions();
-    assert!(c.len() >= 30, "parsed only {} prototypes: parser broken?", c.len());
+    assert!(
+        c.len() >= 30,
+        "parsed only {} prototypes: parser broken?",
+        c.len()
+    );
     let mut problems = Vec::new();
     for (name, (file, sig)) in &c {
         match rust.get(name) {
@@ -207,7 +243,11 @@ fn every_prototype_is_declared_with_the_same_types() {
             problems.push(format!("{name} is declared but no bound header has it"));
         }
     }
-    assert!(problems.is_empty(), "bindings/rust/pvirq-sys/src/lib.rs:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "bindings/rust/pvirq-sys/src/lib.rs:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 /// `pub const NAME: T = VALUE;` items of lib.rs whose value is a literal.
@@ -232,7 +272,10 @@ fn parse_int(text: &str) -> Option<i128> {
         None => (false, text.as_str()),
     };
     let digits = digits.trim_end_matches(['u', 'U', 'l', 'L']);
-    let v = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let v = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         Some(hex) => i128::from_str_radix(hex, 16).ok()?,
         None => digits.parse::<i128>().ok()?,
     };
@@ -278,7 +321,11 @@ fn every_error_code_and_integer_define_has_a_constant() {
         }
     }
     assert!(seen >= 20, "parsed only {seen} constants: parser broken?");
-    assert!(problems.is_empty(), "bindings/rust/pvirq-sys/src/lib.rs:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "bindings/rust/pvirq-sys/src/lib.rs:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 #[repr(C)]
@@ -343,7 +390,11 @@ fn layouts_match_the_c_compiler() {
             Some(_) => {}
         }
     }
-    assert!(problems.is_empty(), "layout mismatch:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "layout mismatch:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 #[test]

@@ -37,7 +37,10 @@ unsafe extern "C" fn notify_trampoline(ctx: *mut c_void, vcpu: u32) {
 unsafe extern "C" fn line_level_trampoline(ctx: *mut c_void, vcpu: u32, intid: u32) -> bool {
     // SAFETY: as in notify_trampoline.
     let callbacks = unsafe { &*ctx.cast::<Callbacks>() };
-    callbacks.line_level.as_ref().is_some_and(|level| level(vcpu, intid))
+    callbacks
+        .line_level
+        .as_ref()
+        .is_some_and(|level| level(vcpu, intid))
 }
 
 /// Shape and callbacks of a VM; made by [`Vm::builder`].
@@ -352,12 +355,18 @@ impl Vm {
         if index >= self.inner.nr_vcpus {
             return Err(Error::NoSuchVcpu);
         }
-        Ok(Vcpu { inner: &self.inner, index })
+        Ok(Vcpu {
+            inner: &self.inner,
+            index,
+        })
     }
 
     /// Every vCPU, in index order.
     pub fn vcpus(&self) -> impl ExactSizeIterator<Item = Vcpu<'_>> + '_ {
-        (0..self.inner.nr_vcpus).map(|index| Vcpu { inner: &self.inner, index })
+        (0..self.inner.nr_vcpus).map(|index| Vcpu {
+            inner: &self.inner,
+            index,
+        })
     }
 
     /// The vCPU whose architectural CPU id is `cpu_id` (O(log n)).
@@ -385,8 +394,14 @@ impl Vm {
         // Acquire pairs with the Release in VcpuEntry::drop, so the previous
         // holder's rearm calls happen before this holder's: "one caller per
         // vCPU at a time" holds even when the token moves between threads.
-        taken.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).ok()?;
-        Some(VcpuEntry { inner: Arc::clone(&self.inner), index, _not_sync: PhantomData })
+        taken
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .ok()?;
+        Some(VcpuEntry {
+            inner: Arc::clone(&self.inner),
+            index,
+            _not_sync: PhantomData,
+        })
     }
 
     /// The VM's distributor.
@@ -581,7 +596,9 @@ pub struct VcpuEntry {
 
 impl fmt::Debug for VcpuEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VcpuEntry").field("index", &self.index).finish()
+        f.debug_struct("VcpuEntry")
+            .field("index", &self.index)
+            .finish()
     }
 }
 
@@ -593,7 +610,10 @@ impl VcpuEntry {
 
     /// This vCPU's instance, for the operations any thread may do.
     pub fn vcpu(&self) -> Vcpu<'_> {
-        Vcpu { inner: &self.inner, index: self.index }
+        Vcpu {
+            inner: &self.inner,
+            index: self.index,
+        }
     }
 
     /// Guest-entry step: re-arms notification, then returns the line.
@@ -656,7 +676,9 @@ pub struct Rvid<'vm> {
 
 impl fmt::Debug for Rvid<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rvid").field("nr_inputs", &self.inner.nr_rvid_inputs).finish()
+        f.debug_struct("Rvid")
+            .field("nr_inputs", &self.inner.nr_rvid_inputs)
+            .finish()
     }
 }
 
@@ -683,7 +705,9 @@ impl Rvid<'_> {
     pub fn lookup(&self, input: u32) -> Result<Option<Mapping>, Error> {
         let (mut vcpu, mut intid) = (0, 0);
         // SAFETY: as in map(); valid out-pointers.
-        match check(unsafe { sys::pvirq_rvid_lookup(self.inner.raw(), input, &mut vcpu, &mut intid) }) {
+        match check(unsafe {
+            sys::pvirq_rvid_lookup(self.inner.raw(), input, &mut vcpu, &mut intid)
+        }) {
             Ok(()) => Ok(Some(Mapping { vcpu, intid })),
             Err(Error::Unmapped) => Ok(None),
             Err(e) => Err(e),

@@ -8,7 +8,12 @@ use std::sync::{Arc, Mutex};
 use pvirq::{Error, Mapping, Rvid, Vcpu, VcpuEntry, Vm};
 
 fn vm(nr_vcpus: u32) -> Vm {
-    Vm::builder(nr_vcpus).trusted(32).untrusted(64).rvid_inputs(8).build().unwrap()
+    Vm::builder(nr_vcpus)
+        .trusted(32)
+        .untrusted(64)
+        .rvid_inputs(8)
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -43,9 +48,20 @@ fn bad_configurations_are_rejected() {
         ("duplicate cpu ids", Vm::builder(2).cpu_ids([7, 7])),
     ];
     for (what, builder) in cases {
-        assert_eq!(builder.build().err(), Some(Error::InvalidArgument), "{what}");
+        assert_eq!(
+            builder.build().err(),
+            Some(Error::InvalidArgument),
+            "{what}"
+        );
     }
-    assert!(Vm::builder(4).trusted(1024).untrusted(1024).rvid_inputs(65536).build().is_ok());
+    assert!(
+        Vm::builder(4)
+            .trusted(1024)
+            .untrusted(1024)
+            .rvid_inputs(65536)
+            .build()
+            .is_ok()
+    );
 }
 
 #[test]
@@ -55,7 +71,15 @@ fn memory_is_the_c_footprint_and_aligned() {
     let vm = builder.build().unwrap();
     assert_eq!(vm.footprint(), want);
     assert_eq!(vm.as_raw() as usize % 64, 0);
-    assert_eq!((vm.nr_vcpus(), vm.nr_trusted(), vm.nr_untrusted(), vm.nr_rvid_inputs()), (3, 64, 96, 10));
+    assert_eq!(
+        (
+            vm.nr_vcpus(),
+            vm.nr_trusted(),
+            vm.nr_untrusted(),
+            vm.nr_rvid_inputs()
+        ),
+        (3, 64, 96, 10)
+    );
 }
 
 #[test]
@@ -103,7 +127,10 @@ fn signal_mask_acknowledge_cycle() {
     v.clear_masked(3).unwrap();
     assert!(v.line());
     assert_eq!(v.acknowledge(), Ok(3));
-    assert!(v.is_masked(3).unwrap() && !v.is_pending(3).unwrap(), "ack masks and clears");
+    assert!(
+        v.is_masked(3).unwrap() && !v.is_pending(3).unwrap(),
+        "ack masks and clears"
+    );
     assert!(!v.line());
     v.clear_masked(3).unwrap();
     v.signal(3).unwrap();
@@ -140,7 +167,10 @@ fn acknowledge_is_round_robin() {
 fn level_lines_and_resample() {
     let levels = Arc::new(Mutex::new(false));
     let seen = Arc::clone(&levels);
-    let vm = Vm::builder(1).line_level(move |vcpu, intid| vcpu == 0 && intid == 7 && *seen.lock().unwrap()).build().unwrap();
+    let vm = Vm::builder(1)
+        .line_level(move |vcpu, intid| vcpu == 0 && intid == 7 && *seen.lock().unwrap())
+        .build()
+        .unwrap();
     let v = vm.vcpu(0).unwrap();
     v.enable().unwrap();
     v.resample(7).unwrap();
@@ -161,7 +191,10 @@ fn level_lines_and_resample() {
 fn notify_runs_once_per_rearm() {
     let calls = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&calls);
-    let vm = Vm::builder(2).notify(move |vcpu| log.lock().unwrap().push(vcpu)).build().unwrap();
+    let vm = Vm::builder(2)
+        .notify(move |vcpu| log.lock().unwrap().push(vcpu))
+        .build()
+        .unwrap();
     let entry = vm.take_vcpu_entry(1).unwrap();
     let v = entry.vcpu();
     v.enable().unwrap();
@@ -212,7 +245,11 @@ fn rvid_map_lookup_inject_unmap() {
     assert_eq!(rvid.inject(0), Err(Error::Unmapped));
     assert_eq!(rvid.map(8, 0, 40), Err(Error::InvalidInput));
     assert_eq!(rvid.map(0, 2, 40), Err(Error::NoSuchVcpu));
-    assert_eq!(rvid.map(0, 0, 31), Err(Error::InvalidIntid), "trusted INTIDs are not mappable");
+    assert_eq!(
+        rvid.map(0, 0, 31),
+        Err(Error::InvalidIntid),
+        "trusted INTIDs are not mappable"
+    );
     assert_eq!(rvid.map(0, 0, 96), Err(Error::InvalidIntid));
     rvid.map(0, 1, 40).unwrap();
     assert_eq!(rvid.lookup(0), Ok(Some(Mapping { vcpu: 1, intid: 40 })));
@@ -246,7 +283,10 @@ fn retarget_moves_a_pending_interrupt() {
 
 #[test]
 fn cpu_ids_name_targets() {
-    let vm = Vm::builder(3).cpu_ids(vec![0x10, 0x2, 0x300]).build().unwrap();
+    let vm = Vm::builder(3)
+        .cpu_ids(vec![0x10, 0x2, 0x300])
+        .build()
+        .unwrap();
     assert_eq!(vm.vcpu_by_cpu_id(0x300).unwrap().index(), 2);
     assert_eq!(vm.vcpu(0).unwrap().cpu_id(), 0x10);
     assert_eq!(vm.vcpu_by_cpu_id(0).err(), Some(Error::NoSuchVcpu));

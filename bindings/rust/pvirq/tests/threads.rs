@@ -77,7 +77,11 @@ fn every_edge_is_delivered_once_and_no_wakeup_is_lost() {
     }
     runner.join().unwrap();
     for (device, count) in acks.iter().enumerate() {
-        assert_eq!(count.load(Ordering::Relaxed), EDGES_PER_DEVICE, "device {device}");
+        assert_eq!(
+            count.load(Ordering::Relaxed),
+            EDGES_PER_DEVICE,
+            "device {device}"
+        );
     }
 }
 
@@ -94,5 +98,9 @@ fn entry_token_moves_between_threads_one_holder_at_a_time() {
     assert!(vm.take_vcpu_entry(0).is_none());
     drop(back);
     let vm2 = vm.clone();
-    assert!(thread::spawn(move || vm2.take_vcpu_entry(0).is_some()).join().unwrap());
+    assert!(
+        thread::spawn(move || vm2.take_vcpu_entry(0).is_some())
+            .join()
+            .unwrap()
+    );
 }
