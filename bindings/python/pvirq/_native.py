@@ -69,13 +69,17 @@ def _load():
 
 lib = _load()
 
+#: ctypes class of every C struct the prototypes use, by C name.
+STRUCTS = {"pvirq_config": Config}
+
 VM_P = c_void_p
 U32_P = POINTER(c_uint32)
 U64_P = POINTER(c_uint64)
 BOOL_P = POINTER(c_bool)
 
-# name: (restype, argtypes), in the order of the headers.
-_PROTOTYPES = {
+# name: (restype, argtypes), in the order of the headers. Functions of an
+# optional part of the library are bound only if the library exports them.
+PROTOTYPES = {
     "pvirq_strerror": (c_char_p, [c_int]),
     "pvirq_version": (c_uint32, []),
     "pvirq_config_check": (c_int, [POINTER(Config)]),
@@ -112,7 +116,9 @@ _PROTOTYPES = {
     "pvirq_rvid_msi": (c_int, [VM_P, c_uint64, c_uint64]),
 }
 
-for _name, (_restype, _argtypes) in _PROTOTYPES.items():
+for _name, (_restype, _argtypes) in PROTOTYPES.items():
+    if not hasattr(lib, _name):
+        continue
     _fn = getattr(lib, _name)
     _fn.restype = _restype
     _fn.argtypes = _argtypes
