@@ -17,9 +17,10 @@ only; the shared library is found as described in pvirq._native.
 from ._native import PVIRQ_MSI_DOORBELL as MSI_DOORBELL
 from .errors import *  # noqa: F401,F403 (the exception hierarchy is API)
 from .errors import BY_CODE, PvirqError, SnapshotError
+from .hypercall import Arm64Regs, RiscvRegs, X86Regs
 from .vm import VM, Rvid, Vcpu, strerror
 
-__all__ = ["VM", "Vcpu", "Rvid", "MSI_DOORBELL", "strerror", "library_version",
+__all__ = ["VM", "Vcpu", "Rvid", "Arm64Regs", "X86Regs", "RiscvRegs", "MSI_DOORBELL", "strerror", "library_version",
            "PvirqError", "SnapshotError"] + [cls.__name__ for cls in BY_CODE.values()]
 
 

@@ -4,26 +4,12 @@ import ctypes
 import threading
 from ctypes import byref, c_bool, c_uint32, c_uint64, c_void_p
 
-from . import _native
-from ._native import lib
-from .errors import (BY_CODE, InvalidArgument, InvalidInput, InvalidIntid, NoSuchVcpu, PvirqError,
-                     Unmapped)
+from . import _native, hypercall
+from ._native import check, lib, strerror  # noqa: F401 (strerror is re-exported)
+from .errors import InvalidArgument, InvalidInput, InvalidIntid, NoSuchVcpu, Unmapped
 
 U32_MAX = (1 << 32) - 1
 U64_MAX = (1 << 64) - 1
-
-
-def strerror(code):
-    """The library's text for an error code."""
-    return lib.pvirq_strerror(code).decode()
-
-
-def check(code):
-    """Raises the PvirqError subclass for a negative C status."""
-    if code < 0:
-        cls = BY_CODE.get(code, PvirqError)
-        raise cls(strerror(code), code)
-    return code
 
 
 def _uint(value, limit, error, what):
@@ -227,6 +213,18 @@ class Vcpu:
     def line(self):
         """The output line: enabled and some INTID pending and unmasked."""
         return lib.pvirq_vcpu_line(self._vm.handle, self.index)
+
+    def handle_arm64_smccc(self, regs):
+        """Handles an SMCCC call of this vCPU (see pvirq.hypercall)."""
+        return hypercall.handle_arm64_smccc(self, regs)
+
+    def handle_x86_hypercall(self, regs, upcall_vector=None):
+        """Handles an x86_64 hypercall of this vCPU (see pvirq.hypercall)."""
+        return hypercall.handle_x86_hypercall(self, regs, upcall_vector)
+
+    def handle_riscv_sbi(self, regs):
+        """Handles an SBI call of this vCPU (see pvirq.hypercall)."""
+        return hypercall.handle_riscv_sbi(self, regs)
 
     def rearm(self):
         """Guest-entry step: re-arms notify, then returns the line.

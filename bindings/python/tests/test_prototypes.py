@@ -27,9 +27,15 @@ SCALARS = {
 
 def expected_ctype(decl, has_name):
     """ctypes type pvirq._native must use for one C parameter/return type."""
+    decl = decl.strip()
+    array = decl.endswith("]")  # `uint64_t irr[4]` is a pointer parameter
+    if array:
+        decl = decl[: decl.rindex("[")]
     tokens = decl.replace("*", " * ").split()
     if has_name:
         tokens.pop()
+    if array:
+        tokens.append("*")
     stars = tokens.count("*")
     words = [t for t in tokens if t not in ("const", "*")]
     is_enum = words[0] == "enum"
@@ -52,13 +58,17 @@ def expected_ctype(decl, has_name):
     return target
 
 
+def strip_comments(text):
+    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
+
+
 def header_prototypes():
     found = {}
     for path in sorted(INCLUDE.rglob("*.h")):
         rel = path.relative_to(INCLUDE).as_posix()
         if rel in NOT_BOUND:
             continue
-        text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", path.read_text(), flags=re.S)
+        text = strip_comments(path.read_text())
         for match in re.finditer(r"^\s*PVIRQ_API\s+([^;]*?)\(([^)]*)\)\s*;", text, re.M):
             head, params = " ".join(match.group(1).split()), " ".join(match.group(2).split())
             name = re.search(r"(\w+)$", head).group(1)
@@ -87,6 +97,20 @@ class PrototypeTest(unittest.TestCase):
             if name not in headers:
                 problems.append(f"{name} is declared but no bound header has it")
         self.assertEqual(problems, [])
+
+    def test_constants_match_the_headers(self):
+        defines = {}
+        for path in INCLUDE.rglob("*.h"):
+            for name, value in re.findall(r"^#define (PVIRQ_\w+) (0x[0-9A-Fa-f]+|\d+)[uUlL]*\s*$",
+                                          strip_comments(path.read_text()), re.M):
+                defines[name] = int(value, 0)
+        mine = {n: v for n, v in vars(_native).items()
+                if n.startswith("PVIRQ_") and n != "PVIRQ_ABI_VERSION"}
+        self.assertGreaterEqual(len(mine), 10)
+        for name, value in mine.items():
+            self.assertEqual(defines.get(name), value, name)
+        self.assertEqual(_native.PVIRQ_ABI_VERSION,
+                         defines["PVIRQ_ABI_VERSION_MAJOR"] << 16 | defines["PVIRQ_ABI_VERSION_MINOR"])
 
     def test_config_layout_matches_the_rust_checked_one(self):
         # Same field order as struct pvirq_config; sizes on LP64.

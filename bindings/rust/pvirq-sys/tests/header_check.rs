@@ -97,7 +97,15 @@ fn squash(s: &str) -> String {
 /// Maps one C parameter or return type (name included or not) to the
 /// spelling pvirq-sys uses, e.g. `const struct pvirq_vm *vm` -> `*const pvirq_vm`.
 fn c_type_to_rust(decl: &str, has_name: bool) -> String {
-    let spaced = decl.replace('*', " * ");
+    // An array parameter (`uint64_t irr[4]`) is a pointer in C.
+    let (decl_text, array) = match decl.trim().strip_suffix(']') {
+        Some(head) => (
+            head[..head.rfind('[').expect("unbalanced [")].to_string(),
+            true,
+        ),
+        None => (decl.to_string(), false),
+    };
+    let spaced = decl_text.replace('*', " * ");
     let mut tokens: Vec<&str> = spaced.split_whitespace().collect();
     if has_name {
         let name = tokens.pop().expect("parameter without tokens");
@@ -105,6 +113,9 @@ fn c_type_to_rust(decl: &str, has_name: bool) -> String {
             name != "*",
             "unnamed pointer parameter in `{decl}`: name every parameter"
         );
+    }
+    if array {
+        tokens.push("*");
     }
     let mut base = None;
     let mut pointee_const = false;
@@ -266,7 +277,14 @@ fn rust_literal_consts() -> BTreeMap<String, i128> {
 
 /// Parses a C or Rust integer literal (`-16`, `0xBA5E0000ull`, `0xBA5E_0000`).
 fn parse_int(text: &str) -> Option<i128> {
-    let text = text.trim().replace('_', "");
+    let text = text.trim();
+    if let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        return parse_int(inner);
+    }
+    if let Some((value, shift)) = text.split_once("<<") {
+        return Some(parse_int(value)? << parse_int(shift)?);
+    }
+    let text = text.replace('_', "");
     let (neg, digits) = match text.strip_prefix('-') {
         Some(d) => (true, d.trim()),
         None => (false, text.as_str()),
@@ -299,12 +317,28 @@ fn every_error_code_and_integer_define_has_a_constant() {
                 Some(_) => {}
             }
         };
-        if let Some(start) = text.find("enum pvirq_error") {
-            let body = &text[start..];
-            let body = &body[body.find('{').unwrap() + 1..body.find('}').unwrap()];
+        // Every enum written out as `NAME [= value],` (X-macro enums are
+        // checked through the C table instead).
+        for (start, _) in text.match_indices("enum pvirq_") {
+            let rest = &text[start..];
+            let (Some(open), Some(semi)) = (rest.find('{'), rest.find(';')) else {
+                continue;
+            };
+            if open > semi {
+                continue; // a use of the type, not its definition
+            }
+            let body = &rest[open + 1..rest.find('}').unwrap()];
+            if body.contains('(') || body.contains('#') {
+                continue;
+            }
+            let mut next = 0;
             for item in body.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                let (name, value) = item.split_once('=').expect("error code without value");
-                check(name.trim(), parse_int(value).expect("error code value"));
+                let (name, value) = match item.split_once('=') {
+                    Some((name, value)) => (name.trim(), parse_int(value).expect("enum value")),
+                    None => (item, next),
+                };
+                check(name, value);
+                next = value + 1;
             }
         }
         for line in text.lines() {
@@ -373,8 +407,54 @@ fn rust_layout(name: &str) -> Option<u64> {
         "sizeof size_t" => size_of::<usize>(),
         "sizeof int" => size_of::<core::ffi::c_int>(),
         "PVIRQ_VERSION" => PVIRQ_VERSION as usize,
-        _ => return None,
+        "PVIRQ_ABI_VERSION" => PVIRQ_ABI_VERSION as usize,
+        "sizeof struct pvirq_abi_call_desc" => size_of::<pvirq_abi_call_desc>(),
+        "offsetof struct pvirq_abi_call_desc name" => offset_of!(pvirq_abi_call_desc, name),
+        "offsetof struct pvirq_abi_call_desc part" => offset_of!(pvirq_abi_call_desc, part),
+        "offsetof struct pvirq_abi_call_desc fn" => offset_of!(pvirq_abi_call_desc, r#fn),
+        "offsetof struct pvirq_abi_call_desc args" => offset_of!(pvirq_abi_call_desc, args),
+        "offsetof struct pvirq_abi_call_desc returns_value" => {
+            offset_of!(pvirq_abi_call_desc, returns_value)
+        }
+        "sizeof struct pvirq_abi_call" => size_of::<pvirq_abi_call>(),
+        "offsetof struct pvirq_abi_call part" => offset_of!(pvirq_abi_call, part),
+        "offsetof struct pvirq_abi_call fn" => offset_of!(pvirq_abi_call, r#fn),
+        "offsetof struct pvirq_abi_call args" => offset_of!(pvirq_abi_call, args),
+        "sizeof struct pvirq_abi_result" => size_of::<pvirq_abi_result>(),
+        "offsetof struct pvirq_abi_result reason" => offset_of!(pvirq_abi_result, reason),
+        "offsetof struct pvirq_abi_result index" => offset_of!(pvirq_abi_result, index),
+        "offsetof struct pvirq_abi_result value" => offset_of!(pvirq_abi_result, value),
+        "sizeof struct pvirq_abi_binding" => size_of::<pvirq_abi_binding>(),
+        "offsetof struct pvirq_abi_binding target_mask" => {
+            offset_of!(pvirq_abi_binding, target_mask)
+        }
+        "offsetof struct pvirq_abi_binding upcall_vector" => {
+            offset_of!(pvirq_abi_binding, upcall_vector)
+        }
+        "sizeof enum pvirq_abi_part" => size_of::<pvirq_abi_part>(),
+        "sizeof enum pvirq_x86_kvm_entry" => size_of::<pvirq_x86_kvm_entry>(),
+        "sizeof struct pvirq_x86_regs" => size_of::<pvirq_x86_regs>(),
+        "offsetof struct pvirq_x86_regs rax" => offset_of!(pvirq_x86_regs, rax),
+        "offsetof struct pvirq_x86_regs rbx" => offset_of!(pvirq_x86_regs, rbx),
+        "offsetof struct pvirq_x86_regs rcx" => offset_of!(pvirq_x86_regs, rcx),
+        "offsetof struct pvirq_x86_regs rdx" => offset_of!(pvirq_x86_regs, rdx),
+        "offsetof struct pvirq_x86_regs rsi" => offset_of!(pvirq_x86_regs, rsi),
+        "offsetof struct pvirq_x86_regs rdi" => offset_of!(pvirq_x86_regs, rdi),
+        "sizeof struct pvirq_x86_pi_desc" => size_of::<pvirq_x86_pi_desc>(),
+        "alignof struct pvirq_x86_pi_desc" => align_of::<pvirq_x86_pi_desc>(),
+        "sizeof struct pvirq_arm64_regs" => size_of::<pvirq_arm64_regs>(),
+        "sizeof struct pvirq_arm64_kvm_irq_level" => size_of::<pvirq_arm64_kvm_irq_level>(),
+        "offsetof struct pvirq_arm64_kvm_irq_level irq" => {
+            offset_of!(pvirq_arm64_kvm_irq_level, irq)
+        }
+        "offsetof struct pvirq_arm64_kvm_irq_level level" => {
+            offset_of!(pvirq_arm64_kvm_irq_level, level)
+        }
+        "sizeof struct pvirq_riscv_regs" => size_of::<pvirq_riscv_regs>(),
+        // Values of macros and X-macro enums: the Rust constant of that name.
+        name => return rust_literal_consts().get(name).map(|v| *v as u64),
     };
+
     Some(v as u64)
 }
 
@@ -416,6 +496,8 @@ fn mapper_handles_the_shapes_in_the_headers() {
         ("uint32_t *intid", true, "*mut u32"),
         ("bool level", true, "bool"),
         ("const char *", false, "*const c_char"),
+        ("uint64_t irr[4]", true, "*mut u64"),
+        ("enum pvirq_abi_part part", true, "pvirq_abi_part"),
         ("void", false, ""),
         ("size_t", false, "usize"),
     ];

@@ -12,6 +12,10 @@
 //!   type enforces (`Send`, not `Sync`, not `Clone`).
 //! - [`Rvid`] is the distributor: device inputs routed to untrusted INTIDs.
 //! - Failures are [`Error`]s, one variant per `PVIRQ_E*` code.
+//! - The hypercall decoders ([`Vcpu::handle_arm64_smccc`],
+//!   [`Vcpu::handle_x86_hypercall`], [`Vcpu::handle_riscv_sbi`]) plug into a
+//!   VMM's exit loop; [`x86`], [`arm64`] and [`riscv`] hold the injection
+//!   helpers.
 //!
 //! Nothing here needs `unsafe` from the caller.
 //!
@@ -65,9 +69,11 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod error;
+mod hypercall;
 mod vm;
 
 pub use error::Error;
+pub use hypercall::{Arm64Regs, Hypercall, RiscvRegs, X86Regs, abi, arm64, riscv, x86};
 pub use vm::{Mapping, Rvid, Vcpu, VcpuEntry, Vm, VmBuilder};
 
 /// The raw FFI crate, for what this crate does not wrap.

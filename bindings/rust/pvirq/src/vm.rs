@@ -433,8 +433,8 @@ impl Vm {
 /// unchanged.
 #[derive(Clone, Copy)]
 pub struct Vcpu<'vm> {
-    inner: &'vm Inner,
-    index: u32,
+    pub(crate) inner: &'vm Inner,
+    pub(crate) index: u32,
 }
 
 impl fmt::Debug for Vcpu<'_> {
