@@ -15,6 +15,8 @@ struct pvirq_sys_check_entry {
 	uint64_t value;
 };
 
+/* One line per entry: clang-format would split every initializer. */
+/* clang-format off */
 #define SIZE(type) {"sizeof " #type, sizeof(type)}
 #define ALIGN(type) {"alignof " #type, _Alignof(type)}
 #define OFFSET(type, field) {"offsetof " #type " " #field, offsetof(type, field)}
@@ -83,3 +85,4 @@ const struct pvirq_sys_check_entry pvirq_sys_check_entries[] = {
 	VALUE(PVIRQ_ABI_STATUS_NOT_SUPPORTED),
 	{NULL, 0},
 };
+/* clang-format on */
