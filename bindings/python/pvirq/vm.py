@@ -69,7 +69,8 @@ class VM:
     @staticmethod
     def footprint(nr_vcpus, nr_trusted=32, nr_untrusted=32, nr_rvid_inputs=0):
         """Bytes of memory a VM of this shape needs (InvalidArgument if bad)."""
-        cfg = _native.Config(nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs)
+        counts = (nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs)
+        cfg = _native.Config(*(_uint(n, U32_MAX, InvalidArgument, "count") for n in counts))
         size = lib.pvirq_vm_footprint(byref(cfg))
         if not size:
             raise InvalidArgument("invalid configuration")

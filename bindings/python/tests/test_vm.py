@@ -45,6 +45,8 @@ class ConfigTest(unittest.TestCase):
         self.assertGreater(pvirq.VM.footprint(3, 64, 96, 10), pvirq.VM.footprint(1))
         with self.assertRaises(errors.InvalidArgument):
             pvirq.VM.footprint(0)
+        with self.assertRaises(errors.InvalidArgument):
+            pvirq.VM.footprint((1 << 32) + 1)  # would truncate to 1
 
     def test_closed_vm_refuses_operations(self):
         vm = make_vm()
