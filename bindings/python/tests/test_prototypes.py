@@ -87,7 +87,8 @@ class PrototypeTest(unittest.TestCase):
         for name, (rel, ret, args) in headers.items():
             if name not in _native.PROTOTYPES:
                 if _native.has(name):
-                    problems.append(f"{name} ({rel}) is exported but not declared")
+                    problems.append(f"{name} ({rel}) is exported but not declared: add it to "
+                                    "pvirq/_native.py PROTOTYPES (and to pvirq-sys)")
                 continue
             got_ret, got_args = _native.PROTOTYPES[name]
             if got_ret is not ret or list(got_args) != args:

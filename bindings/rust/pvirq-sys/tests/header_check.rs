@@ -242,7 +242,10 @@ fn every_prototype_is_declared_with_the_same_types() {
     let mut problems = Vec::new();
     for (name, (file, sig)) in &c {
         match rust.get(name) {
-            None => problems.push(format!("{name} (include/pvirq/{file}) is not declared")),
+            None => problems.push(format!(
+                "{name} (include/pvirq/{file}) is not declared: add it (and to \
+                 bindings/python/pvirq/_native.py)"
+            )),
             Some(r) if r != sig => {
                 problems.push(format!("{name}: C says {sig:?}, pvirq-sys says {r:?}"))
             }
