@@ -11,17 +11,20 @@
     ...     cpu1.rearm() and cpu1.acknowledge()
     40
 
-Failures raise subclasses of PvirqError (pvirq.errors). Standard library
-only; the shared library is found as described in pvirq._native.
+Hypercall decoders: Vcpu.handle_arm64_smccc / handle_x86_hypercall /
+handle_riscv_sbi and the helpers in pvirq.hypercall. Migration: VM.save(),
+VM.restore(), VM.from_snapshot(). Failures raise subclasses of PvirqError
+(pvirq.errors). Standard library only; the shared library is found as
+described in pvirq._native.
 """
 from ._native import PVIRQ_MSI_DOORBELL as MSI_DOORBELL
 from .errors import *  # noqa: F401,F403 (the exception hierarchy is API)
 from .errors import BY_CODE, PvirqError, SnapshotError
 from .hypercall import Arm64Regs, RiscvRegs, X86Regs
-from .vm import VM, Rvid, Vcpu, strerror
+from .vm import VM, Rvid, Vcpu, snapshot_config, strerror
 
-__all__ = ["VM", "Vcpu", "Rvid", "Arm64Regs", "X86Regs", "RiscvRegs", "MSI_DOORBELL", "strerror", "library_version",
-           "PvirqError", "SnapshotError"] + [cls.__name__ for cls in BY_CODE.values()]
+__all__ = ["VM", "Vcpu", "Rvid", "Arm64Regs", "X86Regs", "RiscvRegs", "MSI_DOORBELL",
+           "strerror", "snapshot_config", "library_version", "PvirqError", "SnapshotError"] + [cls.__name__ for cls in BY_CODE.values()]
 
 
 def library_version():

@@ -32,6 +32,7 @@ PVIRQ_X86_IO_PORT = 0x0A50
 PVIRQ_X86_UPCALL_VECTOR_DEFAULT = 0xF3
 PVIRQ_RISCV_EID_RVIC = 0x08525643
 PVIRQ_RISCV_EID_RVID = 0x08525644
+PVIRQ_SNAPSHOT_VERSION = 1
 
 NOTIFY_FN = CFUNCTYPE(None, c_void_p, c_uint32)
 LINE_LEVEL_FN = CFUNCTYPE(c_bool, c_void_p, c_uint32, c_uint32)
@@ -211,6 +212,12 @@ PROTOTYPES = {
     "pvirq_x86_pi_set_route": (None, [POINTER(X86PiDesc), c_uint8, c_uint32]),
     "pvirq_x86_pi_control": (c_uint64, [POINTER(X86PiDesc)]),
     "pvirq_x86_kvm_entry_action": (c_int, [c_bool, c_bool]),
+    # snapshot.h
+    "pvirq_vm_snapshot_size": (c_size_t, [VM_P]),
+    "pvirq_vm_save": (c_int, [VM_P, c_void_p, c_size_t, POINTER(c_size_t)]),
+    "pvirq_vm_restore": (c_int, [VM_P, c_void_p, c_size_t]),
+    "pvirq_snapshot_config": (c_int, [c_void_p, c_size_t, POINTER(Config), POINTER(c_uint64),
+                                      c_uint32]),
 }
 
 for _name, (_restype, _argtypes) in PROTOTYPES.items():

@@ -124,6 +124,57 @@ class VM:
         """Returns every instance and the rVID to reset (quiesce first)."""
         lib.pvirq_vm_reset(self.handle)
 
+    @property
+    def snapshot_size(self):
+        """Exact size in bytes of this VM's snapshot."""
+        return lib.pvirq_vm_snapshot_size(self.handle)
+
+    def save(self):
+        """The snapshot of the whole interrupt state, as bytes.
+
+        Quiesce vCPUs and devices first: concurrent operations are
+        memory-safe but make the snapshot an inconsistent cut."""
+        buf = ctypes.create_string_buffer(self.snapshot_size)
+        written = ctypes.c_size_t()
+        check(lib.pvirq_vm_save(self.handle, buf, len(buf), byref(written)))
+        return buf.raw[: written.value]
+
+    def restore(self, snapshot):
+        """Replaces the whole state by `snapshot` (bytes-like).
+
+        Nothing else may use the VM meanwhile (stop vCPU and device threads).
+        Validates everything first: on error (a SnapshotError subclass, or
+        ConfigMismatch for another shape) the VM is unchanged. Afterwards
+        call rearm() on every vCPU before its next guest entry."""
+        data = bytes(snapshot)  # immutable: restore reads the buffer twice
+        check(lib.pvirq_vm_restore(self.handle, data, len(data)))
+
+    @classmethod
+    def from_snapshot(cls, snapshot, notify=None, line_level=None):
+        """A new VM of the snapshot's shape, restored from it."""
+        data = bytes(snapshot)
+        vm = cls(notify=notify, line_level=line_level, **snapshot_config(data))
+        try:
+            vm.restore(data)
+        except BaseException:
+            vm.close()
+            raise
+        return vm
+
+
+def snapshot_config(snapshot):
+    """The configuration a snapshot was taken from, as VM() keyword
+    arguments: nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs, cpu_ids.
+    Runs every check of restore that needs no VM (SnapshotError if bad)."""
+    data = bytes(snapshot)
+    cfg = _native.Config()
+    check(lib.pvirq_snapshot_config(data, len(data), byref(cfg), None, 0))
+    ids = (c_uint64 * cfg.nr_vcpus)()
+    check(lib.pvirq_snapshot_config(data, len(data), byref(cfg), ids, cfg.nr_vcpus))
+    return dict(nr_vcpus=cfg.nr_vcpus, nr_trusted=cfg.nr_trusted,
+                nr_untrusted=cfg.nr_untrusted, nr_rvid_inputs=cfg.nr_rvid_inputs,
+                cpu_ids=list(ids))
+
 
 class Vcpu:
     """One vCPU's rVIC instance. Get it from VM.vcpu(i)."""

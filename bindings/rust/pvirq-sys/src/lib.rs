@@ -451,13 +451,13 @@ pub struct pvirq_x86_pi_desc {
     pub word: [u64; 8],
 }
 
-/// ON in word[4].
+/// ON in `word[4]`.
 pub const PVIRQ_X86_PI_ON: u64 = 1 << 0;
-/// SN in word[4].
+/// SN in `word[4]`.
 pub const PVIRQ_X86_PI_SN: u64 = 1 << 1;
-/// Position of NV in word[4].
+/// Position of NV in `word[4]`.
 pub const PVIRQ_X86_PI_NV_SHIFT: u32 = 16;
-/// Position of NDST in word[4].
+/// Position of NDST in `word[4]`.
 pub const PVIRQ_X86_PI_NDST_SHIFT: u32 = 32;
 
 /// `enum pvirq_x86_kvm_entry`: what a userspace VMM does before KVM_RUN.
@@ -602,4 +602,32 @@ unsafe extern "C" {
     pub fn pvirq_riscv_hvip_with_vseip(hvip: u64, line: bool) -> u64;
     /// The KVM_INTERRUPT irq for `line`.
     pub fn pvirq_riscv_kvm_interrupt_irq(line: bool) -> u32;
+}
+
+// --- snapshot.h -----------------------------------------------------------
+
+/// Snapshot format version written by save and accepted by restore.
+pub const PVIRQ_SNAPSHOT_VERSION: u32 = 1;
+
+unsafe extern "C" {
+    /// Exact size in bytes of the snapshot of `vm`.
+    pub fn pvirq_vm_snapshot_size(vm: *const pvirq_vm) -> usize;
+    /// Writes the snapshot of `vm` into `buf` (quiesce first).
+    pub fn pvirq_vm_save(
+        vm: *mut pvirq_vm,
+        buf: *mut c_void,
+        len: usize,
+        written: *mut usize,
+    ) -> c_int;
+    /// Replaces the whole state of `vm` by the snapshot in `buf`; nothing
+    /// else may use `vm` meanwhile.
+    pub fn pvirq_vm_restore(vm: *mut pvirq_vm, buf: *const c_void, len: usize) -> c_int;
+    /// Reads the configuration a snapshot was taken from.
+    pub fn pvirq_snapshot_config(
+        buf: *const c_void,
+        len: usize,
+        cfg: *mut pvirq_config,
+        cpu_ids: *mut u64,
+        cpu_ids_len: u32,
+    ) -> c_int;
 }

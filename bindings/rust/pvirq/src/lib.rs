@@ -16,6 +16,8 @@
 //!   [`Vcpu::handle_x86_hypercall`], [`Vcpu::handle_riscv_sbi`]) plug into a
 //!   VMM's exit loop; [`x86`], [`arm64`] and [`riscv`] hold the injection
 //!   helpers.
+//! - Save and restore for migration: [`Vm::save`],
+//!   [`Vm::builder_from_snapshot`], [`VmBuilder::restore`].
 //!
 //! Nothing here needs `unsafe` from the caller.
 //!
@@ -70,6 +72,7 @@
 
 mod error;
 mod hypercall;
+mod snapshot;
 mod vm;
 
 pub use error::Error;
