@@ -18,6 +18,8 @@ help:
 	@echo "make test-asan   the suite under ASan+UBSan"
 	@echo "make test-tsan   the suite under ThreadSanitizer"
 	@echo "make test-long   long stress/torture runs (opt-in)"
+	@echo "make test-cross  unit suites built for aarch64 and riscv64, run under qemu-user"
+	@echo "make bench       benchmark table, JSON and SVG (bench/README.md)"
 
 deps:
 	@sh $(DEPS)
@@ -34,6 +36,7 @@ demo: build
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)
+	@if [ "$(PRESET)" = default ]; then $(MAKE) --no-print-directory test-cross; fi
 
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
@@ -50,6 +53,28 @@ test-long: deps
 
 clean:
 	rm -rf build
+
+# The unit suites (every test_* under tests/, with the freestanding check)
+# cross-built for aarch64 and riscv64 and run under qemu-user. `make test`
+# runs this after the native suite.
+.PHONY: test-cross
+CROSS_PRESETS ?= cross-aarch64 cross-riscv64
+test-cross: deps
+	@for p in $(CROSS_PRESETS); do \
+		cmake --preset $$p >/dev/null && \
+		cmake --build --preset $$p -j $(JOBS) && \
+		ctest --preset $$p -j $(JOBS) || exit 1; \
+	done
+
+# Benchmark: table on stdout and in $(BENCH_OUT)/bench.txt, plus JSON and
+# SVG. `make bench BENCH_OUT=bench/results` refreshes the committed sample.
+BENCH_OUT ?= build/bench
+.PHONY: bench
+bench: build
+	@mkdir -p $(BENCH_OUT)
+	build/$(PRESET)/bench/pvirq_bench --json $(BENCH_OUT)/bench.json --table $(BENCH_OUT)/bench.txt
+	python3 bench/plot_svg.py $(BENCH_OUT)/bench.json $(BENCH_OUT)/bench.svg
+	@echo "bench: wrote $(BENCH_OUT)/bench.txt, bench.json, bench.svg"
 
 # Verification (fuzz/, verify/, scripts/coverage.sh).
 .PHONY: fuzz verify coverage

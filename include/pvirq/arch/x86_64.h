@@ -15,8 +15,10 @@
  *
  * Userspace VMM on KVM (VMCALL never reaches userspace there): on
  * KVM_EXIT_IO with pvirq_x86_io_is_doorbell(), KVM_GET_REGS,
- * pvirq_x86_handle_hypercall(), KVM_SET_REGS, then KVM_RUN again (KVM has
- * already advanced RIP past the OUT instruction).
+ * pvirq_x86_handle_hypercall(), KVM_SET_REGS, then KVM_RUN again. RIP
+ * still points at the OUT during the exit; KVM steps over it on the next
+ * KVM_RUN provided RIP is written back unchanged (as KVM_SET_REGS with the
+ * registers just read does), so the VMM must not advance it itself.
  *
  * All functions here are pure functions of their arguments plus the core
  * operation they call; thread-safe as the core (see abi.h).
@@ -33,7 +35,12 @@
 
 /** The registers a hypercall reads and writes (as in struct kvm_regs). */
 struct pvirq_x86_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi;
+	uint64_t rax; /**< In: function ID. Out: status word. */
+	uint64_t rbx; /**< In: argument 0. Out: value. */
+	uint64_t rcx; /**< In: argument 1. Preserved. */
+	uint64_t rdx; /**< Unused (DX is the doorbell port). Preserved. */
+	uint64_t rsi; /**< In: argument 2. Preserved. */
+	uint64_t rdi; /**< Unused. Preserved. */
 };
 
 /**
@@ -57,7 +64,7 @@ struct pvirq_x86_pi_desc {
 #ifdef __cplusplus
 	alignas(64) uint64_t word[8];
 #else
-	_Alignas(64) uint64_t word[8];
+	_Alignas(64) uint64_t word[8]; /**< The 512 bits, as the table above. */
 #endif
 };
 
