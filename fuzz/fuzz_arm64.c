@@ -71,8 +71,8 @@ static void smccc_step(struct fuzz_world *w, struct fuzz_input *in)
 	rc = pvirq_arm64_handle_smccc(w->vm, vcpu, &r);
 
 	if (vcpu >= w->m.nr_vcpus || !ours) {
-		/* Not a call for the library to answer: nothing changes. */
-		/* A foreign call from a bad vCPU may be refused for either reason. */
+		/* Not a call for the library to answer: nothing changes. A
+		 * foreign call from a bad vCPU may be refused for either reason. */
 		FUZZ_CHECK(w,
 			   vcpu < w->m.nr_vcpus ? rc == PVIRQ_ENOSYS
 			   : ours		? rc == PVIRQ_EVCPU

@@ -7,6 +7,8 @@
 # New interesting inputs go to fuzz/corpus-work/<name>/ (not committed);
 # crashes to build/fuzz/artifacts/<name>/. Exit status 1 if any target
 # found a failure. Builds with the "fuzz" preset (clang, ASan + UBSan).
+# FUZZ_MERGE=1: afterwards, add to the committed corpus fuzz/corpus/<name>/
+# the few work inputs that reach new coverage (libFuzzer -merge=1).
 set -eu
 cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-60}
@@ -49,6 +51,11 @@ for name in $names; do
 	fi
 	line="$name: ${secs}s, ${execs:-?} execs, ${rate:-?} exec/s, ${cov:-cov: ?} edges, $verdict"
 	echo "$line" | tee -a "$summary"
+	if [ "${FUZZ_MERGE:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
+		mkdir -p "fuzz/corpus/$name"
+		"$bin" -merge=1 "fuzz/corpus/$name" "$work" >"$out/merge-$name.log" 2>&1
+		echo "   merged: $(ls "fuzz/corpus/$name" | wc -l) inputs in fuzz/corpus/$name"
+	fi
 done
 echo "summary in $summary"
 exit $failed
