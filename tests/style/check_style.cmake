@@ -18,7 +18,7 @@ if(MODE STREQUAL "format")
     message(FATAL_ERROR "clang-format not found: run scripts/install-deps.sh")
   endif()
   # Tracked files when this is a git checkout (generated or scratch files
-  # do not count); every C/H file outside build/ otherwise.
+  # do not count).
   set(files "")
   if(GIT AND EXISTS ${SOURCE_DIR}/.git)
     execute_process(COMMAND ${GIT} ls-files -- "*.c" "*.h"
@@ -29,8 +29,11 @@ if(MODE STREQUAL "format")
     endif()
   endif()
   if(NOT files)
-    file(GLOB_RECURSE files RELATIVE ${SOURCE_DIR} ${SOURCE_DIR}/*.c ${SOURCE_DIR}/*.h)
-    list(FILTER files EXCLUDE REGEX "^build/")
+    # No git (a release tarball): the source directories, never a build tree.
+    foreach(dir include src tests examples fuzz bench bindings verify)
+      file(GLOB_RECURSE found RELATIVE ${SOURCE_DIR} ${SOURCE_DIR}/${dir}/*.c ${SOURCE_DIR}/${dir}/*.h)
+      list(APPEND files ${found})
+    endforeach()
   endif()
   execute_process(COMMAND ${CLANG_FORMAT} --dry-run --Werror ${files}
     WORKING_DIRECTORY ${SOURCE_DIR} RESULT_VARIABLE rc)
