@@ -7,6 +7,7 @@ set(PVIRQ_CORE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/core/vm.c
   ${CMAKE_CURRENT_LIST_DIR}/core/rvic.c
   ${CMAKE_CURRENT_LIST_DIR}/core/rvid.c
+  ${CMAKE_CURRENT_LIST_DIR}/core/dispatch.c
 )
 
 # Per-architecture hypercall decoders and injection shims (freestanding).
@@ -14,6 +15,13 @@ set(PVIRQ_CORE_SOURCES
 # every host; instructions that only exist on one architecture are guarded
 # inside the files.
 set(PVIRQ_ARCH_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/arch/x86_64/hypercall.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/x86_64/posted.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/x86_64/kvm_entry.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/arm64/smccc.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/arm64/inject.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/riscv64/sbi.c
+  ${CMAKE_CURRENT_LIST_DIR}/arch/riscv64/inject.c
 )
 
 # Hosted convenience layer (uses the C library's allocator).

@@ -11,5 +11,9 @@
 #include "vm.h"
 #include "rvic.h"
 #include "rvid.h"
+#include "abi.h"
+#include "arch/x86_64.h"
+#include "arch/arm64.h"
+#include "arch/riscv64.h"
 
 #endif /* PVIRQ_PVIRQ_H */
