@@ -11,7 +11,7 @@
  * arguments. The decoders and pvirq_abi_dispatch() are generated from, or
  * driven by, that one table, so the bindings cannot drift apart.
  *
- * Flow: an arch decoder (include/pvirq/arch/<arch>.h) turns registers into a
+ * Flow: an arch decoder (include/pvirq/arch/ARCH.h) turns registers into a
  * struct pvirq_abi_call, pvirq_abi_dispatch() validates the arguments
  * against the table, calls the core host API and fills a struct
  * pvirq_abi_result, and the decoder encodes that back into registers.
@@ -110,7 +110,7 @@ enum pvirq_abi_arg {
 
 /** Function numbers n within each part: PVIRQ_FN_RVIC_VERSION, ... */
 enum pvirq_abi_fn {
-#define PVIRQ_ABI_X_FN(part, name, n, a0, a1, a2, ret) PVIRQ_FN_##part##_##name = n,
+#define PVIRQ_ABI_X_FN(part, name, n, a0, a1, a2, ret) PVIRQ_FN_##part##_##name = (n),
 	PVIRQ_ABI_CALLS(PVIRQ_ABI_X_FN)
 #undef PVIRQ_ABI_X_FN
 };

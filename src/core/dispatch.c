@@ -20,9 +20,9 @@ static const struct pvirq_abi_call_desc call_table[PVIRQ_ABI_NR_CALLS] = {
 	[PVIRQ_CALL_##grp##_##nm] = {                                                 \
 		.name = #grp "_" #nm,                                                 \
 		.part = PVIRQ_ABI_PART_##grp,                                         \
-		.fn = n,                                                              \
+		.fn = (n),                                                            \
 		.args = {PVIRQ_ABI_ARG_##a0, PVIRQ_ABI_ARG_##a1, PVIRQ_ABI_ARG_##a2}, \
-		.returns_value = ret,                                                 \
+		.returns_value = (ret),                                               \
 	},
 	PVIRQ_ABI_CALLS(PVIRQ_ABI_X_DESC)
 #undef PVIRQ_ABI_X_DESC

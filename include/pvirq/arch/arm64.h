@@ -42,7 +42,7 @@
 
 /** The registers a call reads and writes: X0..X7. */
 struct pvirq_arm64_regs {
-	uint64_t x[8];
+	uint64_t x[8]; /**< X0..X7 of the calling vCPU. */
 };
 
 /** Argument of KVM_IRQ_LINE (layout of struct kvm_irq_level). */

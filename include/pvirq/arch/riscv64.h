@@ -48,7 +48,7 @@
 
 /** The registers an SBI call reads and writes: A0..A7. */
 struct pvirq_riscv_regs {
-	uint64_t a[8];
+	uint64_t a[8]; /**< A0..A7 of the calling vCPU. */
 };
 
 PVIRQ_BEGIN_DECLS

@@ -33,7 +33,12 @@
 
 /** The registers a hypercall reads and writes (as in struct kvm_regs). */
 struct pvirq_x86_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi;
+	uint64_t rax; /**< In: function ID. Out: status word. */
+	uint64_t rbx; /**< In: argument 0. Out: value. */
+	uint64_t rcx; /**< In: argument 1. Preserved. */
+	uint64_t rdx; /**< Unused (DX is the doorbell port). Preserved. */
+	uint64_t rsi; /**< In: argument 2. Preserved. */
+	uint64_t rdi; /**< Unused. Preserved. */
 };
 
 /**
@@ -57,7 +62,7 @@ struct pvirq_x86_pi_desc {
 #ifdef __cplusplus
 	alignas(64) uint64_t word[8];
 #else
-	_Alignas(64) uint64_t word[8];
+	_Alignas(64) uint64_t word[8]; /**< The 512 bits, as the table above. */
 #endif
 };
 
