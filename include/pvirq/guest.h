@@ -37,6 +37,12 @@ struct pvirq_guest_ret {
 	uint64_t value; /**< Result value (VERSION, INFO, IS_PENDING, ACK). */
 };
 
+/**
+ * @brief Makes call @p id (PVIRQ_ABI_ID()) with arguments @p a0..@p a2
+ * through @p conduit, on the architecture the guest is compiled for.
+ * A conduit of another architecture returns status
+ * PVIRQ_ABI_STATUS_NOT_SUPPORTED without trapping. A full compiler barrier.
+ */
 #if defined(__x86_64__)
 
 /* RAX = ID, RBX/RCX/RSI = args; RAX = status, RBX = value. Other registers
@@ -146,6 +152,7 @@ static inline struct pvirq_guest_ret pvirq_guest_call_native(enum pvirq_guest_co
 #if defined(__x86_64__) || defined(__aarch64__) || (defined(__riscv) && __riscv_xlen == 64)
 /** @name Typed calls (argument order as in docs/spec/pvirq-abi.md)
  *  @{ */
+/** Makes the call its name says; returns as pvirq_guest_call_native(). */
 static inline struct pvirq_guest_ret pvirq_guest_rvic_version(enum pvirq_guest_conduit c)
 {
 	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVIC, VERSION), 0, 0, 0);
