@@ -18,6 +18,7 @@ help:
 	@echo "make test-asan   the suite under ASan+UBSan"
 	@echo "make test-tsan   the suite under ThreadSanitizer"
 	@echo "make test-long   long stress/torture runs (opt-in)"
+	@echo "make bench       benchmark table, JSON and SVG (bench/README.md)"
 
 deps:
 	@sh $(DEPS)
@@ -73,3 +74,13 @@ format-check:
 tidy: build
 	@cmake -DMODE=tidy -DSOURCE_DIR=$(CURDIR) -DBUILD_DIR=$(CURDIR)/build/$(PRESET) \
 		-P tests/style/check_style.cmake
+
+# Benchmark: table on stdout and in $(BENCH_OUT)/bench.txt, plus JSON and
+# SVG. `make bench BENCH_OUT=bench/results` refreshes the committed sample.
+BENCH_OUT ?= build/bench
+.PHONY: bench
+bench: build
+	@mkdir -p $(BENCH_OUT)
+	build/$(PRESET)/bench/pvirq_bench --json $(BENCH_OUT)/bench.json --table $(BENCH_OUT)/bench.txt
+	python3 bench/plot_svg.py $(BENCH_OUT)/bench.json $(BENCH_OUT)/bench.svg
+	@echo "bench: wrote $(BENCH_OUT)/bench.txt, bench.json, bench.svg"

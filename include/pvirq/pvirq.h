@@ -15,5 +15,6 @@
 #include "arch/x86_64.h"
 #include "arch/arm64.h"
 #include "arch/riscv64.h"
+#include "snapshot.h"
 
 #endif /* PVIRQ_PVIRQ_H */

@@ -47,6 +47,14 @@
  * seq_cst: pairs with the exchange in pvirq_vcpu_rearm() (see above). */
 static void raise_line(struct pvirq_vm *vm, uint32_t vcpu, struct pvirq_vcpu *v)
 {
+	/* Test before test-and-set: a seq_cst load that reads 1 takes the
+	 * place in the total order of an exchange that would have read 1 and
+	 * written 1 over it, so skipping the exchange changes no value and no
+	 * outcome (in particular the rearm exchange that clears the flag is
+	 * still ordered after this load). It keeps a burst of signals from
+	 * bouncing this line between the signallers' cores. */
+	if (atomic_load_explicit(&v->notified, memory_order_seq_cst))
+		return;
 	if (atomic_exchange_explicit(&v->notified, 1, memory_order_seq_cst) == 0 && vm->notify)
 		vm->notify(vm->notify_ctx, vcpu);
 }
@@ -58,7 +66,14 @@ static void raise_line(struct pvirq_vm *vm, uint32_t vcpu, struct pvirq_vcpu *v)
 static void publish_deliverable(struct pvirq_vm *vm, uint32_t vcpu, struct pvirq_vcpu *v,
 				uint32_t word)
 {
-	atomic_fetch_or_explicit(&v->summary, 1ull << word, memory_order_seq_cst);
+	uint64_t bit = 1ull << word;
+
+	/* Skip the fetch_or when a seq_cst load already sees the bit: a clear
+	 * ordered after this load is followed by its re-read of the word,
+	 * which comes after our word RMW and restores the bit (invariant S
+	 * holds as with the fetch_or, which would have changed nothing). */
+	if (!(atomic_load_explicit(&v->summary, memory_order_seq_cst) & bit))
+		atomic_fetch_or_explicit(&v->summary, bit, memory_order_seq_cst);
 	if (atomic_load_explicit(&v->enabled, memory_order_seq_cst))
 		raise_line(vm, vcpu, v);
 }
@@ -342,7 +357,14 @@ int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid)
 		uint32_t cursor = atomic_load_explicit(&v->ack_cursor, memory_order_relaxed);
 		bool changed = false;
 		uint64_t seen = 0;
-		int32_t found = find_deliverable(v, cursor % vm->nr_intids, &seen, &changed);
+		int32_t found;
+
+		/* The cursor is always stored in range; reduce it only if it is
+		 * not (a division on every acknowledge cost more than the rest
+		 * of the search, see bench/README.md). */
+		if (cursor >= vm->nr_intids)
+			cursor %= vm->nr_intids;
+		found = find_deliverable(v, cursor, &seen, &changed);
 		uint64_t next;
 
 		if (changed)
@@ -358,8 +380,9 @@ int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid)
 		if (atomic_compare_exchange_strong_explicit(
 			    &v->words[pvirq_word_of((uint32_t)found)], &seen, next,
 			    memory_order_seq_cst, memory_order_seq_cst)) {
-			atomic_store_explicit(&v->ack_cursor,
-					      ((uint32_t)found + 1u) % vm->nr_intids,
+			uint32_t after = (uint32_t)found + 1u;
+
+			atomic_store_explicit(&v->ack_cursor, after < vm->nr_intids ? after : 0,
 					      memory_order_relaxed);
 			*intid = (uint32_t)found;
 			return PVIRQ_OK;

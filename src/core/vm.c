@@ -202,6 +202,13 @@ int pvirq_vm_vcpu_by_cpu_id(const struct pvirq_vm *vm, uint64_t cpu_id, uint32_t
 	const struct pvirq_idmap_entry *e = pvirq_idmap(vm);
 	uint32_t lo = 0, hi = vm->nr_vcpus;
 
+	/* Ids are distinct, so if vCPU cpu_id has this id it is the answer:
+	 * O(1) for the common identity mapping (cpu_ids == NULL), which every
+	 * hypercall naming a target pays. */
+	if (cpu_id < vm->nr_vcpus && pvirq_vcpu_at(vm, (uint32_t)cpu_id)->cpu_id == cpu_id) {
+		*vcpu = (uint32_t)cpu_id;
+		return PVIRQ_OK;
+	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 

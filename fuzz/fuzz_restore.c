@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fuzz target: pvirq_vm_restore() on hostile bytes.
+ *
+ * Each input is tried twice: as it is, and with its last four bytes
+ * replaced by the correct CRC-32C of the rest, so that mutations get past
+ * the checksum and reach the structural and consistency checks.
+ *
+ * The destination VM takes its configuration from the input when
+ * pvirq_snapshot_config() accepts it (small ones only), else a fixed one,
+ * and is given some state first. Properties checked:
+ *  - refused: the error is a snapshot error and the VM's memory is
+ *    byte-for-byte what it was;
+ *  - accepted: saving again gives back exactly the input (a valid snapshot
+ *    has one encoding), pvirq_snapshot_config() agrees, and every vCPU's
+ *    line and acknowledge agree with its pending/masked/enabled bits.
+ * Any violation aborts. Self-contained (public API and libc only), so the
+ * libFuzzer build and the plain replay build compile it alike.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pvirq/pvirq.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_FUZZ_VCPUS 16u
+#define MAX_FUZZ_INPUTS 1024u
+
+static uint32_t crc32c_bitwise(const uint8_t *p, size_t len)
+{
+	uint32_t crc = 0xFFFFFFFFu;
+
+	for (size_t i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+#define CHECK(cond)              \
+	do {                     \
+		if (!(cond))     \
+			abort(); \
+	} while (0)
+
+static bool is_snapshot_error(int err)
+{
+	switch (err) {
+	case PVIRQ_ETRUNCATED:
+	case PVIRQ_EMAGIC:
+	case PVIRQ_EVERSION:
+	case PVIRQ_ECHECKSUM:
+	case PVIRQ_ECONFIG:
+	case PVIRQ_ECORRUPT: return true;
+	default: return false;
+	}
+}
+
+/* Gives a fresh VM some non-reset state, so "unchanged" means something. */
+static void populate(struct pvirq_vm *vm)
+{
+	uint32_t t = pvirq_vm_nr_trusted(vm);
+
+	pvirq_rvic_enable(vm, 0);
+	pvirq_rvic_clear_masked(vm, 0, t);
+	pvirq_rvic_signal(vm, 0, t);
+	pvirq_rvic_signal(vm, 0, 1);
+	pvirq_rvic_set_level(vm, 0, 2, true);
+	if (pvirq_vm_nr_rvid_inputs(vm))
+		pvirq_rvid_map(vm, 0, pvirq_vm_nr_vcpus(vm) - 1, t + 1);
+}
+
+/* Line and acknowledge must agree with the per-INTID bits just restored. */
+static void check_vcpu_invariants(struct pvirq_vm *vm, uint32_t c)
+{
+	uint32_t n = pvirq_vm_nr_trusted(vm) + pvirq_vm_nr_untrusted(vm);
+	bool enabled = false, any = false, pending, masked;
+	uint32_t intid, acks = 0;
+
+	CHECK(pvirq_rvic_is_enabled(vm, c, &enabled) == PVIRQ_OK);
+	for (uint32_t i = 0; i < n; i++) {
+		CHECK(pvirq_rvic_is_pending(vm, c, i, &pending) == PVIRQ_OK);
+		CHECK(pvirq_rvic_is_masked(vm, c, i, &masked) == PVIRQ_OK);
+		any |= pending && !masked;
+	}
+	CHECK(pvirq_vcpu_line(vm, c) == (enabled && any));
+	CHECK(pvirq_vcpu_rearm(vm, c) == (enabled && any));
+	if (!enabled)
+		return;
+	/* Draining terminates within T+U acknowledges, each of a deliverable
+	 * INTID (acknowledge masks it), and leaves the line low. */
+	while (pvirq_rvic_acknowledge(vm, c, &intid) == PVIRQ_OK) {
+		CHECK(intid < n && ++acks <= n);
+		CHECK(pvirq_rvic_is_masked(vm, c, intid, &masked) == PVIRQ_OK && masked);
+	}
+	CHECK(!pvirq_vcpu_line(vm, c));
+}
+
+static void check_one(const uint8_t *data, size_t size)
+{
+	static const struct pvirq_config fixed = {
+		.nr_vcpus = 2, .nr_trusted = 32, .nr_untrusted = 32, .nr_rvid_inputs = 4};
+	uint64_t ids[MAX_FUZZ_VCPUS];
+	struct pvirq_config cfg;
+	struct pvirq_vm *vm;
+	size_t footprint, written = 0;
+	uint8_t *mem, *before, *again;
+	bool from_snapshot;
+	int err;
+
+	from_snapshot = pvirq_snapshot_config(data, size, &cfg, ids, MAX_FUZZ_VCPUS) == PVIRQ_OK &&
+			cfg.nr_rvid_inputs <= MAX_FUZZ_INPUTS;
+	if (!from_snapshot)
+		cfg = fixed;
+	footprint = pvirq_vm_footprint(&cfg);
+	CHECK(footprint);
+	mem = aligned_alloc(PVIRQ_CACHE_LINE, footprint);
+	before = malloc(footprint);
+	CHECK(mem && before);
+	memset(mem, 0, footprint);
+	CHECK(pvirq_vm_init(mem, footprint, &cfg, &vm) == PVIRQ_OK);
+	populate(vm);
+	memcpy(before, mem, footprint);
+
+	err = pvirq_vm_restore(vm, data, size);
+	if (err != PVIRQ_OK) {
+		CHECK(is_snapshot_error(err));
+		CHECK(memcmp(before, mem, footprint) == 0);
+		/* A snapshot that describes itself consistently fits a VM built
+		 * from its own description. */
+		CHECK(!from_snapshot);
+	} else {
+		struct pvirq_config seen;
+
+		CHECK(pvirq_vm_snapshot_size(vm) == size);
+		again = malloc(size);
+		CHECK(again);
+		CHECK(pvirq_vm_save(vm, again, size, &written) == PVIRQ_OK && written == size);
+		CHECK(memcmp(again, data, size) == 0);
+		free(again);
+		CHECK(pvirq_snapshot_config(data, size, &seen, NULL, 0) == PVIRQ_OK);
+		CHECK(seen.nr_vcpus == cfg.nr_vcpus && seen.nr_trusted == cfg.nr_trusted &&
+		      seen.nr_untrusted == cfg.nr_untrusted &&
+		      seen.nr_rvid_inputs == cfg.nr_rvid_inputs);
+		for (uint32_t c = 0; c < cfg.nr_vcpus; c++)
+			check_vcpu_invariants(vm, c);
+	}
+	free(before);
+	free(mem);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *fixed;
+	uint32_t crc;
+
+	check_one(data, size);
+	if (size < 4 || size > (1u << 20))
+		return 0;
+	fixed = malloc(size);
+	CHECK(fixed);
+	memcpy(fixed, data, size);
+	crc = crc32c_bitwise(fixed, size - 4);
+	for (unsigned i = 0; i < 4; i++)
+		fixed[size - 4 + i] = (uint8_t)(crc >> (8 * i));
+	check_one(fixed, size);
+	free(fixed);
+	return 0;
+}

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Save and restore of a whole VM (live migration, snapshot/resume).
+ *
+ * The format is in snapshot_format.h and docs/snapshot.md. The engine's
+ * private word layout (pending/masked interleaved, layout.h) never leaks
+ * into it: save splits each state word into a pending and a masked bitmap,
+ * restore interleaves them again, so the engine can change its layout
+ * without changing the format.
+ *
+ * Restore is two passes over the caller's bytes: snap_parse() checks every
+ * rule (structure, checksum, every field, internal consistency) without a
+ * VM, vm_matches() compares the configuration with the destination, and
+ * only then does vm_apply() write. vm_apply() cannot fail, so a refused
+ * snapshot leaves the VM untouched. A valid snapshot has exactly one
+ * encoding (lengths exact, reserved and padding bits zero), so
+ * save(restore(s)) == s: the tests and the fuzzer hold restore to that.
+ */
+#include "layout.h"
+#include "snapshot_format.h"
+
+/* --- bit interleaving between engine words and format bitmaps ------- */
+
+/* Gathers the even bits of @w (lanes 0, 2, .., 62) into a 32-bit value. */
+static uint32_t even_bits(uint64_t w)
+{
+	w &= 0x5555555555555555ull;
+	w = (w | (w >> 1)) & 0x3333333333333333ull;
+	w = (w | (w >> 2)) & 0x0F0F0F0F0F0F0F0Full;
+	w = (w | (w >> 4)) & 0x00FF00FF00FF00FFull;
+	w = (w | (w >> 8)) & 0x0000FFFF0000FFFFull;
+	w = (w | (w >> 16)) & 0x00000000FFFFFFFFull;
+	return (uint32_t)w;
+}
+
+/* Inverse of even_bits(): spreads bit k of @x to bit 2k. */
+static uint64_t spread_bits(uint32_t x)
+{
+	uint64_t w = x;
+
+	w = (w | (w << 16)) & 0x0000FFFF0000FFFFull;
+	w = (w | (w << 8)) & 0x00FF00FF00FF00FFull;
+	w = (w | (w << 4)) & 0x0F0F0F0F0F0F0F0Full;
+	w = (w | (w << 2)) & 0x3333333333333333ull;
+	w = (w | (w << 1)) & 0x5555555555555555ull;
+	return w;
+}
+
+static void shape_of_vm(struct snap_shape *s, const struct pvirq_vm *vm)
+{
+	snap_shape_of(s, vm->nr_vcpus, vm->nr_trusted, vm->nr_untrusted, vm->nr_rvid_inputs);
+}
+
+/* --- save ------------------------------------------------------------ */
+
+static void put_section(uint8_t *p, uint32_t tag, uint32_t record_bytes, uint32_t nr_records)
+{
+	snap_put32(p + SNAP_SEC_TAG, tag);
+	snap_put32(p + SNAP_SEC_RECORD_BYTES, record_bytes);
+	snap_put32(p + SNAP_SEC_NR_RECORDS, nr_records);
+	snap_put32(p + SNAP_SEC_RESERVED, 0);
+}
+
+/*
+ * Memory order of every load below: relaxed. Under the save contract the
+ * caller's pause of the vCPU and device threads already orders their last
+ * operations before this; against operations that still run concurrently
+ * (a broken contract) save promises only per-word atomicity, which any
+ * atomic load gives. No stronger order would make the cut consistent.
+ */
+static void save_vcpu(const struct pvirq_vm *vm, const struct snap_shape *s, uint32_t index,
+		      uint8_t *rec)
+{
+	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, index);
+	_Atomic uint64_t *level = pvirq_level_words(vm, v);
+	uint8_t *pending_map = rec + SNAP_VCPU_MAPS;
+	uint8_t *masked_map = pending_map + s->intid_map_bytes;
+	uint8_t *level_map = masked_map + s->intid_map_bytes;
+	uint32_t enabled = atomic_load_explicit(&v->enabled, memory_order_relaxed);
+	uint32_t cursor = atomic_load_explicit(&v->ack_cursor, memory_order_relaxed);
+	uint32_t i;
+
+	snap_put64(rec + SNAP_VCPU_CPU_ID, v->cpu_id);
+	snap_put32(rec + SNAP_VCPU_FLAGS, enabled ? SNAP_VCPU_ENABLED : 0);
+	/* Acknowledge uses the cursor modulo T+U; storing it reduced keeps
+	 * every saved snapshot restorable. */
+	snap_put32(rec + SNAP_VCPU_CURSOR, cursor % s->nr_intids);
+	for (i = 0; i < vm->nr_state_words; i++) {
+		uint64_t w = atomic_load_explicit(&v->words[i], memory_order_relaxed);
+
+		snap_put32(pending_map + 4u * i, even_bits(w));
+		snap_put32(masked_map + 4u * i, even_bits(w >> 1));
+	}
+	for (; 4u * i < s->intid_map_bytes; i++) { /* padding of an odd word count */
+		snap_put32(pending_map + 4u * i, 0);
+		snap_put32(masked_map + 4u * i, 0);
+	}
+	for (i = 0; i < vm->nr_level_words; i++) {
+		uint64_t w = atomic_load_explicit(&level[i], memory_order_relaxed);
+		uint32_t bits = vm->nr_trusted - 64u * i; /* trusted INTIDs in this word */
+
+		if (bits < 64u)
+			w &= (1ull << bits) - 1u;
+		snap_put64(level_map + 8u * i, w);
+	}
+}
+
+static uint64_t save_rvid_entry(const struct pvirq_vm *vm, uint32_t input)
+{
+	/* Relaxed: as in save_vcpu(). Re-encoded field by field rather than
+	 * copied, so the format does not follow the engine's encoding. */
+	uint64_t e = atomic_load_explicit(pvirq_rvid_at(vm, input), memory_order_relaxed);
+
+	if (!(e & PVIRQ_RVID_VALID))
+		return 0;
+	return SNAP_RVID_VALID | ((uint64_t)pvirq_rvid_intid(e) << SNAP_RVID_INTID_SHIFT) |
+	       pvirq_rvid_vcpu(e);
+}
+
+size_t pvirq_vm_snapshot_size(const struct pvirq_vm *vm)
+{
+	struct snap_shape s;
+
+	shape_of_vm(&s, vm);
+	return s.total;
+}
+
+int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
+{
+	struct snap_shape s;
+	uint8_t *p = buf;
+
+	if (!vm || (!buf && len))
+		return PVIRQ_EINVAL;
+	shape_of_vm(&s, vm);
+	if (written)
+		*written = s.total;
+	if (len < s.total)
+		return PVIRQ_ENOSPC;
+
+	for (uint32_t i = 0; i < SNAP_MAGIC_LEN; i++)
+		p[SNAP_HDR_MAGIC + i] = (uint8_t)SNAP_MAGIC[i];
+	snap_put32(p + SNAP_HDR_VERSION, PVIRQ_SNAPSHOT_VERSION);
+	snap_put32(p + SNAP_HDR_HEADER_BYTES, SNAP_HEADER_BYTES);
+	snap_put64(p + SNAP_HDR_TOTAL_BYTES, s.total);
+	snap_put32(p + SNAP_HDR_NR_VCPUS, s.nr_vcpus);
+	snap_put32(p + SNAP_HDR_NR_TRUSTED, s.nr_trusted);
+	snap_put32(p + SNAP_HDR_NR_UNTRUSTED, s.nr_untrusted);
+	snap_put32(p + SNAP_HDR_NR_RVID_INPUTS, s.nr_rvid_inputs);
+	snap_put32(p + SNAP_HDR_NR_SECTIONS, SNAP_NR_SECTIONS);
+	snap_put32(p + SNAP_HDR_FLAGS, 0);
+
+	put_section(p + s.vcpus_at - SNAP_SECTION_BYTES, SNAP_TAG_VCPU, s.record_bytes, s.nr_vcpus);
+	for (uint32_t c = 0; c < s.nr_vcpus; c++)
+		save_vcpu(vm, &s, c, p + s.vcpus_at + (size_t)c * s.record_bytes);
+
+	put_section(p + s.rvid_at - SNAP_SECTION_BYTES, SNAP_TAG_RVID, SNAP_RVID_ENTRY_BYTES,
+		    s.nr_rvid_inputs);
+	for (uint32_t i = 0; i < s.nr_rvid_inputs; i++)
+		snap_put64(p + s.rvid_at + (size_t)i * SNAP_RVID_ENTRY_BYTES,
+			   save_rvid_entry(vm, i));
+
+	snap_put32(p + s.crc_at, pvirq__crc32c(p, s.crc_at));
+	return PVIRQ_OK;
+}
+
+/* --- validation (no VM) ---------------------------------------------- */
+
+/* The checks of pvirq_config_check() on counts read from a snapshot. */
+static bool counts_possible(uint32_t nr_vcpus, uint32_t t, uint32_t u, uint32_t inputs)
+{
+	struct pvirq_config cfg = {
+		.nr_vcpus = nr_vcpus, .nr_trusted = t, .nr_untrusted = u, .nr_rvid_inputs = inputs};
+
+	return pvirq_config_check(&cfg) == PVIRQ_OK;
+}
+
+/* Magic, version, length and checksum: whether these bytes are a whole,
+ * intact snapshot at all. Each field is read only after @len is known to
+ * cover it. */
+static int check_envelope(const uint8_t *p, size_t len)
+{
+	uint64_t total;
+
+	for (size_t i = 0; i < SNAP_MAGIC_LEN && i < len; i++)
+		if (p[SNAP_HDR_MAGIC + i] != (uint8_t)SNAP_MAGIC[i])
+			return PVIRQ_EMAGIC;
+	if (len < SNAP_HDR_VERSION + 4u)
+		return PVIRQ_ETRUNCATED;
+	if (snap_get32(p + SNAP_HDR_VERSION) != PVIRQ_SNAPSHOT_VERSION)
+		return PVIRQ_EVERSION;
+	if (len < SNAP_HEADER_BYTES)
+		return PVIRQ_ETRUNCATED;
+	/* 64-bit compares: a huge recorded length cannot wrap onto a small one. */
+	total = snap_get64(p + SNAP_HDR_TOTAL_BYTES);
+	if (total > (uint64_t)len)
+		return PVIRQ_ETRUNCATED;
+	if (total < (uint64_t)len)
+		return PVIRQ_ECORRUPT; /* bytes after the snapshot: mis-framed */
+	if (total < SNAP_HEADER_BYTES + SNAP_TRAILER_BYTES)
+		return PVIRQ_ECORRUPT;
+	if (pvirq__crc32c(p, len - SNAP_TRAILER_BYTES) != snap_get32(p + len - SNAP_TRAILER_BYTES))
+		return PVIRQ_ECHECKSUM;
+	return PVIRQ_OK;
+}
+
+static bool section_is(const uint8_t *sec, uint32_t tag, uint32_t record_bytes, uint32_t nr_records)
+{
+	return snap_get32(sec + SNAP_SEC_TAG) == tag &&
+	       snap_get32(sec + SNAP_SEC_RECORD_BYTES) == record_bytes &&
+	       snap_get32(sec + SNAP_SEC_NR_RECORDS) == nr_records &&
+	       snap_get32(sec + SNAP_SEC_RESERVED) == 0;
+}
+
+/* Whether the bits of map @m from @first_bit to the end of the map are 0. */
+static bool padding_clear(const uint8_t *m, uint32_t map_bytes, uint32_t first_bit)
+{
+	uint32_t byte = first_bit / 8u;
+
+	if (first_bit % 8u && (m[byte++] >> (first_bit % 8u)))
+		return false;
+	for (; byte < map_bytes; byte++)
+		if (m[byte])
+			return false;
+	return true;
+}
+
+static bool vcpu_record_valid(const struct snap_shape *s, const uint8_t *rec)
+{
+	const uint8_t *pending_map = rec + SNAP_VCPU_MAPS;
+	const uint8_t *masked_map = pending_map + s->intid_map_bytes;
+	const uint8_t *level_map = masked_map + s->intid_map_bytes;
+
+	/* Every combination of pending, masked, enabled and level is a state
+	 * the engine can reach, so only these can be wrong. */
+	return (snap_get32(rec + SNAP_VCPU_FLAGS) & ~SNAP_VCPU_ENABLED) == 0 &&
+	       snap_get32(rec + SNAP_VCPU_CURSOR) < s->nr_intids &&
+	       padding_clear(pending_map, s->intid_map_bytes, s->nr_intids) &&
+	       padding_clear(masked_map, s->intid_map_bytes, s->nr_intids) &&
+	       padding_clear(level_map, s->level_map_bytes, s->nr_trusted);
+}
+
+static bool rvid_entry_valid(const struct snap_shape *s, uint64_t e)
+{
+	uint32_t intid = (uint32_t)((e >> SNAP_RVID_INTID_SHIFT) & SNAP_RVID_INTID_MASK);
+
+	if (!(e & SNAP_RVID_VALID))
+		return e == 0;
+	/* Trusted INTIDs are unreachable from the rVID: one in the table
+	 * would let a device raise an IPI or timer interrupt. */
+	return (e & SNAP_RVID_RESERVED) == 0 && (uint32_t)e < s->nr_vcpus &&
+	       intid >= s->nr_trusted && intid < s->nr_intids;
+}
+
+static uint64_t record_cpu_id(const uint8_t *p, const struct snap_shape *s, uint32_t vcpu)
+{
+	return snap_get64(p + s->vcpus_at + (size_t)vcpu * s->record_bytes + SNAP_VCPU_CPU_ID);
+}
+
+/* O(n^2) without scratch memory: only run when a configuration is read
+ * from a snapshot, or when restore already found a mismatched id. */
+static bool cpu_ids_distinct(const uint8_t *p, const struct snap_shape *s)
+{
+	for (uint32_t i = 1; i < s->nr_vcpus; i++) {
+		uint64_t id = record_cpu_id(p, s, i);
+
+		for (uint32_t j = 0; j < i; j++)
+			if (record_cpu_id(p, s, j) == id)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Every rule that needs no VM, except distinct CPU ids (see
+ * cpu_ids_distinct()). On success @s describes the snapshot.
+ */
+static int snap_parse(const uint8_t *p, size_t len, struct snap_shape *s)
+{
+	uint32_t nr_vcpus, t, u, inputs;
+	int err = check_envelope(p, len);
+
+	if (err)
+		return err;
+	nr_vcpus = snap_get32(p + SNAP_HDR_NR_VCPUS);
+	t = snap_get32(p + SNAP_HDR_NR_TRUSTED);
+	u = snap_get32(p + SNAP_HDR_NR_UNTRUSTED);
+	inputs = snap_get32(p + SNAP_HDR_NR_RVID_INPUTS);
+	if (snap_get32(p + SNAP_HDR_HEADER_BYTES) != SNAP_HEADER_BYTES ||
+	    snap_get32(p + SNAP_HDR_NR_SECTIONS) != SNAP_NR_SECTIONS ||
+	    snap_get32(p + SNAP_HDR_FLAGS) != 0 || !counts_possible(nr_vcpus, t, u, inputs))
+		return PVIRQ_ECORRUPT;
+	/* Counts are within the limits now, so the shape cannot overflow;
+	 * and with len == total every offset below is in bounds. */
+	snap_shape_of(s, nr_vcpus, t, u, inputs);
+	if (s->total != len)
+		return PVIRQ_ECORRUPT;
+	if (!section_is(p + s->vcpus_at - SNAP_SECTION_BYTES, SNAP_TAG_VCPU, s->record_bytes,
+			nr_vcpus) ||
+	    !section_is(p + s->rvid_at - SNAP_SECTION_BYTES, SNAP_TAG_RVID, SNAP_RVID_ENTRY_BYTES,
+			inputs))
+		return PVIRQ_ECORRUPT;
+	for (uint32_t c = 0; c < nr_vcpus; c++)
+		if (!vcpu_record_valid(s, p + s->vcpus_at + (size_t)c * s->record_bytes))
+			return PVIRQ_ECORRUPT;
+	for (uint32_t i = 0; i < inputs; i++)
+		if (!rvid_entry_valid(
+			    s, snap_get64(p + s->rvid_at + (size_t)i * SNAP_RVID_ENTRY_BYTES)))
+			return PVIRQ_ECORRUPT;
+	return PVIRQ_OK;
+}
+
+int pvirq_snapshot_config(const void *buf, size_t len, struct pvirq_config *cfg, uint64_t *cpu_ids,
+			  uint32_t cpu_ids_len)
+{
+	struct snap_shape s;
+	int err;
+
+	if (!buf || !cfg)
+		return PVIRQ_EINVAL;
+	err = snap_parse(buf, len, &s);
+	if (err)
+		return err;
+	if (!cpu_ids_distinct(buf, &s))
+		return PVIRQ_ECORRUPT;
+	if (cpu_ids && cpu_ids_len < s.nr_vcpus)
+		return PVIRQ_ENOSPC;
+	for (uint32_t c = 0; cpu_ids && c < s.nr_vcpus; c++)
+		cpu_ids[c] = record_cpu_id(buf, &s, c);
+	*cfg = (struct pvirq_config){
+		.nr_vcpus = s.nr_vcpus,
+		.nr_trusted = s.nr_trusted,
+		.nr_untrusted = s.nr_untrusted,
+		.nr_rvid_inputs = s.nr_rvid_inputs,
+		.cpu_ids = cpu_ids,
+	};
+	return PVIRQ_OK;
+}
+
+/* --- restore --------------------------------------------------------- */
+
+/* Whether a parsed snapshot fits @vm: PVIRQ_OK, PVIRQ_ECONFIG, or
+ * PVIRQ_ECORRUPT when a mismatched id turns out to be a duplicate. */
+static int vm_matches(const struct pvirq_vm *vm, const uint8_t *p, const struct snap_shape *s)
+{
+	if (s->nr_vcpus != vm->nr_vcpus || s->nr_trusted != vm->nr_trusted ||
+	    s->nr_untrusted != vm->nr_untrusted || s->nr_rvid_inputs != vm->nr_rvid_inputs)
+		return PVIRQ_ECONFIG;
+	/* The VM's ids are distinct, so ids equal to them index by index are
+	 * distinct too: the quadratic duplicate check runs only on failure. */
+	for (uint32_t c = 0; c < s->nr_vcpus; c++)
+		if (record_cpu_id(p, s, c) != pvirq_vcpu_at(vm, c)->cpu_id)
+			return cpu_ids_distinct(p, s) ? PVIRQ_ECONFIG : PVIRQ_ECORRUPT;
+	return PVIRQ_OK;
+}
+
+/*
+ * Stores of restore: relaxed, like pvirq_vm_reset(). The contract excludes
+ * every concurrent user of the VM, and the caller's resume of its vCPU and
+ * device threads (unlock, thread start) is what orders these stores before
+ * their first operation; a fence here would add nothing to that (and
+ * ThreadSanitizer builds refuse atomic_thread_fence).
+ */
+static void apply_vcpu(struct pvirq_vm *vm, const struct snap_shape *s, uint32_t index,
+		       const uint8_t *rec)
+{
+	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, index);
+	_Atomic uint64_t *level = pvirq_level_words(vm, v);
+	const uint8_t *pending_map = rec + SNAP_VCPU_MAPS;
+	const uint8_t *masked_map = pending_map + s->intid_map_bytes;
+	const uint8_t *level_map = masked_map + s->intid_map_bytes;
+	uint64_t summary = 0;
+
+	for (uint32_t i = 0; i < vm->nr_state_words; i++) {
+		uint64_t w = spread_bits(snap_get32(pending_map + 4u * i)) |
+			     spread_bits(snap_get32(masked_map + 4u * i)) << 1;
+
+		atomic_store_explicit(&v->words[i], w, memory_order_relaxed);
+		/* Rebuild summary invariant S (rvic.c) exactly: a bit for
+		 * every word holding a deliverable INTID, and no other. */
+		if (pvirq_deliverable_lanes(w))
+			summary |= 1ull << i;
+	}
+	for (uint32_t i = 0; i < vm->nr_level_words; i++)
+		atomic_store_explicit(&level[i], snap_get64(level_map + 8u * i),
+				      memory_order_relaxed);
+	atomic_store_explicit(&v->summary, summary, memory_order_relaxed);
+	atomic_store_explicit(&v->enabled, snap_get32(rec + SNAP_VCPU_FLAGS) & SNAP_VCPU_ENABLED,
+			      memory_order_relaxed);
+	atomic_store_explicit(&v->ack_cursor, snap_get32(rec + SNAP_VCPU_CURSOR),
+			      memory_order_relaxed);
+	/* Restarts clear: the first rearm or deliverable INTID re-arms it. */
+	atomic_store_explicit(&v->notified, 0, memory_order_relaxed);
+}
+
+static void vm_apply(struct pvirq_vm *vm, const uint8_t *p, const struct snap_shape *s)
+{
+	for (uint32_t c = 0; c < s->nr_vcpus; c++)
+		apply_vcpu(vm, s, c, p + s->vcpus_at + (size_t)c * s->record_bytes);
+	for (uint32_t i = 0; i < s->nr_rvid_inputs; i++) {
+		uint64_t e = snap_get64(p + s->rvid_at + (size_t)i * SNAP_RVID_ENTRY_BYTES);
+		uint64_t entry = 0;
+
+		if (e & SNAP_RVID_VALID)
+			entry = pvirq_rvid_encode(
+				(uint32_t)e,
+				(uint32_t)((e >> SNAP_RVID_INTID_SHIFT) & SNAP_RVID_INTID_MASK));
+		atomic_store_explicit(pvirq_rvid_at(vm, i), entry, memory_order_relaxed);
+	}
+}
+
+int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len)
+{
+	struct snap_shape s;
+	int err;
+
+	if (!vm || !buf)
+		return PVIRQ_EINVAL;
+	err = snap_parse(buf, len, &s);
+	if (!err)
+		err = vm_matches(vm, buf, &s);
+	if (err)
+		return err;
+	vm_apply(vm, buf, &s);
+	return PVIRQ_OK;
+}

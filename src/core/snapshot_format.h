@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The snapshot byte format, version 1 (docs/snapshot.md is the spec; keep
+ * the two in step). Private to src/core; not installed.
+ *
+ *   header      48 bytes
+ *   VCPU section header 16 bytes, then nr_vcpus records of record_bytes
+ *   RVID section header 16 bytes, then nr_rvid_inputs entries of 8 bytes
+ *   trailer      4 bytes: CRC-32C of every byte before it
+ *
+ * Every integer is little-endian and written byte by byte, so the bytes
+ * are the same on every host. Bitmaps put INTID n at bit n % 8 of byte
+ * n / 8 and are padded with zero bits to a multiple of 64 bits, so every
+ * section starts 8-byte aligned relative to the snapshot start.
+ */
+#ifndef PVIRQ_CORE_SNAPSHOT_FORMAT_H
+#define PVIRQ_CORE_SNAPSHOT_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The first 8 bytes of every snapshot (no terminating NUL is stored). */
+#define SNAP_MAGIC "PVIRQSNP"
+#define SNAP_MAGIC_LEN 8u
+
+/* Header field offsets. */
+#define SNAP_HDR_MAGIC 0u	    /* 8 bytes "PVIRQSNP"            */
+#define SNAP_HDR_VERSION 8u	    /* u32 format version            */
+#define SNAP_HDR_HEADER_BYTES 12u   /* u32 size of this header (48)  */
+#define SNAP_HDR_TOTAL_BYTES 16u    /* u64 size of the whole snapshot */
+#define SNAP_HDR_NR_VCPUS 24u	    /* u32                           */
+#define SNAP_HDR_NR_TRUSTED 28u	    /* u32 T                         */
+#define SNAP_HDR_NR_UNTRUSTED 32u   /* u32 U                         */
+#define SNAP_HDR_NR_RVID_INPUTS 36u /* u32                           */
+#define SNAP_HDR_NR_SECTIONS 40u    /* u32, 2 in version 1           */
+#define SNAP_HDR_FLAGS 44u	    /* u32, reserved, 0              */
+#define SNAP_HEADER_BYTES 48u
+
+/* Section header field offsets (relative to the section start). */
+#define SNAP_SEC_TAG 0u		 /* u32 four ASCII characters            */
+#define SNAP_SEC_RECORD_BYTES 4u /* u32 size of one record               */
+#define SNAP_SEC_NR_RECORDS 8u	 /* u32 number of records                */
+#define SNAP_SEC_RESERVED 12u	 /* u32, 0                               */
+#define SNAP_SECTION_BYTES 16u
+#define SNAP_NR_SECTIONS 2u
+
+/* Tags: the ASCII bytes "VCPU" and "RVID" read as little-endian u32. */
+#define SNAP_TAG_VCPU 0x55504356u
+#define SNAP_TAG_RVID 0x44495652u
+
+/* vCPU record field offsets (relative to the record start). */
+#define SNAP_VCPU_CPU_ID 0u  /* u64 architectural CPU id                  */
+#define SNAP_VCPU_FLAGS 8u   /* u32 bit 0: instance enabled; others 0    */
+#define SNAP_VCPU_CURSOR 12u /* u32 acknowledge cursor, < T + U          */
+#define SNAP_VCPU_MAPS 16u   /* pending map, masked map, level map       */
+#define SNAP_VCPU_ENABLED 1u
+
+/* rVID entry (u64): bit 63 valid, bits 47..32 INTID, bits 31..0 vCPU
+ * index; every other bit 0, and an unmapped entry is all zero. */
+#define SNAP_RVID_VALID (1ull << 63)
+#define SNAP_RVID_INTID_SHIFT 32u
+#define SNAP_RVID_INTID_MASK 0xFFFFull
+#define SNAP_RVID_RESERVED 0x7FFF000000000000ull
+#define SNAP_RVID_ENTRY_BYTES 8u
+
+#define SNAP_TRAILER_BYTES 4u
+
+/* Where everything is, for one configuration. Computed from counts that
+ * passed pvirq_config_check()'s limits, so nothing here can overflow
+ * (the largest snapshot is about 3.7 MiB). */
+struct snap_shape {
+	uint32_t nr_vcpus;
+	uint32_t nr_trusted;
+	uint32_t nr_untrusted;
+	uint32_t nr_intids;
+	uint32_t nr_rvid_inputs;
+	uint32_t intid_map_bytes; /* pending or masked map: T+U bits, padded */
+	uint32_t level_map_bytes; /* level map: T bits, padded */
+	uint32_t record_bytes;	  /* one vCPU record */
+	size_t vcpus_at;	  /* first vCPU record */
+	size_t rvid_at;		  /* first rVID entry */
+	size_t crc_at;		  /* trailer */
+	size_t total;		  /* whole snapshot */
+};
+
+static inline uint32_t snap_map_bytes(uint32_t bits)
+{
+	return (bits + 63u) / 64u * 8u;
+}
+
+static inline void snap_shape_of(struct snap_shape *s, uint32_t nr_vcpus, uint32_t nr_trusted,
+				 uint32_t nr_untrusted, uint32_t nr_rvid_inputs)
+{
+	s->nr_vcpus = nr_vcpus;
+	s->nr_trusted = nr_trusted;
+	s->nr_untrusted = nr_untrusted;
+	s->nr_intids = nr_trusted + nr_untrusted;
+	s->nr_rvid_inputs = nr_rvid_inputs;
+	s->intid_map_bytes = snap_map_bytes(s->nr_intids);
+	s->level_map_bytes = snap_map_bytes(nr_trusted);
+	s->record_bytes = SNAP_VCPU_MAPS + 2u * s->intid_map_bytes + s->level_map_bytes;
+	s->vcpus_at = SNAP_HEADER_BYTES + SNAP_SECTION_BYTES;
+	s->rvid_at = s->vcpus_at + (size_t)nr_vcpus * s->record_bytes + SNAP_SECTION_BYTES;
+	s->crc_at = s->rvid_at + (size_t)nr_rvid_inputs * SNAP_RVID_ENTRY_BYTES;
+	s->total = s->crc_at + SNAP_TRAILER_BYTES;
+}
+
+/* --- little-endian codec: byte by byte, whatever the host ----------- */
+
+static inline void snap_put32(uint8_t *p, uint32_t v)
+{
+	for (unsigned i = 0; i < 4u; i++)
+		p[i] = (uint8_t)(v >> (8u * i));
+}
+
+static inline void snap_put64(uint8_t *p, uint64_t v)
+{
+	for (unsigned i = 0; i < 8u; i++)
+		p[i] = (uint8_t)(v >> (8u * i));
+}
+
+static inline uint32_t snap_get32(const uint8_t *p)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < 4u; i++)
+		v |= (uint32_t)p[i] << (8u * i);
+	return v;
+}
+
+static inline uint64_t snap_get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 8u; i++)
+		v |= (uint64_t)p[i] << (8u * i);
+	return v;
+}
+
+/* CRC-32C (Castagnoli, reflected polynomial 0x82F63B78, initial value and
+ * final xor 0xFFFFFFFF): the iSCSI/ext4/btrfs checksum. */
+uint32_t pvirq__crc32c(const uint8_t *p, size_t len);
+
+#endif /* PVIRQ_CORE_SNAPSHOT_FORMAT_H */
