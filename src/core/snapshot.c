@@ -138,8 +138,9 @@ int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
 	if (len < s.total)
 		return PVIRQ_ENOSPC;
 
+	/* p != NULL: len >= s.total > 0 (the analyzer cannot see s.total > 0). */
 	for (uint32_t i = 0; i < SNAP_MAGIC_LEN; i++)
-		p[SNAP_HDR_MAGIC + i] = (uint8_t)SNAP_MAGIC[i];
+		p[SNAP_HDR_MAGIC + i] = (uint8_t)SNAP_MAGIC[i]; /* NOLINT(*NullDereference) */
 	snap_put32(p + SNAP_HDR_VERSION, PVIRQ_SNAPSHOT_VERSION);
 	snap_put32(p + SNAP_HDR_HEADER_BYTES, SNAP_HEADER_BYTES);
 	snap_put64(p + SNAP_HDR_TOTAL_BYTES, s.total);
