@@ -121,21 +121,33 @@ static bool guest_call(struct vmm *vmm, uint32_t vcpu, uint32_t part_base, uint3
 	return err == PVIRQ_OK && ok;
 }
 
-/* Step 4. On the vCPU's thread, right before every guest entry. */
+/* Step 4. On the vCPU's thread, right before every guest entry: rearm,
+ * then drive the line the way this architecture's KVM wants it. */
 static void vcpu_entry(struct vmm *vmm, uint32_t vcpu)
 {
-	static const char *const how[] = {
-		[ARM64] = "HCR_EL2.VI / KVM_IRQ_LINE(CPU, IRQ)",
-		[X86_64] = "upcall vector 0xF3 / KVM_INTERRUPT",
-		[RISCV64] = "hvip.VSEIP / KVM_INTERRUPT_SET",
-	};
+	struct pvirq_arm64_kvm_irq_level irq_line;
 	bool line;
 
 	atomic_store_explicit(&vmm->kick[vcpu], false, memory_order_relaxed);
 	line = pvirq_vcpu_rearm(vmm->vm, vcpu); /* re-arms notify(), then reads */
-	if (line != vmm->line[vcpu])
-		printf("  %s vCPU %u: line %s (%s)\n", arch_name[vmm->arch], vcpu,
-		       line ? "raised" : "lowered", how[vmm->arch]);
+	switch (vmm->arch) {
+	case ARM64: /* a level: ioctl(vm_fd, KVM_IRQ_LINE, &irq_line) on change */
+		if (line != vmm->line[vcpu] &&
+		    pvirq_arm64_kvm_irq_line(vcpu, line, &irq_line) == PVIRQ_OK)
+			printf("  arm64 vCPU %u: KVM_IRQ_LINE irq=%#x level=%u\n", vcpu,
+			       irq_line.irq, irq_line.level);
+		break;
+	case X86_64: /* an edge: KVM_INTERRUPT when the guest can take it */
+		if (pvirq_x86_kvm_entry_action(line, true) == PVIRQ_X86_KVM_ENTRY_INJECT)
+			printf("  x86_64 vCPU %u: KVM_INTERRUPT vector %#x\n", vcpu,
+			       PVIRQ_X86_UPCALL_VECTOR_DEFAULT);
+		break;
+	case RISCV64: /* a level: ioctl(vcpu_fd, KVM_INTERRUPT, &irq) on change */
+		if (line != vmm->line[vcpu])
+			printf("  riscv64 vCPU %u: KVM_INTERRUPT irq=%#x (hvip.VSEIP %s)\n", vcpu,
+			       pvirq_riscv_kvm_interrupt_irq(line), line ? "set" : "clear");
+		break;
+	}
 	vmm->line[vcpu] = line;
 	/* ... KVM_RUN / ERET / VMRESUME ... */
 }
@@ -152,16 +164,22 @@ static uint64_t guest_take_interrupt(struct vmm *vmm, uint32_t vcpu)
 	return intid;
 }
 
-/* Step 6. Migration: save on the quiesced source, restore into a VM the
- * destination built with the same configuration; the caller then rearms
- * every vCPU before its first entry. */
+/* Step 6. Migration: save on the quiesced source; the destination reads
+ * the VM's shape from the snapshot, builds a VM like it and restores into
+ * it; the caller then rearms every vCPU before its first entry. */
 static struct vmm *migrate(struct vmm *src)
 {
-	struct vmm *dst = vmm_create(src->arch);
 	size_t size = pvirq_vm_snapshot_size(src->vm), written = 0;
 	void *buf = malloc(size);
+	struct pvirq_config shape;
+	uint64_t ids[NR_VCPUS];
+	struct vmm *dst = NULL;
 	int err = buf ? pvirq_vm_save(src->vm, buf, size, &written) : PVIRQ_ENOSPC;
 
+	if (!err)
+		err = pvirq_snapshot_config(buf, written, &shape, ids, NR_VCPUS);
+	if (!err && shape.nr_vcpus == NR_VCPUS) /* a real VMM sizes itself by shape */
+		dst = vmm_create(src->arch);
 	if (!err && dst)
 		err = pvirq_vm_restore(dst->vm, buf, written);
 	free(buf);
