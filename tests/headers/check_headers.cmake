@@ -43,6 +43,8 @@ list(GET v 1 minor)
 list(GET v 2 patch)
 
 if(MODE STREQUAL "standalone")
+  set(c_units "")
+  set(cxx_units "")
   foreach(h ${headers})
     string(MAKE_C_IDENTIFIER ${h} id)
     # Included twice (include guard), then the macros every header must
@@ -55,12 +57,8 @@ if(MODE STREQUAL "standalone")
            "int pvirq_header_check_${id}(void) { return 0; }\n")
     file(WRITE ${work}/${id}.c "${tu}")
     file(WRITE ${work}/${id}.cpp "${tu}")
-    foreach(cc ${C_COMPILERS})
-      run(${cc} -std=c11 -Wall -Wextra -Werror -Wpedantic -Wstrict-prototypes
-          -Wmissing-prototypes -I${inc} -c ${work}/${id}.c -o ${work}/${id}.o)
-    endforeach()
-    run(${CXX_COMPILER} -std=c++11 -Wall -Wextra -Werror -Wpedantic -I${inc}
-        -c ${work}/${id}.cpp -o ${work}/${id}.cpp.o)
+    list(APPEND c_units ${work}/${id}.c)
+    list(APPEND cxx_units ${work}/${id}.cpp)
     # A public function declared outside the extern "C" block would be
     # mangled in C++: every PVIRQ_API must sit between the two macros.
     file(READ ${inc}/${h} text)
@@ -80,6 +78,22 @@ if(MODE STREQUAL "standalone")
       endif()
     endif()
   endforeach()
+  # One translation unit per header; one compiler run per compiler (each
+  # unit is still compiled on its own, objects land in ${work}).
+  foreach(cc ${C_COMPILERS})
+    execute_process(COMMAND ${cc} -std=c11 -Wall -Wextra -Werror -Wpedantic
+                    -Wstrict-prototypes -Wmissing-prototypes -I${inc} -c ${c_units}
+      WORKING_DIRECTORY ${work} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "a header does not compile alone as C11 with ${cc}:\n${out}")
+    endif()
+  endforeach()
+  execute_process(COMMAND ${CXX_COMPILER} -std=c++11 -Wall -Wextra -Werror -Wpedantic -I${inc}
+                  -c ${cxx_units}
+    WORKING_DIRECTORY ${work} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "a header does not compile alone as C++11:\n${out}")
+  endif()
   # The version macros agree with the project version (CMakeLists.txt).
   file(WRITE ${work}/version.c
        "#include <pvirq/pvirq.h>\n"
