@@ -18,6 +18,7 @@ help:
 	@echo "make test-asan   the suite under ASan+UBSan"
 	@echo "make test-tsan   the suite under ThreadSanitizer"
 	@echo "make test-long   long stress/torture runs (opt-in)"
+	@echo "make test-cross  unit suites built for aarch64 and riscv64, run under qemu-user"
 	@echo "make bench       benchmark table, JSON and SVG (bench/README.md)"
 
 deps:
@@ -35,6 +36,7 @@ demo: build
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)
+	@if [ "$(PRESET)" = default ]; then $(MAKE) --no-print-directory test-cross; fi
 
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
@@ -74,6 +76,18 @@ format-check:
 tidy: build
 	@cmake -DMODE=tidy -DSOURCE_DIR=$(CURDIR) -DBUILD_DIR=$(CURDIR)/build/$(PRESET) \
 		-P tests/style/check_style.cmake
+
+# The unit suites (every test_* under tests/, with the freestanding check)
+# cross-built for aarch64 and riscv64 and run under qemu-user. `make test`
+# runs this after the native suite.
+.PHONY: test-cross
+CROSS_PRESETS ?= cross-aarch64 cross-riscv64
+test-cross: deps
+	@for p in $(CROSS_PRESETS); do \
+		cmake --preset $$p >/dev/null && \
+		cmake --build --preset $$p -j $(JOBS) && \
+		ctest --preset $$p -j $(JOBS) || exit 1; \
+	done
 
 # Benchmark: table on stdout and in $(BENCH_OUT)/bench.txt, plus JSON and
 # SVG. `make bench BENCH_OUT=bench/results` refreshes the committed sample.

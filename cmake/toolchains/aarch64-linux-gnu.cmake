@@ -8,3 +8,10 @@ set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# Never hand the host's cmocka (or any host library) to the target:
+# find_path/find_library look only under the root above, and pkg-config
+# only at the target's own .pc files. Without a target cmocka package the
+# tests use tests/support/cmocka.
+set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/aarch64-linux-gnu/lib/pkgconfig)
+set(ENV{PKG_CONFIG_PATH} "")

@@ -92,6 +92,28 @@ static inline uint32_t pvirq_nospec(uint32_t idx, uint32_t bound)
 	return idx & (uint32_t)mask;
 }
 
+/*
+ * Index of the lowest set bit of @x, which must be non-zero. One
+ * instruction where the ISA has one; riscv64 without Zbb has none, and gcc
+ * would call libgcc's __ctzdi2, which a freestanding build cannot link, so
+ * there a de Bruijn multiply does it (isolate the bit, multiply, look up).
+ */
+static inline uint32_t pvirq_ctz64(uint64_t x)
+{
+#if defined(__riscv) && !defined(__riscv_zbb)
+	static const uint8_t index_of[64] = {
+		0,  1,	48, 2,	57, 49, 28, 3,	61, 58, 50, 42, 38, 29, 17, 4,
+		62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
+	};
+
+	return index_of[((x & (~x + 1)) * 0x03F79D71B4CB0A89ull) >> 58];
+#else
+	return (uint32_t)__builtin_ctzll(x);
+#endif
+}
+
 static inline struct pvirq_vcpu *pvirq_vcpu_at(const struct pvirq_vm *vm, uint32_t vcpu)
 {
 	return (struct pvirq_vcpu *)((uintptr_t)vm + vm->vcpus_offset +

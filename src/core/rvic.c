@@ -100,7 +100,7 @@ static bool any_deliverable(struct pvirq_vcpu *v)
 	uint64_t sum = atomic_load_explicit(&v->summary, memory_order_seq_cst);
 
 	while (sum) {
-		uint32_t word = (uint32_t)__builtin_ctzll(sum);
+		uint32_t word = pvirq_ctz64(sum);
 
 		sum &= sum - 1;
 		if (pvirq_deliverable_lanes(
@@ -288,8 +288,7 @@ static int32_t first_in_word(struct pvirq_vcpu *v, uint32_t word, uint64_t lanes
 
 	*seen = w;
 	if (d & lanes)
-		return (int32_t)(word * PVIRQ_INTIDS_PER_WORD +
-				 (uint32_t)__builtin_ctzll(d & lanes) / 2u);
+		return (int32_t)(word * PVIRQ_INTIDS_PER_WORD + pvirq_ctz64(d & lanes) / 2u);
 	if (!d && summary_clear_lazily(v, word))
 		*changed = true;
 	return -1;
@@ -299,7 +298,7 @@ static int32_t first_in_word(struct pvirq_vcpu *v, uint32_t word, uint64_t lanes
 static int32_t first_in_words(struct pvirq_vcpu *v, uint64_t words, uint64_t *seen, bool *changed)
 {
 	while (words) {
-		uint32_t word = (uint32_t)__builtin_ctzll(words);
+		uint32_t word = pvirq_ctz64(words);
 		int32_t found = first_in_word(v, word, ~0ull, seen, changed);
 
 		if (found >= 0 || *changed)

@@ -15,8 +15,10 @@
  *
  * Userspace VMM on KVM (VMCALL never reaches userspace there): on
  * KVM_EXIT_IO with pvirq_x86_io_is_doorbell(), KVM_GET_REGS,
- * pvirq_x86_handle_hypercall(), KVM_SET_REGS, then KVM_RUN again (KVM has
- * already advanced RIP past the OUT instruction).
+ * pvirq_x86_handle_hypercall(), KVM_SET_REGS, then KVM_RUN again. RIP
+ * still points at the OUT during the exit; KVM steps over it on the next
+ * KVM_RUN provided RIP is written back unchanged (as KVM_SET_REGS with the
+ * registers just read does), so the VMM must not advance it itself.
  *
  * All functions here are pure functions of their arguments plus the core
  * operation they call; thread-safe as the core (see abi.h).

@@ -31,6 +31,12 @@ _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free");
 _Static_assert(sizeof(struct pvirq_x86_pi_desc) == 64, "descriptor is 64 bytes");
 
 #define PI_CONTROL 4 /* word holding ON, SN, NV, NDST */
+
+/* Between the protocol's steps: nothing, except in the ABI tests, which
+ * compile this file with a hook that runs other operations there. */
+#ifndef PVIRQ_PI_BETWEEN_STEPS
+#define PVIRQ_PI_BETWEEN_STEPS(where) ((void)0)
+#endif
 #define PI_ROUTE_MASK 0xFFFFFFFF00FF0000ull
 
 static _Atomic uint64_t *word(const struct pvirq_x86_pi_desc *desc, unsigned i)
@@ -59,6 +65,7 @@ bool pvirq_x86_pi_post(struct pvirq_x86_pi_desc *desc, uint8_t vector)
 	/* P1 then P2, seq_cst: see the argument above. */
 	atomic_fetch_or_explicit(word(desc, vector / 64u), 1ull << (vector % 64u),
 				 memory_order_seq_cst);
+	PVIRQ_PI_BETWEEN_STEPS(post_between_pir_and_on);
 	old = atomic_fetch_or_explicit(word(desc, PI_CONTROL), PVIRQ_X86_PI_ON,
 				       memory_order_seq_cst);
 	return !(old & (PVIRQ_X86_PI_ON | PVIRQ_X86_PI_SN));
@@ -86,6 +93,7 @@ bool pvirq_x86_pi_sync(struct pvirq_x86_pi_desc *desc, uint64_t irr[4])
 	bool any = false;
 
 	pvirq_x86_pi_test_and_clear_on(desc); /* C1 */
+	PVIRQ_PI_BETWEEN_STEPS(sync_between_on_and_pir);
 	for (unsigned i = 0; i < 4; i++) {
 		uint64_t bits;
 
@@ -96,6 +104,7 @@ bool pvirq_x86_pi_sync(struct pvirq_x86_pi_desc *desc, uint64_t irr[4])
 		irr[i] |= bits;
 		any |= bits != 0;
 	}
+	PVIRQ_PI_BETWEEN_STEPS(sync_after_pir);
 	return any;
 }
 

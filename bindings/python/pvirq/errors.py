@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: MIT
+"""libpvirq's error codes as a Python exception hierarchy.
+
+Every host-API failure raises a subclass of :class:`PvirqError` whose
+``code`` is the C ``PVIRQ_E*`` value and whose message is the library's own
+``pvirq_strerror()`` text. Argument errors also derive from the matching
+built-in (``ValueError``, ``LookupError``) so generic handlers work.
+"""
+
+
+class PvirqError(Exception):
+    """A libpvirq operation failed; ``code`` is the negative ``PVIRQ_E*``."""
+
+    code = None
+    c_name = None
+
+    def __init__(self, message=None, code=None):
+        if code is not None:
+            self.code = code
+        super().__init__(message or self.c_name or "libpvirq error")
+
+
+class InvalidArgument(PvirqError, ValueError):
+    """PVIRQ_EINVAL: malformed argument or configuration."""
+    code, c_name = -1, "PVIRQ_EINVAL"
+
+
+class NoSuchVcpu(PvirqError, LookupError):
+    """PVIRQ_EVCPU: vCPU index out of range, or no vCPU has that CPU id."""
+    code, c_name = -2, "PVIRQ_EVCPU"
+
+
+class InvalidIntid(PvirqError, ValueError):
+    """PVIRQ_EINTID: INTID out of range or of the wrong class."""
+    code, c_name = -3, "PVIRQ_EINTID"
+
+
+class Disabled(PvirqError):
+    """PVIRQ_EDISABLED: target instance disabled; the injection was dropped."""
+    code, c_name = -4, "PVIRQ_EDISABLED"
+
+
+class NoInterrupt(PvirqError):
+    """PVIRQ_ENOINTR: acknowledge found nothing deliverable (spurious)."""
+    code, c_name = -5, "PVIRQ_ENOINTR"
+
+
+class InvalidInput(PvirqError, LookupError):
+    """PVIRQ_EINPUT: rVID input number out of range."""
+    code, c_name = -6, "PVIRQ_EINPUT"
+
+
+class Unmapped(PvirqError):
+    """PVIRQ_EUNMAPPED: rVID input not mapped; the injection was ignored."""
+    code, c_name = -7, "PVIRQ_EUNMAPPED"
+
+
+class NoSpace(PvirqError):
+    """PVIRQ_ENOSPC: buffer too small, or allocation failed."""
+    code, c_name = -8, "PVIRQ_ENOSPC"
+
+
+class SnapshotError(PvirqError):
+    """A snapshot was rejected by restore; nothing was changed."""
+
+
+class Truncated(SnapshotError):
+    """PVIRQ_ETRUNCATED: snapshot shorter than its header says."""
+    code, c_name = -9, "PVIRQ_ETRUNCATED"
+
+
+class BadMagic(SnapshotError):
+    """PVIRQ_EMAGIC: not a libpvirq snapshot."""
+    code, c_name = -10, "PVIRQ_EMAGIC"
+
+
+class UnsupportedVersion(SnapshotError):
+    """PVIRQ_EVERSION: snapshot format version not supported."""
+    code, c_name = -11, "PVIRQ_EVERSION"
+
+
+class BadChecksum(SnapshotError):
+    """PVIRQ_ECHECKSUM: snapshot checksum mismatch."""
+    code, c_name = -12, "PVIRQ_ECHECKSUM"
+
+
+class ConfigMismatch(SnapshotError):
+    """PVIRQ_ECONFIG: snapshot taken from a VM with another configuration."""
+    code, c_name = -13, "PVIRQ_ECONFIG"
+
+
+class Corrupt(SnapshotError):
+    """PVIRQ_ECORRUPT: snapshot internally inconsistent."""
+    code, c_name = -14, "PVIRQ_ECORRUPT"
+
+
+class NotDoorbell(PvirqError, ValueError):
+    """PVIRQ_EADDRESS: MSI written to an address that is not the doorbell."""
+    code, c_name = -15, "PVIRQ_EADDRESS"
+
+
+class NotPvirqCall(PvirqError):
+    """PVIRQ_ENOSYS: hypercall outside libpvirq's ranges."""
+    code, c_name = -16, "PVIRQ_ENOSYS"
+
+
+#: Exception class of every known code.
+BY_CODE = {
+    cls.code: cls
+    for cls in (InvalidArgument, NoSuchVcpu, InvalidIntid, Disabled, NoInterrupt,
+                InvalidInput, Unmapped, NoSpace, Truncated, BadMagic,
+                UnsupportedVersion, BadChecksum, ConfigMismatch, Corrupt,
+                NotDoorbell, NotPvirqCall)
+}

@@ -1,0 +1,329 @@
+# SPDX-License-Identifier: MIT
+"""VM, vCPU and rVID objects over libpvirq's host API."""
+import ctypes
+import threading
+from ctypes import byref, c_bool, c_uint32, c_uint64, c_void_p
+
+from . import _native, hypercall
+from ._native import check, lib, strerror  # noqa: F401 (strerror is re-exported)
+from .errors import InvalidArgument, InvalidInput, InvalidIntid, NoSuchVcpu, Unmapped
+
+U32_MAX = (1 << 32) - 1
+U64_MAX = (1 << 64) - 1
+
+
+def _uint(value, limit, error, what):
+    """ctypes silently truncates integers: reject what does not fit."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
+        raise error(f"{what} {value!r} out of range")
+    return value
+
+
+class VM:
+    """One VM's interrupt controller: an rVIC instance per vCPU and an rVID.
+
+    ``notify(vcpu)`` is called (from the thread whose operation made an
+    INTID deliverable) when a vCPU's line may have risen, at most once
+    between two ``rearm()`` calls of that vCPU. ``line_level(vcpu, intid)``
+    returns the level of a trusted level-triggered source for RESAMPLE.
+    Exceptions raised inside either callback cannot cross C: ctypes prints
+    them and the call returns False.
+
+    Use as a context manager, or call close(); operations on a closed VM
+    raise ValueError. Every operation may be called from any thread.
+    """
+
+    def __init__(self, nr_vcpus, nr_trusted=32, nr_untrusted=32, nr_rvid_inputs=0,
+                 cpu_ids=None, notify=None, line_level=None):
+        cfg = _native.Config()
+        cfg.nr_vcpus = _uint(nr_vcpus, U32_MAX, InvalidArgument, "nr_vcpus")
+        cfg.nr_trusted = _uint(nr_trusted, U32_MAX, InvalidArgument, "nr_trusted")
+        cfg.nr_untrusted = _uint(nr_untrusted, U32_MAX, InvalidArgument, "nr_untrusted")
+        cfg.nr_rvid_inputs = _uint(nr_rvid_inputs, U32_MAX, InvalidArgument, "nr_rvid_inputs")
+        if cpu_ids is not None:
+            cpu_ids = list(cpu_ids)
+            if len(cpu_ids) != nr_vcpus:  # C reads nr_vcpus ids
+                raise InvalidArgument(f"{len(cpu_ids)} cpu_ids for {nr_vcpus} vCPUs")
+            ids = (c_uint64 * len(cpu_ids))(
+                *(_uint(i, U64_MAX, InvalidArgument, "cpu id") for i in cpu_ids))
+            cfg.cpu_ids = ctypes.cast(ids, ctypes.POINTER(c_uint64))
+        # The C side keeps the function pointers: hold the ctypes thunks as
+        # long as the VM lives.
+        self._notify = _native.NOTIFY_FN(lambda _ctx, vcpu: notify(vcpu)) if notify else None
+        self._line_level = (_native.LINE_LEVEL_FN(lambda _ctx, v, i: bool(line_level(v, i)))
+                            if line_level else None)
+        if self._notify:
+            cfg.notify = self._notify
+        if self._line_level:
+            cfg.line_level = self._line_level
+        handle = c_void_p()
+        check(lib.pvirq_vm_create(byref(cfg), byref(handle)))
+        self._vm = handle.value
+        self.nr_vcpus = lib.pvirq_vm_nr_vcpus(self._vm)
+        self.nr_trusted = lib.pvirq_vm_nr_trusted(self._vm)
+        self.nr_untrusted = lib.pvirq_vm_nr_untrusted(self._vm)
+        self.nr_rvid_inputs = lib.pvirq_vm_nr_rvid_inputs(self._vm)
+        self._vcpus = [Vcpu(self, i) for i in range(self.nr_vcpus)]
+        self.rvid = Rvid(self)
+
+    @staticmethod
+    def footprint(nr_vcpus, nr_trusted=32, nr_untrusted=32, nr_rvid_inputs=0):
+        """Bytes of memory a VM of this shape needs (InvalidArgument if bad)."""
+        counts = (nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs)
+        cfg = _native.Config(*(_uint(n, U32_MAX, InvalidArgument, "count") for n in counts))
+        size = lib.pvirq_vm_footprint(byref(cfg))
+        if not size:
+            raise InvalidArgument("invalid configuration")
+        return size
+
+    @property
+    def handle(self):
+        """The C `struct pvirq_vm *` as an int (ValueError once closed)."""
+        if self._vm is None:
+            raise ValueError("VM is closed")
+        return self._vm
+
+    def close(self):
+        """Frees the VM. Quiesce every thread using it first."""
+        vm, self._vm = getattr(self, "_vm", None), None
+        if vm is not None:
+            lib.pvirq_vm_destroy(vm)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def __repr__(self):
+        return (f"VM(nr_vcpus={self.nr_vcpus}, nr_trusted={self.nr_trusted}, "
+                f"nr_untrusted={self.nr_untrusted}, nr_rvid_inputs={self.nr_rvid_inputs})")
+
+    def vcpu(self, index):
+        """The vCPU with this index (NoSuchVcpu if out of range)."""
+        if not isinstance(index, int) or not 0 <= index < self.nr_vcpus:
+            raise NoSuchVcpu(f"no vCPU {index!r}")
+        return self._vcpus[index]
+
+    @property
+    def vcpus(self):
+        """Every vCPU, in index order."""
+        return list(self._vcpus)
+
+    def vcpu_by_cpu_id(self, cpu_id):
+        """The vCPU whose architectural CPU id is `cpu_id`."""
+        index = c_uint32()
+        check(lib.pvirq_vm_vcpu_by_cpu_id(
+            self.handle, _uint(cpu_id, U64_MAX, NoSuchVcpu, "cpu id"), byref(index)))
+        return self._vcpus[index.value]
+
+    def reset(self):
+        """Returns every instance and the rVID to reset (quiesce first)."""
+        lib.pvirq_vm_reset(self.handle)
+
+    @property
+    def snapshot_size(self):
+        """Exact size in bytes of this VM's snapshot."""
+        return lib.pvirq_vm_snapshot_size(self.handle)
+
+    def save(self):
+        """The snapshot of the whole interrupt state, as bytes.
+
+        Quiesce vCPUs and devices first: concurrent operations are
+        memory-safe but make the snapshot an inconsistent cut."""
+        buf = ctypes.create_string_buffer(self.snapshot_size)
+        written = ctypes.c_size_t()
+        check(lib.pvirq_vm_save(self.handle, buf, len(buf), byref(written)))
+        return buf.raw[: written.value]
+
+    def restore(self, snapshot):
+        """Replaces the whole state by `snapshot` (bytes-like).
+
+        Nothing else may use the VM meanwhile (stop vCPU and device threads).
+        Validates everything first: on error (a SnapshotError subclass, or
+        ConfigMismatch for another shape) the VM is unchanged. Afterwards
+        call rearm() on every vCPU before its next guest entry."""
+        data = bytes(snapshot)  # immutable: restore reads the buffer twice
+        check(lib.pvirq_vm_restore(self.handle, data, len(data)))
+
+    @classmethod
+    def from_snapshot(cls, snapshot, notify=None, line_level=None):
+        """A new VM of the snapshot's shape, restored from it."""
+        data = bytes(snapshot)
+        vm = cls(notify=notify, line_level=line_level, **snapshot_config(data))
+        try:
+            vm.restore(data)
+        except BaseException:
+            vm.close()
+            raise
+        return vm
+
+
+def snapshot_config(snapshot):
+    """The configuration a snapshot was taken from, as VM() keyword
+    arguments: nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs, cpu_ids.
+    Runs every check of restore that needs no VM (SnapshotError if bad)."""
+    data = bytes(snapshot)
+    cfg = _native.Config()
+    check(lib.pvirq_snapshot_config(data, len(data), byref(cfg), None, 0))
+    ids = (c_uint64 * cfg.nr_vcpus)()
+    check(lib.pvirq_snapshot_config(data, len(data), byref(cfg), ids, cfg.nr_vcpus))
+    return dict(nr_vcpus=cfg.nr_vcpus, nr_trusted=cfg.nr_trusted,
+                nr_untrusted=cfg.nr_untrusted, nr_rvid_inputs=cfg.nr_rvid_inputs,
+                cpu_ids=list(ids))
+
+
+class Vcpu:
+    """One vCPU's rVIC instance. Get it from VM.vcpu(i)."""
+
+    def __init__(self, vm, index):
+        self._vm = vm
+        self.index = index
+        # pvirq_vcpu_rearm() allows one caller per vCPU at a time.
+        self._rearm_lock = threading.Lock()
+
+    def __repr__(self):
+        return f"Vcpu({self.index})"
+
+    def _intid(self, intid):
+        return _uint(intid, U32_MAX, InvalidIntid, "INTID")
+
+    def _query(self, fn, *args):
+        value = c_bool()
+        check(fn(self._vm.handle, self.index, *args, byref(value)))
+        return value.value
+
+    @property
+    def cpu_id(self):
+        """The architectural CPU id (MPIDR affinity, APIC id, hart id)."""
+        value = c_uint64()
+        check(lib.pvirq_vm_cpu_id(self._vm.handle, self.index, byref(value)))
+        return value.value
+
+    def enable(self):
+        """ENABLE: the line takes effect at once."""
+        check(lib.pvirq_rvic_enable(self._vm.handle, self.index))
+
+    def disable(self):
+        """DISABLE: line drops, later injections are dropped."""
+        check(lib.pvirq_rvic_disable(self._vm.handle, self.index))
+
+    @property
+    def enabled(self):
+        """Whether the instance is enabled."""
+        return self._query(lib.pvirq_rvic_is_enabled)
+
+    def set_masked(self, intid):
+        """Masks `intid`."""
+        check(lib.pvirq_rvic_set_masked(self._vm.handle, self.index, self._intid(intid)))
+
+    def clear_masked(self, intid):
+        """Unmasks `intid` (end of interrupt)."""
+        check(lib.pvirq_rvic_clear_masked(self._vm.handle, self.index, self._intid(intid)))
+
+    def is_masked(self, intid):
+        """Whether `intid` is masked."""
+        return self._query(lib.pvirq_rvic_is_masked, self._intid(intid))
+
+    def is_pending(self, intid):
+        """Whether `intid` is pending."""
+        return self._query(lib.pvirq_rvic_is_pending, self._intid(intid))
+
+    def signal(self, intid):
+        """Makes `intid` pending (trusted path); Disabled if dropped."""
+        check(lib.pvirq_rvic_signal(self._vm.handle, self.index, self._intid(intid)))
+
+    def clear_pending(self, intid):
+        """Clears the pending bit of `intid`."""
+        check(lib.pvirq_rvic_clear_pending(self._vm.handle, self.index, self._intid(intid)))
+
+    def acknowledge(self):
+        """Takes one deliverable INTID (masking it) and returns it.
+
+        Raises NoInterrupt when nothing is deliverable (spurious)."""
+        intid = c_uint32()
+        check(lib.pvirq_rvic_acknowledge(self._vm.handle, self.index, byref(intid)))
+        return intid.value
+
+    def resample(self, intid):
+        """RESAMPLE: re-pends trusted `intid` if its line is high."""
+        check(lib.pvirq_rvic_resample(self._vm.handle, self.index, self._intid(intid)))
+
+    def set_level(self, intid, high):
+        """Drives the software level line of trusted `intid`."""
+        check(lib.pvirq_rvic_set_level(self._vm.handle, self.index, self._intid(intid),
+                                       bool(high)))
+
+    def level(self, intid):
+        """The software level of trusted `intid`."""
+        return self._query(lib.pvirq_rvic_get_level, self._intid(intid))
+
+    @property
+    def line(self):
+        """The output line: enabled and some INTID pending and unmasked."""
+        return lib.pvirq_vcpu_line(self._vm.handle, self.index)
+
+    def handle_arm64_smccc(self, regs):
+        """Handles an SMCCC call of this vCPU (see pvirq.hypercall)."""
+        return hypercall.handle_arm64_smccc(self, regs)
+
+    def handle_x86_hypercall(self, regs, upcall_vector=None):
+        """Handles an x86_64 hypercall of this vCPU (see pvirq.hypercall)."""
+        return hypercall.handle_x86_hypercall(self, regs, upcall_vector)
+
+    def handle_riscv_sbi(self, regs):
+        """Handles an SBI call of this vCPU (see pvirq.hypercall)."""
+        return hypercall.handle_riscv_sbi(self, regs)
+
+    def rearm(self):
+        """Guest-entry step: re-arms notify, then returns the line.
+
+        Serialized per vCPU (the C contract allows one caller at a time)."""
+        with self._rearm_lock:
+            return lib.pvirq_vcpu_rearm(self._vm.handle, self.index)
+
+
+class Rvid:
+    """The VM's distributor: device inputs -> (vCPU, untrusted INTID)."""
+
+    MSI_DOORBELL = _native.PVIRQ_MSI_DOORBELL
+
+    def __init__(self, vm):
+        self._vm = vm
+
+    def _input(self, number):
+        return _uint(number, U32_MAX, InvalidInput, "rVID input")
+
+    def map(self, input, vcpu, intid):  # noqa: A002 (the C name)
+        """Routes `input` to (`vcpu`, `intid`); pending moves with it."""
+        check(lib.pvirq_rvid_map(self._vm.handle, self._input(input),
+                                 _uint(vcpu, U32_MAX, NoSuchVcpu, "vCPU"),
+                                 _uint(intid, U32_MAX, InvalidIntid, "INTID")))
+
+    def unmap(self, input):  # noqa: A002
+        """Later injections on `input` are ignored."""
+        check(lib.pvirq_rvid_unmap(self._vm.handle, self._input(input)))
+
+    def lookup(self, input):  # noqa: A002
+        """(vcpu, intid) of `input`, or None if unmapped."""
+        vcpu, intid = c_uint32(), c_uint32()
+        code = lib.pvirq_rvid_lookup(self._vm.handle, self._input(input), byref(vcpu),
+                                     byref(intid))
+        if code == Unmapped.code:
+            return None
+        check(code)
+        return vcpu.value, intid.value
+
+    def inject(self, input):  # noqa: A002
+        """A device raises an edge; Unmapped / Disabled if it went nowhere."""
+        check(lib.pvirq_rvid_inject(self._vm.handle, self._input(input)))
+
+    def msi(self, addr, data):
+        """A device writes an MSI (addr must be MSI_DOORBELL, data the input)."""
+        check(lib.pvirq_rvid_msi(self._vm.handle,
+                                 _uint(addr, U64_MAX, InvalidArgument, "MSI address"),
+                                 _uint(data, U64_MAX, InvalidInput, "MSI data")))
+

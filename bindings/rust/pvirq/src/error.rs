@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+//! The host API's error codes as a Rust enum.
+
+use core::ffi::{CStr, c_int};
+use core::fmt;
+
+use pvirq_sys as sys;
+
+/// Why a libpvirq operation failed: one variant per `PVIRQ_E*` code.
+///
+/// Several variants are outcomes a VMM expects rather than faults:
+/// [`Error::NoInterrupt`] (acknowledge found nothing: spurious),
+/// [`Error::Disabled`] (injection into a disabled instance was dropped) and
+/// [`Error::Unmapped`] (an rVID input nobody mapped was ignored).
+///
+/// ```
+/// use pvirq::{Error, Vm};
+///
+/// let vm = Vm::builder(1).build()?;
+/// // Nothing is pending: acknowledge reports a spurious interrupt.
+/// vm.vcpu(0)?.enable()?;
+/// assert_eq!(vm.vcpu(0)?.acknowledge(), Err(Error::NoInterrupt));
+/// assert_eq!(Error::NoInterrupt.code(), -5);
+/// assert_eq!(Error::NoInterrupt.to_string(), "no deliverable interrupt");
+/// # Ok::<(), pvirq::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    /// `PVIRQ_EINVAL`: malformed argument or configuration.
+    InvalidArgument,
+    /// `PVIRQ_EVCPU`: vCPU index out of range, or no vCPU has that CPU id.
+    NoSuchVcpu,
+    /// `PVIRQ_EINTID`: INTID out of range or of the wrong class.
+    InvalidIntid,
+    /// `PVIRQ_EDISABLED`: the target instance is disabled; the injection was dropped.
+    Disabled,
+    /// `PVIRQ_ENOINTR`: acknowledge found nothing deliverable (spurious).
+    NoInterrupt,
+    /// `PVIRQ_EINPUT`: rVID input number out of range.
+    InvalidInput,
+    /// `PVIRQ_EUNMAPPED`: rVID input not mapped; the injection was ignored.
+    Unmapped,
+    /// `PVIRQ_ENOSPC`: buffer too small, or the VM's memory could not be allocated.
+    NoSpace,
+    /// `PVIRQ_ETRUNCATED`: snapshot shorter than its header says.
+    Truncated,
+    /// `PVIRQ_EMAGIC`: not a libpvirq snapshot.
+    BadMagic,
+    /// `PVIRQ_EVERSION`: snapshot format version not supported.
+    UnsupportedVersion,
+    /// `PVIRQ_ECHECKSUM`: snapshot checksum mismatch.
+    BadChecksum,
+    /// `PVIRQ_ECONFIG`: snapshot taken from a VM with another configuration.
+    ConfigMismatch,
+    /// `PVIRQ_ECORRUPT`: snapshot internally inconsistent.
+    Corrupt,
+    /// `PVIRQ_EADDRESS`: MSI written to an address that is not the doorbell.
+    NotDoorbell,
+    /// `PVIRQ_ENOSYS`: hypercall outside libpvirq's ranges.
+    NotPvirqCall,
+    /// A negative code this version of the crate does not know.
+    Unknown(i32),
+}
+
+impl Error {
+    /// Every known variant, in code order (-1, -2, ...).
+    pub const ALL: [Error; 16] = [
+        Error::InvalidArgument,
+        Error::NoSuchVcpu,
+        Error::InvalidIntid,
+        Error::Disabled,
+        Error::NoInterrupt,
+        Error::InvalidInput,
+        Error::Unmapped,
+        Error::NoSpace,
+        Error::Truncated,
+        Error::BadMagic,
+        Error::UnsupportedVersion,
+        Error::BadChecksum,
+        Error::ConfigMismatch,
+        Error::Corrupt,
+        Error::NotDoorbell,
+        Error::NotPvirqCall,
+    ];
+
+    /// The C code (`PVIRQ_E*`, negative).
+    pub fn code(self) -> i32 {
+        match self {
+            Error::InvalidArgument => sys::PVIRQ_EINVAL,
+            Error::NoSuchVcpu => sys::PVIRQ_EVCPU,
+            Error::InvalidIntid => sys::PVIRQ_EINTID,
+            Error::Disabled => sys::PVIRQ_EDISABLED,
+            Error::NoInterrupt => sys::PVIRQ_ENOINTR,
+            Error::InvalidInput => sys::PVIRQ_EINPUT,
+            Error::Unmapped => sys::PVIRQ_EUNMAPPED,
+            Error::NoSpace => sys::PVIRQ_ENOSPC,
+            Error::Truncated => sys::PVIRQ_ETRUNCATED,
+            Error::BadMagic => sys::PVIRQ_EMAGIC,
+            Error::UnsupportedVersion => sys::PVIRQ_EVERSION,
+            Error::BadChecksum => sys::PVIRQ_ECHECKSUM,
+            Error::ConfigMismatch => sys::PVIRQ_ECONFIG,
+            Error::Corrupt => sys::PVIRQ_ECORRUPT,
+            Error::NotDoorbell => sys::PVIRQ_EADDRESS,
+            Error::NotPvirqCall => sys::PVIRQ_ENOSYS,
+            Error::Unknown(code) => code,
+        }
+    }
+
+    /// The error for a C return value; `None` for `PVIRQ_OK` (and any
+    /// non-negative value, which the host API never returns as an error).
+    pub fn from_code(code: i32) -> Option<Error> {
+        if code >= 0 {
+            return None;
+        }
+        Some(
+            Error::ALL
+                .iter()
+                .copied()
+                .find(|e| e.code() == code)
+                .unwrap_or(Error::Unknown(code)),
+        )
+    }
+}
+
+/// Turns a C status into a `Result`.
+pub(crate) fn check(code: c_int) -> Result<(), Error> {
+    match Error::from_code(code) {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+impl fmt::Display for Error {
+    /// The library's own wording (`pvirq_strerror()`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // SAFETY: pvirq_strerror() returns a static NUL-terminated string
+        // for every int, and is thread-safe.
+        let text = unsafe { CStr::from_ptr(sys::pvirq_strerror(self.code())) };
+        f.write_str(&text.to_string_lossy())?;
+        if let Error::Unknown(code) = self {
+            write!(f, " ({code})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+//! Hypercall decoders for a VMM's exit loop, and the injection helpers of
+//! each architecture.
+//!
+//! A guest reaches libpvirq only through hypercalls: an SMCCC call on
+//! arm64, VMCALL/VMMCALL or the port-I/O doorbell on x86_64, an SBI call on
+//! riscv64. On such an exit the VMM reads the guest's registers, hands them
+//! to the [`Vcpu`] that trapped, and writes them back:
+//!
+//! ```
+//! use pvirq::{Hypercall, Vm, X86Regs, x86};
+//!
+//! let vm = Vm::builder(1).build()?;
+//! let vcpu = vm.vcpu(0)?;
+//! // KVM_EXIT_IO, OUT of 4 bytes to the doorbell port: a pvirq hypercall.
+//! assert!(x86::is_doorbell(x86::IO_PORT, 4, true, 1));
+//! let mut regs = X86Regs { rax: 0xC500_0200, ..Default::default() }; // KVM_GET_REGS; RVIC_VERSION
+//! match vcpu.handle_x86_hypercall(&mut regs)? {
+//!     Hypercall::Handled => { /* KVM_SET_REGS and resume */ }
+//!     Hypercall::NotPvirq => { /* the VMM's own hypercall */ }
+//! }
+//! assert_eq!((regs.rax, regs.rbx), (0, 0x0003)); // SUCCESS, version 0.3
+//! # Ok::<(), pvirq::Error>(())
+//! ```
+//!
+//! The handlers validate every argument (guest values are hostile: 64-bit
+//! values that do not fit are rejected, never truncated) and are callable
+//! from any thread, like the operations they perform.
+
+use pvirq_sys as sys;
+
+use crate::error::{Error, check};
+use crate::vm::Vcpu;
+
+pub use sys::pvirq_arm64_regs as Arm64Regs;
+pub use sys::pvirq_riscv_regs as RiscvRegs;
+pub use sys::pvirq_x86_regs as X86Regs;
+
+/// Whose call an exit was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[must_use = "a NotPvirq call must still be answered by the VMM"]
+pub enum Hypercall {
+    /// libpvirq's call: the result is in the registers (whatever the
+    /// guest-visible status); write them back to the vCPU.
+    Handled,
+    /// Not in libpvirq's function ranges: registers untouched; the VMM
+    /// handles it (normally answering NOT_SUPPORTED).
+    NotPvirq,
+}
+
+fn outcome(code: i32) -> Result<Hypercall, Error> {
+    match check(code) {
+        Ok(()) => Ok(Hypercall::Handled),
+        Err(Error::NotPvirqCall) => Ok(Hypercall::NotPvirq),
+        Err(e) => Err(e),
+    }
+}
+
+impl Vcpu<'_> {
+    /// Handles an SMCCC call (HVC/SMC exit) of this vCPU: W0 = function ID,
+    /// X1..X3 arguments; on return X0 = status word, X1 = value.
+    /// Targets are MPIDR affinity values.
+    ///
+    /// ```
+    /// use pvirq::{Arm64Regs, Hypercall, Vm};
+    ///
+    /// let vm = Vm::builder(1).build()?;
+    /// let vcpu = vm.vcpu(0)?;
+    /// let mut enable = Arm64Regs { x: [0xC500_0202, 0, 0, 0, 0, 0, 0, 0] };
+    /// assert_eq!(vcpu.handle_arm64_smccc(&mut enable)?, Hypercall::Handled);
+    /// assert_eq!(enable.x[0], 0); // SUCCESS
+    /// assert!(vcpu.is_enabled()?);
+    /// let mut psci = Arm64Regs { x: [0x8400_0000, 0, 0, 0, 0, 0, 0, 0] };
+    /// assert_eq!(vcpu.handle_arm64_smccc(&mut psci)?, Hypercall::NotPvirq);
+    /// # Ok::<(), pvirq::Error>(())
+    /// ```
+    pub fn handle_arm64_smccc(&self, regs: &mut Arm64Regs) -> Result<Hypercall, Error> {
+        // SAFETY: valid VM and vCPU; regs is a valid, exclusive pointer.
+        outcome(unsafe { sys::pvirq_arm64_handle_smccc(self.inner.raw(), self.index, regs) })
+    }
+
+    /// Handles an x86_64 hypercall (VMCALL/VMMCALL, or the port-I/O
+    /// doorbell, see [`x86::is_doorbell`]): RAX = function ID, RBX, RCX,
+    /// RSI arguments; on return RAX = status word, RBX = value. Targets are
+    /// APIC ids. The guest is told the default upcall vector.
+    pub fn handle_x86_hypercall(&self, regs: &mut X86Regs) -> Result<Hypercall, Error> {
+        // SAFETY: as in handle_arm64_smccc().
+        outcome(unsafe { sys::pvirq_x86_handle_hypercall(self.inner.raw(), self.index, regs) })
+    }
+
+    /// As [`handle_x86_hypercall`](Self::handle_x86_hypercall), for a VMM
+    /// that injects `upcall_vector` (32..=255). Errors:
+    /// [`Error::InvalidArgument`] for a vector below 32.
+    pub fn handle_x86_hypercall_with_vector(
+        &self,
+        regs: &mut X86Regs,
+        upcall_vector: u8,
+    ) -> Result<Hypercall, Error> {
+        // SAFETY: as in handle_arm64_smccc().
+        outcome(unsafe {
+            sys::pvirq_x86_handle_hypercall_vector(
+                self.inner.raw(),
+                self.index,
+                regs,
+                upcall_vector,
+            )
+        })
+    }
+
+    /// Handles an SBI call (KVM_EXIT_RISCV_SBI) of this vCPU: A7 = EID,
+    /// A6 = FID, A0..A2 arguments; on return A0 = SBI error, A1 = value.
+    /// Targets are hart ids.
+    pub fn handle_riscv_sbi(&self, regs: &mut RiscvRegs) -> Result<Hypercall, Error> {
+        // SAFETY: as in handle_arm64_smccc().
+        outcome(unsafe { sys::pvirq_riscv_handle_sbi(self.inner.raw(), self.index, regs) })
+    }
+}
+
+/// The hypercall ABI shared by the three architectures.
+pub mod abi {
+    use super::sys;
+
+    /// ABI version the guest reads with VERSION: major << 16 | minor (0.3).
+    pub const VERSION: u32 = sys::PVIRQ_ABI_VERSION;
+    /// Function ID of rVIC call `n` (arm64 and x86_64).
+    pub const fn rvic_id(n: u32) -> u32 {
+        sys::PVIRQ_ABI_RVIC_BASE + n
+    }
+    /// Function ID of rVID call `n` (arm64 and x86_64).
+    pub const fn rvid_id(n: u32) -> u32 {
+        sys::PVIRQ_ABI_RVID_BASE + n
+    }
+    /// Status word of an unknown function inside a range (NOT_SUPPORTED).
+    pub const STATUS_NOT_SUPPORTED: i64 = sys::PVIRQ_ABI_STATUS_NOT_SUPPORTED;
+    /// Reason byte of a status word (0 SUCCESS, 1 ERROR_PARAMETER,
+    /// 2 INVALID_CPU, 3 DISABLED, 4 NO_INTERRUPTS).
+    pub const fn status_reason(word: u64) -> u32 {
+        (word & 0xFF) as u32
+    }
+    /// Zero-based index of the bad argument in a status word.
+    pub const fn status_index(word: u64) -> u32 {
+        ((word >> 8) & 0xFF) as u32
+    }
+}
+
+/// x86_64: doorbell recognition and the KVM_INTERRUPT entry decision.
+pub mod x86 {
+    use super::sys;
+
+    /// Port of the port-I/O doorbell (`outl %eax, %dx`).
+    pub const IO_PORT: u16 = sys::PVIRQ_X86_IO_PORT as u16;
+    /// Vector injected when the line is high, unless the VMM chose another.
+    pub const UPCALL_VECTOR_DEFAULT: u8 = sys::PVIRQ_X86_UPCALL_VECTOR_DEFAULT as u8;
+
+    /// Whether a KVM_EXIT_IO is the doorbell: one OUT of 4 bytes to [`IO_PORT`].
+    pub fn is_doorbell(port: u16, size: u8, is_out: bool, count: u32) -> bool {
+        // SAFETY: pure function.
+        unsafe { sys::pvirq_x86_io_is_doorbell(port, size, is_out, count) }
+    }
+
+    /// What a userspace VMM (no in-kernel LAPIC) does before KVM_RUN.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum EntryAction {
+        /// Line low: clear `request_interrupt_window`.
+        Nothing,
+        /// KVM_INTERRUPT with the upcall vector.
+        Inject,
+        /// Set `request_interrupt_window`; KVM exits when the guest can take it.
+        RequestWindow,
+    }
+
+    /// The entry decision from the line (e.g. [`VcpuEntry::rearm`](crate::VcpuEntry::rearm))
+    /// and `kvm_run.ready_for_interrupt_injection`.
+    ///
+    /// ```
+    /// use pvirq::x86::{EntryAction, entry_action};
+    /// assert_eq!(entry_action(false, true), EntryAction::Nothing);
+    /// assert_eq!(entry_action(true, true), EntryAction::Inject);
+    /// assert_eq!(entry_action(true, false), EntryAction::RequestWindow);
+    /// ```
+    pub fn entry_action(line: bool, ready_for_injection: bool) -> EntryAction {
+        // SAFETY: pure function.
+        match unsafe { sys::pvirq_x86_kvm_entry_action(line, ready_for_injection) } {
+            sys::PVIRQ_X86_KVM_ENTRY_INJECT => EntryAction::Inject,
+            sys::PVIRQ_X86_KVM_ENTRY_REQUEST_WINDOW => EntryAction::RequestWindow,
+            _ => EntryAction::Nothing,
+        }
+    }
+}
+
+/// arm64: the virtual IRQ line (HCR_EL2.VI, KVM_IRQ_LINE).
+pub mod arm64 {
+    use super::{Error, check, sys};
+
+    /// Bits of an MPIDR that name a vCPU (Aff3..Aff0): give the library
+    /// `MPIDR_EL1 & MPIDR_AFFINITY_MASK` as cpu ids.
+    pub const MPIDR_AFFINITY_MASK: u64 = sys::PVIRQ_ARM64_MPIDR_AFFINITY_MASK;
+
+    /// HCR_EL2 with VI set to `line` (a type-1 hypervisor's guest entry).
+    pub fn hcr_el2_with_vi(hcr_el2: u64, line: bool) -> u64 {
+        // SAFETY: pure function.
+        unsafe { sys::pvirq_arm64_hcr_el2_with_vi(hcr_el2, line) }
+    }
+
+    /// The `struct kvm_irq_level` argument of KVM_IRQ_LINE that drives the
+    /// IRQ line of vCPU `vcpu_index` (type CPU) to `line`. Errors:
+    /// [`Error::NoSuchVcpu`] for an index KVM cannot name (>= 4096).
+    pub fn kvm_irq_line(
+        vcpu_index: u32,
+        line: bool,
+    ) -> Result<sys::pvirq_arm64_kvm_irq_level, Error> {
+        let mut out = sys::pvirq_arm64_kvm_irq_level::default();
+        // SAFETY: pure function; valid out-pointer.
+        check(unsafe { sys::pvirq_arm64_kvm_irq_line(vcpu_index, line, &mut out) })?;
+        Ok(out)
+    }
+}
+
+/// riscv64: the SBI extension IDs and the VS-level external interrupt.
+pub mod riscv {
+    use super::sys;
+
+    /// SBI extension ID of the rVIC calls.
+    pub const EID_RVIC: u64 = sys::PVIRQ_RISCV_EID_RVIC as u64;
+    /// SBI extension ID of the rVID calls.
+    pub const EID_RVID: u64 = sys::PVIRQ_RISCV_EID_RVID as u64;
+
+    /// hvip with VSEIP set to `line`.
+    pub fn hvip_with_vseip(hvip: u64, line: bool) -> u64 {
+        // SAFETY: pure function.
+        unsafe { sys::pvirq_riscv_hvip_with_vseip(hvip, line) }
+    }
+
+    /// The KVM_INTERRUPT `irq` value that raises (or lowers) VSEIP.
+    pub fn kvm_interrupt_irq(line: bool) -> u32 {
+        // SAFETY: pure function.
+        unsafe { sys::pvirq_riscv_kvm_interrupt_irq(line) }
+    }
+}

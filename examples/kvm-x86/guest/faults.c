@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fault mode: vCPU 0 issues garbage hypercalls (unknown function IDs, bad
+ * targets, out-of-range and over-wide 64-bit arguments) and checks each
+ * status word against the spec, then proves the controller still works by
+ * taking a self-IPI through the normal path. The result is the exit code:
+ * DEMO_EXIT_OK, or DEMO_EXIT_FAULTS_FAILED + the number of failed checks.
+ */
+#include "runtime.h"
+
+#define RVIC(n) (PVIRQ_ABI_RVIC_BASE + (n))
+#define RVID(n) (PVIRQ_ABI_RVID_BASE + (n))
+#define ST(reason, index) PVIRQ_ABI_STATUS(PVIRQ_ABI_##reason, index)
+#define NOT_SUPPORTED PVIRQ_ABI_STATUS_NOT_SUPPORTED
+#define HUGE (1ull << 40)
+
+struct fault_case {
+	const char *what;
+	uint32_t fn;
+	uint64_t a0, a1, a2;
+	int64_t status;
+};
+
+/* Targets are APIC ids: 0 and 1 exist, 7 and anything wider do not. */
+static const struct fault_case cases[] = {
+	{"unknown rVIC function", RVIC(0x40), 0, 0, 0, NOT_SUPPORTED},
+	{"unknown rVIC function 0xff", RVIC(0xFF), 0, 0, 0, NOT_SUPPORTED},
+	{"unknown rVID function", RVID(9), 0, 0, 0, NOT_SUPPORTED},
+	{"INFO bad key", RVIC(1), 99, 0, 0, ST(ERROR_PARAMETER, 0)},
+	{"INFO huge key", RVIC(1), HUGE, 0, 0, ST(ERROR_PARAMETER, 0)},
+	{"SIGNAL bad target", RVIC(7), 7, DEMO_INTID_IPI, 0, ST(INVALID_CPU, 0)},
+	{"SIGNAL target 2^32 (no truncation to 0)", RVIC(7), 1ull << 32, DEMO_INTID_IPI, 0,
+	 ST(INVALID_CPU, 0)},
+	{"SIGNAL target ~0", RVIC(7), ~0ull, DEMO_INTID_IPI, 0, ST(INVALID_CPU, 0)},
+	{"SIGNAL intid out of range", RVIC(7), 0, 64, 0, ST(ERROR_PARAMETER, 1)},
+	{"SIGNAL intid 2^32+1 (no truncation)", RVIC(7), 0, (1ull << 32) + 1, 0,
+	 ST(ERROR_PARAMETER, 1)},
+	{"SET_MASKED huge intid", RVIC(4), 1, HUGE, 0, ST(ERROR_PARAMETER, 1)},
+	{"CLEAR_MASKED bad target", RVIC(5), 99, 0, 0, ST(INVALID_CPU, 0)},
+	{"IS_PENDING huge intid", RVIC(6), 0, ~0ull, 0, ST(ERROR_PARAMETER, 1)},
+	{"CLEAR_PENDING bad target", RVIC(8), HUGE, 0, 0, ST(INVALID_CPU, 0)},
+	{"RESAMPLE untrusted intid", RVIC(10), DEMO_NR_TRUSTED + 1, 0, 0, ST(ERROR_PARAMETER, 0)},
+	{"RESAMPLE huge intid", RVIC(10), HUGE, 0, 0, ST(ERROR_PARAMETER, 0)},
+	{"ACKNOWLEDGE nothing pending", RVIC(9), 0, 0, 0, ST(NO_INTERRUPTS, 0)},
+	{"RVID_MAP input out of range", RVID(1), 64, 0, DEMO_NR_TRUSTED, ST(ERROR_PARAMETER, 0)},
+	{"RVID_MAP input 2^32 (no truncation)", RVID(1), 1ull << 32, 0, DEMO_NR_TRUSTED,
+	 ST(ERROR_PARAMETER, 0)},
+	{"RVID_MAP bad target", RVID(1), 0, 5, DEMO_NR_TRUSTED, ST(INVALID_CPU, 1)},
+	{"RVID_MAP trusted intid", RVID(1), 0, 0, DEMO_INTID_IPI, ST(ERROR_PARAMETER, 2)},
+	{"RVID_MAP huge intid", RVID(1), 0, 0, HUGE, ST(ERROR_PARAMETER, 2)},
+	{"RVID_UNMAP huge input", RVID(2), ~0ull, 0, 0, ST(ERROR_PARAMETER, 0)},
+	{"not a libpvirq function (VMM answers)", 0x4B564D00u, 1, 2, 3, NOT_SUPPORTED},
+	{"VERSION with junk arguments", RVIC(0), ~0ull, ~0ull, ~0ull, ST(SUCCESS, 0)},
+	{"INFO UPCALL_VECTOR", RVIC(1), PVIRQ_ABI_INFO_UPCALL_VECTOR, 0, 0, ST(SUCCESS, 0)},
+};
+
+/* guest.h takes 32-bit IDs; this sets RAX bits 63:32 too. A decoder that
+ * truncated RAX would run SIGNAL here. */
+static int64_t call_wide_id(uint64_t rax, uint64_t a0, uint64_t a1)
+{
+	uint64_t rbx = a0;
+
+	__asm__ volatile("outl %%eax, %%dx"
+			 : "+a"(rax), "+b"(rbx)
+			 : "c"(a1), "S"(0ull), "d"((uint16_t)PVIRQ_X86_IO_PORT)
+			 : "memory");
+	return (int64_t)rax;
+}
+
+static uint32_t check(const char *what, int64_t got, int64_t want)
+{
+	if (got == want)
+		return 0;
+	console_puts("FAIL ");
+	console_puts(what);
+	console_puts(": status ");
+	console_hex((uint64_t)got);
+	console_puts(" expected ");
+	console_hex((uint64_t)want);
+	console_puts("\n");
+	return 1;
+}
+
+void faults_run(uint32_t self)
+{
+	uint32_t failed = 0;
+	uint64_t before, deadline;
+
+	if (pvirq_guest_rvic_enable(CONDUIT).status != PVIRQ_ABI_SUCCESS) /* ENABLE */
+		guest_exit(DEMO_EXIT_SETUP);
+	pvirq_guest_rvic_clear_masked(CONDUIT, self, DEMO_INTID_IPI);
+	__atomic_add_fetch(&SHARED->booted, 1, __ATOMIC_SEQ_CST);
+	if (self != 0) {
+		/* Stay alive (interrupts on) until vCPU 0 is done, so the
+		 * valid targets above name a running vCPU. */
+		irq_enable();
+		while (!load32(&SHARED->ready))
+			cpu_relax();
+		irq_disable();
+		guest_exit(DEMO_EXIT_OK);
+	}
+	while (load32(&SHARED->booted) < SHARED->nr_vcpus)
+		cpu_relax();
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fault_case *c = &cases[i];
+
+		failed += check(c->what,
+				pvirq_guest_call_native(CONDUIT, c->fn, c->a0, c->a1, c->a2).status,
+				c->status);
+	}
+
+	failed +=
+		check("SIGNAL with RAX bits 63:32 set (not ours)",
+		      call_wide_id((1ull << 32) | PVIRQ_ABI_ID(RVIC, SIGNAL), self, DEMO_INTID_IPI),
+		      NOT_SUPPORTED);
+	failed +=
+		check("...and it did not signal",
+		      (int64_t)pvirq_guest_rvic_is_pending(CONDUIT, self, DEMO_INTID_IPI).value, 0);
+
+	/* Still alive and correct: a self-IPI arrives through the upcall. */
+	before = load64(&SHARED->vcpu[self].handled[DEMO_SRC_IPI]);
+	failed +=
+		check("SIGNAL self", pvirq_guest_rvic_signal(CONDUIT, self, DEMO_INTID_IPI).status,
+		      PVIRQ_ABI_SUCCESS);
+	irq_enable();
+	deadline = rdtsc() + SHARED->tsc_khz * 1000; /* one second */
+	while (load64(&SHARED->vcpu[self].handled[DEMO_SRC_IPI]) == before && rdtsc() < deadline)
+		cpu_relax();
+	irq_disable();
+	failed += check("self-IPI delivered",
+			(int64_t)load64(&SHARED->vcpu[self].handled[DEMO_SRC_IPI]),
+			(int64_t)before + 1);
+
+	console_puts(failed ? "fault checks FAILED: " : "fault checks passed: ");
+	console_dec(sizeof(cases) / sizeof(cases[0]) + 4 - failed);
+	console_puts("/");
+	console_dec(sizeof(cases) / sizeof(cases[0]) + 4);
+	console_puts("\n");
+	store32(&SHARED->ready, 1);
+	guest_exit(failed ? DEMO_EXIT_FAULTS_FAILED + failed : DEMO_EXIT_OK);
+}

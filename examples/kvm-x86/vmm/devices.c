@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMM's devices. Each device thread sends one interrupt, waits on its
+ * doorbell (an ioeventfd the guest rings after handling it), records the
+ * latency inject -> guest handler from the two TSC stamps, and sends the
+ * next: one interrupt in flight per device, so sent and handled compare
+ * exactly. The timer thread raises each vCPU's timer line every period
+ * unless the previous tick is still unhandled; the guest lowers the line
+ * through DEMO_PORT_TIMER_ACK ("reprogramming" it).
+ *
+ * libpvirq mode: devices inject through rVID inputs (untrusted path), the
+ * timer is a trusted level line (pvirq_rvic_set_level) that the guest
+ * RESAMPLEs. Baseline: both are MSIs into the in-kernel LAPIC.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pvirq/pvirq.h>
+
+#include "vmm.h"
+
+#define DRAIN_TIMEOUT_NS 3000000000ull
+
+static uint64_t shared_load(uint64_t *p)
+{
+	return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_seq_cst);
+}
+
+static void shared_store(uint64_t *p, uint64_t v)
+{
+	atomic_store_explicit((_Atomic uint64_t *)p, v, memory_order_seq_cst);
+}
+
+int demo_signal_msi(struct demo_vm *vm, uint32_t dest, uint32_t vector)
+{
+	/* Fixed delivery, physical destination mode, edge. */
+	struct kvm_msi msi = {.address_lo = 0xFEE00000u | (dest << 12), .data = vector};
+
+	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0 ? 0 : -1;
+}
+
+static void record_sample(struct demo_device *dev, uint64_t ticks)
+{
+	if (dev->nr_samples == dev->cap_samples) {
+		size_t cap = dev->cap_samples ? dev->cap_samples * 2 : 65536;
+		uint32_t *grown;
+
+		if (cap > (64u << 20))
+			return; /* keep memory bounded on very long runs */
+		grown = realloc(dev->samples, cap * sizeof(*grown));
+		if (!grown)
+			return;
+		dev->samples = grown;
+		dev->cap_samples = cap;
+	}
+	dev->samples[dev->nr_samples++] = ticks > UINT32_MAX ? UINT32_MAX : (uint32_t)ticks;
+}
+
+/* Waits until the guest finished the interrupt numbered @p raised. */
+static bool wait_done(struct demo_device *dev, struct demo_device_slot *slot, uint64_t raised)
+{
+	struct demo_vm *vm = dev->vm;
+	struct pollfd pfd = {.fd = dev->eventfd, .events = POLLIN};
+	uint64_t stop_seen = 0, counter;
+
+	while (shared_load(&slot->done) != raised) {
+		if (atomic_load_explicit(&vm->devices_stop, memory_order_acquire)) {
+			uint64_t now = demo_now_ns();
+
+			if (!stop_seen)
+				stop_seen = now;
+			else if (now - stop_seen > DRAIN_TIMEOUT_NS)
+				return false;
+		}
+		if (poll(&pfd, 1, 20) > 0 && read(dev->eventfd, &counter, sizeof(counter)) < 0 &&
+		    errno != EAGAIN)
+			return false;
+	}
+	return true;
+}
+
+static void *device_thread(void *arg)
+{
+	struct demo_device *dev = arg;
+	struct demo_vm *vm = dev->vm;
+	struct demo_device_slot *slot = &vm->shared->dev[dev->index];
+
+	while (!atomic_load_explicit((_Atomic uint32_t *)&vm->shared->ready,
+				     memory_order_acquire)) {
+		if (atomic_load_explicit(&vm->devices_stop, memory_order_acquire))
+			return NULL;
+		usleep(1000);
+	}
+	while (!atomic_load_explicit(&vm->devices_stop, memory_order_acquire)) {
+		uint64_t raised = slot->raised + 1, latency;
+		int err;
+
+		/* Stamp and count before sending: the guest compares raised
+		 * with claimed to tell a real interrupt from a duplicate. */
+		shared_store(&slot->inject_tsc, demo_rdtsc());
+		shared_store(&slot->raised, raised);
+		if (vm->pvirq)
+			err = pvirq_rvid_inject(vm->pvirq, dev->index);
+		else
+			err = demo_signal_msi(
+				vm, atomic_load_explicit(&dev->msi_dest, memory_order_seq_cst),
+				DEMO_VECTOR_DEVICE(dev->index));
+		dev->sent++;
+		if (err)
+			dev->inject_errors++;
+		if (!wait_done(dev, slot, raised)) {
+			dev->stuck = true;
+			break;
+		}
+		latency = shared_load(&slot->handled_tsc) - shared_load(&slot->inject_tsc);
+		if (vm->tsc_shared)
+			record_sample(dev, latency);
+	}
+	return NULL;
+}
+
+/* Lowers vCPU @p vcpu's timer line (the guest reprogrammed its timer). */
+void demo_timer_ack(struct demo_vm *vm, uint32_t vcpu)
+{
+	if (vm->pvirq)
+		pvirq_rvic_set_level(vm->pvirq, vcpu, DEMO_INTID_TIMER, false);
+	/* After lowering: the timer thread may raise it again from here on. */
+	atomic_store_explicit(&vm->timer_asserted[vcpu], 0, memory_order_seq_cst);
+}
+
+static void raise_timer(struct demo_vm *vm, uint32_t vcpu)
+{
+	int err;
+
+	atomic_store_explicit(&vm->timer_asserted[vcpu], 1, memory_order_seq_cst);
+	shared_store(&vm->shared->vcpu[vcpu].timer_raised, vm->shared->vcpu[vcpu].timer_raised + 1);
+	if (vm->pvirq)
+		err = pvirq_rvic_set_level(vm->pvirq, vcpu, DEMO_INTID_TIMER, true);
+	else
+		err = demo_signal_msi(vm, vcpu, DEMO_VECTOR_TIMER);
+	if (err)
+		atomic_fetch_add_explicit(&vm->timer_inject_errors, 1, memory_order_relaxed);
+}
+
+static void *timer_thread(void *arg)
+{
+	struct demo_vm *vm = arg;
+	uint64_t period_ns = (uint64_t)vm->opt->timer_us * 1000ull;
+	struct timespec next;
+
+	while (!atomic_load_explicit((_Atomic uint32_t *)&vm->shared->ready,
+				     memory_order_acquire)) {
+		if (atomic_load_explicit(&vm->timer_stop, memory_order_acquire))
+			return NULL;
+		usleep(1000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load_explicit(&vm->timer_stop, memory_order_acquire)) {
+		next.tv_nsec += (long)period_ns;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		for (uint32_t v = 0; v < vm->nr_vcpus; v++)
+			if (!atomic_load_explicit(&vm->timer_asserted[v], memory_order_seq_cst))
+				raise_timer(vm, v);
+	}
+	return NULL;
+}
+
+void demo_send_wake(struct demo_vm *vm, uint32_t vcpu)
+{
+	if (vm->pvirq)
+		pvirq_rvic_signal(vm->pvirq, vcpu, DEMO_INTID_WAKE);
+	else
+		demo_signal_msi(vm, vcpu, DEMO_VECTOR_WAKE);
+}
+
+int demo_devices_start(struct demo_vm *vm)
+{
+	int err;
+
+	for (uint32_t d = 0; d < vm->nr_devices; d++) {
+		err = pthread_create(&vm->devices[d].thread, NULL, device_thread, &vm->devices[d]);
+		if (err)
+			return -err;
+	}
+	if (vm->opt->timer_us) {
+		err = pthread_create(&vm->timer_thread, NULL, timer_thread, vm);
+		if (err)
+			return -err;
+	}
+	return 0;
+}
+
+void demo_devices_stop(struct demo_vm *vm)
+{
+	atomic_store_explicit(&vm->devices_stop, true, memory_order_release);
+	for (uint32_t d = 0; d < vm->nr_devices; d++)
+		pthread_join(vm->devices[d].thread, NULL);
+}
+
+void demo_timer_stop(struct demo_vm *vm)
+{
+	atomic_store_explicit(&vm->timer_stop, true, memory_order_release);
+	if (vm->opt->timer_us)
+		pthread_join(vm->timer_thread, NULL);
+}

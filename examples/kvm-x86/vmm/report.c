@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Measurements: counter snapshots around the measured window, the
+ * per-mode result, the side-by-side table and the JSON file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm.h"
+
+static uint64_t guest_load(const uint64_t *p)
+{
+	return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_seq_cst);
+}
+
+void demo_snapshot_take(struct demo_vm *vm, struct demo_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->kvm_valid = true;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct demo_vcpu *v = &vm->vcpus[i];
+		uint64_t kvm[KSTAT_NR];
+
+		for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++)
+			s->handled += guest_load(&vm->shared->vcpu[i].handled[src]);
+		for (int k = 0; k < EXIT_NR_KINDS; k++)
+			s->user_exits[k] +=
+				atomic_load_explicit(&v->exits[k], memory_order_relaxed);
+		s->injections += atomic_load_explicit(&v->injections, memory_order_relaxed);
+		for (int c = 0; c < DEMO_NR_CALLS; c++)
+			s->calls[c] += atomic_load_explicit(&v->calls[c], memory_order_relaxed);
+		if (v->stats_fd < 0)
+			s->kvm_valid = false;
+		demo_vcpu_read_kvm_stats(v, kvm);
+		for (int k = 0; k < KSTAT_NR; k++)
+			s->kvm[k] += kvm[k];
+	}
+	s->kicks_signal = atomic_load_explicit(&vm->kicks_signal, memory_order_relaxed);
+	s->kicks_wake = atomic_load_explicit(&vm->kicks_wake, memory_order_relaxed);
+	s->ns = demo_now_ns();
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double ticks_to_us(uint64_t ticks, uint64_t tsc_khz)
+{
+	return (double)ticks * 1000.0 / (double)tsc_khz;
+}
+
+static void fill_latency(struct demo_vm *vm, struct demo_result *r)
+{
+	size_t total = 0, at = 0;
+	uint32_t *all;
+
+	for (uint32_t d = 0; d < vm->nr_devices; d++)
+		total += vm->devices[d].nr_samples;
+	r->latency_samples = total;
+	if (!total)
+		return;
+	all = malloc(total * sizeof(*all));
+	if (!all)
+		return;
+	for (uint32_t d = 0; d < vm->nr_devices; d++) {
+		memcpy(all + at, vm->devices[d].samples, vm->devices[d].nr_samples * sizeof(*all));
+		at += vm->devices[d].nr_samples;
+	}
+	qsort(all, total, sizeof(*all), cmp_u32);
+	r->p50_us = ticks_to_us(all[total / 2], vm->tsc_khz);
+	r->p99_us = ticks_to_us(all[total * 99 / 100], vm->tsc_khz);
+	r->max_us = ticks_to_us(all[total - 1], vm->tsc_khz);
+	free(all);
+}
+
+/* Percentiles of the guests' IPI histograms (see demo_ipi_bucket()). */
+static void fill_ipi_latency(struct demo_vm *vm, struct demo_result *r)
+{
+	static uint64_t hist[DEMO_IPI_HIST_BUCKETS];
+	uint64_t total = 0, seen = 0;
+	bool have50 = false;
+
+	for (uint32_t b = 0; b < DEMO_IPI_HIST_BUCKETS; b++) {
+		hist[b] = 0;
+		for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+			hist[b] += atomic_load_explicit(
+				(_Atomic uint32_t *)&vm->shared->vcpu[i].ipi_latency_us[b],
+				memory_order_relaxed);
+		total += hist[b];
+	}
+	r->ipi_samples = total;
+	for (uint32_t b = 0; b < DEMO_IPI_HIST_BUCKETS && total; b++) {
+		seen += hist[b];
+		if (!have50 && seen * 2 >= total) {
+			r->ipi_p50_us = demo_ipi_bucket_mid_us(b);
+			have50 = true;
+		}
+		if (seen * 100 >= total * 99) {
+			r->ipi_p99_us = demo_ipi_bucket_mid_us(b);
+			break;
+		}
+	}
+}
+
+void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
+		      const struct demo_snapshot *b, struct demo_result *r)
+{
+	struct demo_shared *sh = vm->shared;
+	int64_t sent_total = 0, handled_total = 0;
+	double irqs;
+
+	r->ran = true;
+	r->mode = vm->mode;
+	r->seconds = (double)(b->ns - a->ns) / 1e9;
+	r->handled_window = b->handled - a->handled;
+	irqs = r->handled_window ? (double)r->handled_window : 1.0;
+	r->ok = true;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct demo_vcpu_slot *s = &sh->vcpu[i];
+
+		for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++) {
+			r->per_vcpu_source[i][src] = guest_load(&s->handled[src]);
+			r->handled[src] += r->per_vcpu_source[i][src];
+		}
+		r->sent[DEMO_SRC_IPI] += guest_load(&s->ipi_raised);
+		r->sent[DEMO_SRC_TIMER] += guest_load(&s->timer_raised);
+		r->ipis += guest_load(&s->ipis_sent);
+		r->retargets += guest_load(&s->retargets);
+		r->spurious += guest_load(&s->spurious);
+		r->duplicates += guest_load(&s->duplicates);
+		r->guest_exit[i] = vm->vcpus[i].exit_code;
+		if (vm->vcpus[i].exit_code != 0)
+			r->ok = false;
+	}
+	if (atomic_load(&vm->timer_inject_errors))
+		r->ok = false;
+	for (uint32_t d = 0; d < vm->nr_devices; d++) {
+		r->sent[d] = vm->devices[d].sent;
+		if (vm->devices[d].stuck || vm->devices[d].inject_errors)
+			r->ok = false;
+	}
+	for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++) {
+		sent_total += (int64_t)r->sent[src];
+		handled_total += (int64_t)r->handled[src];
+	}
+	r->lost = sent_total - handled_total;
+	if (r->lost != 0)
+		r->ok = false;
+	fill_latency(vm, r);
+	if (!r->simulated && vm->kvm_fd >= 0)
+		fill_ipi_latency(vm, r);
+	for (int k = 0; k < EXIT_NR_KINDS; k++)
+		r->delta.user_exits[k] = b->user_exits[k] - a->user_exits[k];
+	for (int k = 0; k < KSTAT_NR; k++)
+		r->delta.kvm[k] = b->kvm[k] - a->kvm[k];
+	r->delta.kvm_valid = a->kvm_valid && b->kvm_valid;
+	r->delta.kicks_signal = b->kicks_signal - a->kicks_signal;
+	r->delta.kicks_wake = b->kicks_wake - a->kicks_wake;
+	r->delta.injections = b->injections - a->injections;
+	for (int c = 0; c < DEMO_NR_CALLS; c++)
+		r->delta.calls[c] = b->calls[c] - a->calls[c];
+	r->cost_call_us = ticks_to_us(guest_load(&sh->cost_call_tsc), vm->tsc_khz);
+	r->delta.handled = r->handled_window;
+	r->delta.ns = b->ns - a->ns;
+	r->irq_per_sec = (double)r->handled_window / (r->seconds > 0 ? r->seconds : 1);
+	r->kvm_exits_per_irq = (double)r->delta.kvm[KSTAT_EXITS] / irqs;
+	uint64_t user = 0;
+	for (int k = 0; k < EXIT_NR_KINDS; k++)
+		user += r->delta.user_exits[k];
+	r->user_exits_per_irq = (double)user / irqs;
+	r->kicks_per_irq = (double)(r->delta.kicks_signal + r->delta.kicks_wake) / irqs;
+	r->hypercalls_per_irq = (double)r->delta.user_exits[EXIT_HYPERCALL] / irqs;
+}
+
+static const char *source_name(uint32_t src, char *buf, size_t len)
+{
+	if (src == DEMO_SRC_IPI)
+		return "ipi";
+	if (src == DEMO_SRC_TIMER)
+		return "timer";
+	snprintf(buf, len, "dev%u", src);
+	return buf;
+}
+
+static bool source_used(uint32_t src, unsigned nr_devices)
+{
+	return src < nr_devices || src == DEMO_SRC_IPI || src == DEMO_SRC_TIMER;
+}
+
+static const char *const call_names[DEMO_NR_CALLS] = {
+	"VERSION",	"INFO",		"ENABLE",   "DISABLE",	     "SET_MASKED",
+	"CLEAR_MASKED", "IS_PENDING",	"SIGNAL",   "CLEAR_PENDING", "ACK",
+	"RESAMPLE",	"RVID_VERSION", "RVID_MAP", "RVID_UNMAP",    "other"};
+
+static const char *const exit_names[EXIT_NR_KINDS] = {[EXIT_HYPERCALL] = "hypercall",
+						      [EXIT_CONSOLE] = "console",
+						      [EXIT_TIMER_ACK] = "timer-ack",
+						      [EXIT_MSI_ROUTE] = "msi-route",
+						      [EXIT_OTHER_IO] = "other-io",
+						      [EXIT_HLT] = "hlt",
+						      [EXIT_IRQ_WINDOW] = "irq-window",
+						      [EXIT_INTR] = "kick/intr",
+						      [EXIT_OTHER] = "other"};
+
+/* Where an interrupt's time goes: exits (KVM's count and ours), the
+ * hypercalls among them, and the kicks. */
+static void print_costs(const struct demo_result *r)
+{
+	double irqs = (double)(r->handled_window ? r->handled_window : 1);
+
+	if (r->delta.kvm_valid)
+		printf("  per interrupt: %.2f VM exits (KVM: hlt %.2f, irq-window %.2f, signal "
+		       "%.2f, host-irq %.2f; %.2f stay in the kernel)\n",
+		       r->kvm_exits_per_irq, (double)r->delta.kvm[KSTAT_HALT_EXITS] / irqs,
+		       (double)r->delta.kvm[KSTAT_IRQ_WINDOW_EXITS] / irqs,
+		       (double)r->delta.kvm[KSTAT_SIGNAL_EXITS] / irqs,
+		       (double)r->delta.kvm[KSTAT_IRQ_EXITS] / irqs,
+		       r->kvm_exits_per_irq - r->user_exits_per_irq);
+	if (r->delta.kvm[KSTAT_HALT_POLL_TRIED])
+		printf("  KVM halt polling: %llu of %llu in-kernel halts ended while polling\n",
+		       (unsigned long long)r->delta.kvm[KSTAT_HALT_POLL_OK],
+		       (unsigned long long)r->delta.kvm[KSTAT_HALT_POLL_TRIED]);
+	if (!r->simulated) {
+		printf("  per interrupt, at the VMM: %.2f exits:", r->user_exits_per_irq);
+		for (int k = 0; k < EXIT_NR_KINDS; k++)
+			if (r->delta.user_exits[k])
+				printf(" %s %.2f", exit_names[k],
+				       (double)r->delta.user_exits[k] / irqs);
+		printf("\n");
+	}
+	if (r->hypercalls_per_irq > 0) {
+		printf("  hypercalls per interrupt: %.2f =", r->hypercalls_per_irq);
+		for (int c = 0; c < DEMO_NR_CALLS; c++)
+			if (r->delta.calls[c])
+				printf(" %s %.2f", call_names[c], (double)r->delta.calls[c] / irqs);
+		printf("\n");
+	}
+	printf("  kicks per interrupt: %.2f (%llu signals out of KVM_RUN, %llu futex wakes of "
+	       "halted vCPUs)\n",
+	       r->kicks_per_irq, (unsigned long long)r->delta.kicks_signal,
+	       (unsigned long long)r->delta.kicks_wake);
+	if (r->cost_call_us > 0)
+		printf("  one %s round trip: %.2f us\n",
+		       r->mode == DEMO_MODE_LAPIC ? "x2APIC MSR-write exit (in-kernel)"
+						  : "hypercall exit (guest -> VMM -> guest)",
+		       r->cost_call_us);
+}
+
+void demo_print_result(const struct demo_result *r, unsigned nr_vcpus, unsigned nr_devices)
+{
+	char name[16];
+
+	printf("\n== %s ==\n", r->name);
+	printf("  handled   ");
+	for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++)
+		if (source_used(src, nr_devices))
+			printf("%10s", source_name(src, name, sizeof(name)));
+	printf("\n");
+	for (uint32_t i = 0; i < nr_vcpus; i++) {
+		printf("  vcpu%-5u ", i);
+		for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++)
+			if (source_used(src, nr_devices))
+				printf("%10llu", (unsigned long long)r->per_vcpu_source[i][src]);
+		printf("\n");
+	}
+	printf("  total     ");
+	for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++)
+		if (source_used(src, nr_devices))
+			printf("%10llu", (unsigned long long)r->handled[src]);
+	printf("\n  sent      ");
+	for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++)
+		if (source_used(src, nr_devices))
+			printf("%10llu", (unsigned long long)r->sent[src]);
+	printf("\n  lost (sent - handled) = %lld   IPIs sent = %llu   retargets = %llu   "
+	       "spurious acks = %llu   duplicates = %llu\n",
+	       (long long)r->lost, (unsigned long long)r->ipis, (unsigned long long)r->retargets,
+	       (unsigned long long)r->spurious, (unsigned long long)r->duplicates);
+	printf("  window %.2f s: %.0f interrupts/s, latency p50 %.2f us p99 %.2f us max %.1f us "
+	       "(%llu samples)\n",
+	       r->seconds, r->irq_per_sec, r->p50_us, r->p99_us, r->max_us,
+	       (unsigned long long)r->latency_samples);
+	if (r->ipi_samples)
+		printf("  IPI latency (guest TSC): p50 %.1f us p99 %.1f us (%llu "
+		       "samples)\n",
+		       r->ipi_p50_us, r->ipi_p99_us, (unsigned long long)r->ipi_samples);
+	print_costs(r);
+	printf("  guest exit codes:");
+	for (uint32_t i = 0; i < nr_vcpus; i++)
+		printf(" %d", r->guest_exit[i]);
+	printf("  -> %s\n", r->ok ? "OK" : "FAILED");
+}
+
+static void row(const char *what, double pv, double lapic, const char *fmt, bool lower_better)
+{
+	char a[32], b[32];
+
+	snprintf(a, sizeof(a), fmt, pv);
+	snprintf(b, sizeof(b), fmt, lapic);
+	printf("  %-32s %14s %16s", what, a, b);
+	if (lapic > 0)
+		printf(" %10.2fx  (%s)\n", pv / lapic,
+		       (lower_better ? pv <= lapic : pv >= lapic) ? "libpvirq better"
+								  : "LAPIC better");
+	else
+		printf(" %11s\n", "-");
+}
+
+void demo_print_comparison(const struct demo_result *pv, const struct demo_result *lapic)
+{
+	printf("\n== side by side (same guest workload, same devices, same run) ==\n");
+	printf("  %-32s %14s %16s %11s\n", "", "libpvirq", "in-kernel LAPIC", "pvirq/LAPIC");
+	row("interrupts per second", pv->irq_per_sec, lapic->irq_per_sec, "%.0f", false);
+	row("latency p50, inject->handler (us)", pv->p50_us, lapic->p50_us, "%.2f", true);
+	row("latency p99, inject->handler (us)", pv->p99_us, lapic->p99_us, "%.2f", true);
+	row("IPI latency p50, send->handler (us)", pv->ipi_p50_us, lapic->ipi_p50_us, "%.1f", true);
+	row("IPI latency p99, send->handler (us)", pv->ipi_p99_us, lapic->ipi_p99_us, "%.1f", true);
+	row("VM exits per interrupt (KVM)", pv->kvm_exits_per_irq, lapic->kvm_exits_per_irq, "%.2f",
+	    true);
+	row("  of which reach the VMM", pv->user_exits_per_irq, lapic->user_exits_per_irq, "%.2f",
+	    true);
+	row("hypercalls per interrupt", pv->hypercalls_per_irq, lapic->hypercalls_per_irq, "%.2f",
+	    true);
+	row("kicks per interrupt", pv->kicks_per_irq, lapic->kicks_per_irq, "%.2f", true);
+	row("one exit round trip (us) [1]", pv->cost_call_us, lapic->cost_call_us, "%.2f", true);
+	printf("  %-32s %14llu %16llu\n", "retargets", (unsigned long long)pv->retargets,
+	       (unsigned long long)lapic->retargets);
+	printf("  %-32s %14llu %16llu\n", "IPIs", (unsigned long long)pv->ipis,
+	       (unsigned long long)lapic->ipis);
+	printf("  %-32s %14llu %16llu\n", "spurious acks / duplicates",
+	       (unsigned long long)(pv->spurious + pv->duplicates),
+	       (unsigned long long)(lapic->spurious + lapic->duplicates));
+	printf("  %-32s %14lld %16lld\n", "lost (sent - handled)", (long long)pv->lost,
+	       (long long)lapic->lost);
+	printf("  [1] libpvirq: a VERSION hypercall through the port-I/O doorbell to the VMM;\n"
+	       "      LAPIC: an x2APIC TPR write handled inside KVM (as EOI and ICR are).\n");
+}
+
+static void json_result(FILE *f, const struct demo_result *r, unsigned nr_vcpus,
+			unsigned nr_devices)
+{
+	char name[16];
+
+	fprintf(f, "    {\"name\": \"%s\", \"ok\": %s, \"seconds\": %.3f,\n", r->name,
+		r->ok ? "true" : "false", r->seconds);
+	fprintf(f, "     \"interrupts_window\": %llu, \"interrupts_per_second\": %.1f,\n",
+		(unsigned long long)r->handled_window, r->irq_per_sec);
+	fprintf(f,
+		"     \"latency_us\": {\"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f, "
+		"\"samples\": %llu},\n",
+		r->p50_us, r->p99_us, r->max_us, (unsigned long long)r->latency_samples);
+	fprintf(f,
+		"     \"exits_per_interrupt\": {\"kvm\": %.3f, \"vmm\": %.3f}, "
+		"\"hypercalls_per_interrupt\": %.3f, \"kicks_per_interrupt\": %.3f,\n",
+		r->kvm_exits_per_irq, r->user_exits_per_irq, r->hypercalls_per_irq,
+		r->kicks_per_irq);
+	fprintf(f,
+		"     \"ipis\": %llu, \"retargets\": %llu, \"spurious_acks\": %llu, "
+		"\"duplicates\": %llu, \"lost\": %lld,\n",
+		(unsigned long long)r->ipis, (unsigned long long)r->retargets,
+		(unsigned long long)r->spurious, (unsigned long long)r->duplicates,
+		(long long)r->lost);
+	fprintf(f, "     \"sources\": {");
+	for (uint32_t src = 0, first = 1; src < DEMO_NR_SOURCES; src++) {
+		if (!source_used(src, nr_devices))
+			continue;
+		fprintf(f, "%s\"%s\": {\"sent\": %llu, \"handled\": %llu}", first ? "" : ", ",
+			source_name(src, name, sizeof(name)), (unsigned long long)r->sent[src],
+			(unsigned long long)r->handled[src]);
+		first = 0;
+	}
+	fprintf(f, "},\n     \"per_vcpu\": [");
+	for (uint32_t i = 0; i < nr_vcpus; i++) {
+		fprintf(f, "%s{", i ? ", " : "");
+		for (uint32_t src = 0, first = 1; src < DEMO_NR_SOURCES; src++) {
+			if (!source_used(src, nr_devices))
+				continue;
+			fprintf(f, "%s\"%s\": %llu", first ? "" : ", ",
+				source_name(src, name, sizeof(name)),
+				(unsigned long long)r->per_vcpu_source[i][src]);
+			first = 0;
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "]}");
+}
+
+int demo_write_json(const char *path, const struct demo_options *opt, const struct demo_result *res,
+		    size_t nr, bool simulated)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "{\n  \"simulated\": %s, \"vcpus\": %u, \"devices\": %u, \"seconds\": %.3f,\n",
+		simulated ? "true" : "false", opt->vcpus, opt->devices, opt->seconds);
+	fprintf(f, "  \"timer_us\": %u, \"ipi_us\": %u, \"retarget_us\": %u,\n  \"modes\": [\n",
+		opt->timer_us, opt->ipi_us, opt->retarget_us);
+	for (size_t i = 0; i < nr; i++) {
+		json_result(f, &res[i], opt->vcpus, opt->devices);
+		fprintf(f, "%s\n", i + 1 < nr ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	return fclose(f);
+}
+
+bool demo_result_check(const struct demo_result *r, unsigned nr_vcpus, unsigned nr_devices,
+		       bool quiet)
+{
+	bool ok = r->ok;
+
+	(void)nr_vcpus;
+	for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++) {
+		if (!source_used(src, nr_devices) || r->sent[src] == 0)
+			continue;
+		if (r->handled[src] == 0) {
+			if (!quiet)
+				fprintf(stderr, "check: %s: source %u never handled\n", r->name,
+					src);
+			ok = false;
+		}
+	}
+	for (uint32_t d = 0; d < nr_devices; d++)
+		if (r->handled[d] == 0) {
+			if (!quiet)
+				fprintf(stderr, "check: %s: device %u never handled\n", r->name, d);
+			ok = false;
+		}
+	if (r->lost != 0) {
+		if (!quiet)
+			fprintf(stderr, "check: %s: lost = %lld\n", r->name, (long long)r->lost);
+		ok = false;
+	}
+	return ok;
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fallback for machines without /dev/kvm: the same workload with
+ * threads in the vCPUs' place. Each "vCPU" makes its calls through the
+ * same x86 decoder (pvirq_x86_handle_hypercall) with the registers a
+ * guest would load, takes an "upcall" when pvirq_vcpu_rearm() says its
+ * line is high, and sleeps on the same futex the real VMM uses when
+ * halted; devices and the timer are the real VMM's threads (devices.c).
+ * There is no VM: no exits, no injection, no baseline. It checks the
+ * library's behaviour under the workload (lost == 0), not its speed.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pvirq/arch/x86_64.h>
+#include <pvirq/hosted.h>
+#include <pvirq/pvirq.h>
+
+#include "vmm.h"
+
+struct sim_call {
+	int64_t status;
+	uint64_t value;
+};
+
+/* A hypercall as the guest makes it: registers in, registers out. */
+static struct sim_call call(struct demo_vcpu *v, uint32_t id, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct pvirq_x86_regs r = {.rax = id, .rbx = a0, .rcx = a1, .rsi = a2};
+
+	atomic_fetch_add_explicit(&v->exits[EXIT_HYPERCALL], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(
+		&v->calls[id >= PVIRQ_ABI_RVIC_BASE
+				  ? DEMO_CALL_RVIC_FIRST + id - PVIRQ_ABI_RVIC_BASE
+				  : DEMO_CALL_RVID_FIRST + id - PVIRQ_ABI_RVID_BASE],
+		1, memory_order_relaxed);
+	if (pvirq_x86_handle_hypercall(v->vm->pvirq, v->index, &r) != PVIRQ_OK)
+		return (struct sim_call){PVIRQ_ABI_STATUS_NOT_SUPPORTED, 0};
+	return (struct sim_call){(int64_t)r.rax, r.rbx};
+}
+
+#define RVIC(name) PVIRQ_ABI_ID(RVIC, name)
+#define RVID(name) PVIRQ_ABI_ID(RVID, name)
+
+static uint64_t load(uint64_t *p)
+{
+	return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_seq_cst);
+}
+
+static void store(uint64_t *p, uint64_t v)
+{
+	atomic_store_explicit((_Atomic uint64_t *)p, v, memory_order_seq_cst);
+}
+
+static void handle_device(struct demo_vcpu *v, uint32_t d)
+{
+	struct demo_device_slot *dev = &v->vm->shared->dev[d];
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+	uint64_t claimed = load(&dev->claimed), one = 1;
+
+	/* As guest/workload.c: claim, stamp, count, done, doorbell. */
+	if (claimed == load(&dev->raised) ||
+	    !atomic_compare_exchange_strong((_Atomic uint64_t *)&dev->claimed, &claimed,
+					    claimed + 1)) {
+		store(&me->duplicates, me->duplicates + 1);
+		return;
+	}
+	store(&dev->handled_tsc, demo_rdtsc());
+	store(&me->handled[d], me->handled[d] + 1);
+	store(&dev->done, claimed + 1);
+	if (write(v->vm->devices[d].eventfd, &one, sizeof(one)) < 0)
+		perror("doorbell");
+}
+
+/* The upcall handler of guest/ctl_pvirq.c. */
+static void upcall(struct demo_vcpu *v)
+{
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+	struct sim_call ack = call(v, RVIC(ACKNOWLEDGE), 0, 0, 0);
+	uint32_t intid;
+
+	if (ack.status != PVIRQ_ABI_SUCCESS) {
+		store(&me->spurious, me->spurious + 1);
+		return;
+	}
+	intid = (uint32_t)ack.value;
+	if (intid >= DEMO_NR_TRUSTED)
+		handle_device(v, intid - DEMO_NR_TRUSTED);
+	else if (intid == DEMO_INTID_IPI)
+		store(&me->handled[DEMO_SRC_IPI], me->handled[DEMO_SRC_IPI] + 1);
+	else if (intid == DEMO_INTID_TIMER) {
+		store(&me->handled[DEMO_SRC_TIMER], me->handled[DEMO_SRC_TIMER] + 1);
+		demo_timer_ack(v->vm, v->index);
+	} else
+		store(&me->wakes, me->wakes + 1);
+	call(v, RVIC(CLEAR_MASKED), v->index, intid, 0);
+	if (intid == DEMO_INTID_TIMER)
+		call(v, RVIC(RESAMPLE), DEMO_INTID_TIMER, 0, 0);
+}
+
+static void retarget(struct demo_vcpu *v, uint32_t d)
+{
+	struct demo_device_slot *dev = &v->vm->shared->dev[d];
+	uint32_t from, to, intid = DEMO_INTID_DEVICE(d);
+
+	while (atomic_exchange_explicit((_Atomic uint32_t *)&dev->lock, 1, memory_order_acquire))
+		;
+	from = dev->target;
+	to = (from + 1) % v->vm->nr_vcpus;
+	call(v, RVIC(SET_MASKED), from, intid, 0);
+	call(v, RVIC(SET_MASKED), to, intid, 0);
+	call(v, RVID(MAP), d, to, intid);
+	if (call(v, RVIC(IS_PENDING), from, intid, 0).value) {
+		call(v, RVIC(CLEAR_PENDING), from, intid, 0);
+		call(v, RVIC(SIGNAL), to, intid, 0);
+	}
+	call(v, RVIC(CLEAR_MASKED), to, intid, 0);
+	dev->target = to;
+	atomic_store_explicit((_Atomic uint32_t *)&dev->lock, 0, memory_order_release);
+}
+
+static void futex_wait(_Atomic uint32_t *word, uint32_t expected, long ns)
+{
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = ns};
+
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, &ts, NULL, 0);
+}
+
+/* Takes upcalls until the line is low, or sleeps until it rises (at most
+ * @p ns: the periodic work must run too). */
+static void run_or_halt(struct demo_vcpu *v, long ns)
+{
+	uint32_t seq = atomic_load_explicit(&v->wake_seq, memory_order_seq_cst);
+
+	atomic_store_explicit(&v->state, VCPU_HALTED, memory_order_seq_cst);
+	if (pvirq_vcpu_rearm(v->vm->pvirq, v->index)) {
+		atomic_store_explicit(&v->state, VCPU_OUTSIDE, memory_order_seq_cst);
+		upcall(v);
+		return;
+	}
+	futex_wait(&v->wake_seq, seq, ns);
+	atomic_store_explicit(&v->state, VCPU_OUTSIDE, memory_order_seq_cst);
+}
+
+static void *sim_vcpu(void *arg)
+{
+	struct demo_vcpu *v = arg;
+	struct demo_vm *vm = v->vm;
+	struct demo_shared *sh = vm->shared;
+	struct demo_vcpu_slot *pv = &sh->vcpu[(v->index + 1) % vm->nr_vcpus];
+	struct demo_vcpu_slot *me = &sh->vcpu[v->index];
+	uint64_t next_retarget, next_ipi, now, deadline;
+	uint32_t cursor = v->index, n = vm->nr_vcpus;
+
+	call(v, RVIC(ENABLE), 0, 0, 0);
+	call(v, RVIC(CLEAR_MASKED), v->index, DEMO_INTID_IPI, 0);
+	call(v, RVIC(CLEAR_MASKED), v->index, DEMO_INTID_TIMER, 0);
+	call(v, RVIC(CLEAR_MASKED), v->index, DEMO_INTID_WAKE, 0);
+	if (atomic_fetch_add((_Atomic uint32_t *)&sh->booted, 1) + 1 == n) {
+		for (uint32_t d = 0; d < vm->nr_devices; d++) {
+			sh->dev[d].target = d % n;
+			call(v, RVID(MAP), d, d % n, DEMO_INTID_DEVICE(d));
+			call(v, RVIC(CLEAR_MASKED), d % n, DEMO_INTID_DEVICE(d), 0);
+		}
+		atomic_store((_Atomic uint32_t *)&sh->ready, 1);
+	}
+	while (!atomic_load((_Atomic uint32_t *)&sh->ready))
+		run_or_halt(v, 1000000);
+	now = demo_rdtsc();
+	next_retarget = now + sh->retarget_period_tsc * (v->index + 1) / n;
+	next_ipi = now + sh->ipi_period_tsc * (v->index + 1) / n;
+	while (!atomic_load((_Atomic uint32_t *)&sh->stop)) {
+		run_or_halt(v, 100000);
+		now = demo_rdtsc();
+		if (sh->retarget_period_tsc && n > 1 && now >= next_retarget) {
+			retarget(v, cursor++ % vm->nr_devices);
+			store(&me->retargets, me->retargets + 1);
+			next_retarget = now + sh->retarget_period_tsc;
+		}
+		if (sh->ipi_period_tsc && now >= next_ipi &&
+		    load(&pv->handled[DEMO_SRC_IPI]) == load(&pv->ipi_raised)) {
+			store(&pv->ipi_raised, pv->ipi_raised + 1);
+			call(v, RVIC(SIGNAL), (v->index + 1) % n, DEMO_INTID_IPI, 0);
+			store(&me->ipis_sent, me->ipis_sent + 1);
+			next_ipi = now + sh->ipi_period_tsc;
+		}
+	}
+	/* Drain as the guest does, then leave together. */
+	deadline = load(&sh->drain_deadline_tsc);
+	while (demo_rdtsc() < deadline &&
+	       (load(&pv->handled[DEMO_SRC_IPI]) != load(&pv->ipi_raised) ||
+		load(&me->handled[DEMO_SRC_TIMER]) != load(&me->timer_raised)))
+		run_or_halt(v, 100000);
+	v->exit_code = demo_rdtsc() < deadline ? 0 : DEMO_EXIT_DRAIN_TIMEOUT;
+	atomic_fetch_add((_Atomic uint32_t *)&sh->quiesced, 1);
+	while (atomic_load((_Atomic uint32_t *)&sh->quiesced) < n && demo_rdtsc() < deadline)
+		run_or_halt(v, 100000);
+	atomic_store_explicit(&v->finished, true, memory_order_release);
+	return NULL;
+}
+
+/* TSC ticks per millisecond, against CLOCK_MONOTONIC over 50 ms. */
+static uint64_t calibrate_tsc_khz(void)
+{
+	uint64_t t0 = demo_now_ns(), c0 = demo_rdtsc(), t1, c1;
+	struct timespec nap = {0, 50000000};
+
+	nanosleep(&nap, NULL);
+	t1 = demo_now_ns();
+	c1 = demo_rdtsc();
+	return (c1 - c0) * 1000000ull / (t1 - t0);
+}
+
+int demo_simulate(const struct demo_options *opt, struct demo_result *r)
+{
+	struct demo_vm *vm = calloc(1, sizeof(*vm));
+	struct pvirq_config cfg = {
+		.nr_vcpus = opt->vcpus,
+		.nr_trusted = DEMO_NR_TRUSTED,
+		.nr_untrusted = DEMO_NR_UNTRUSTED,
+		.nr_rvid_inputs = DEMO_MAX_DEVICES,
+		.notify = demo_vcpu_kick,
+	};
+	struct demo_snapshot a, b;
+	int err = -1;
+
+	if (!vm)
+		return -1;
+	vm->opt = opt;
+	vm->mode = DEMO_MODE_PVIRQ;
+	vm->nr_vcpus = opt->vcpus;
+	vm->nr_devices = opt->devices;
+	vm->vm_fd = vm->kvm_fd = -1;
+	vm->tsc_shared = true; /* one process, one TSC */
+	vm->tsc_khz = calibrate_tsc_khz();
+	vm->shared = calloc(1, sizeof(*vm->shared));
+	cfg.notify_ctx = vm;
+	if (!vm->shared || pvirq_vm_create(&cfg, &vm->pvirq) != PVIRQ_OK)
+		goto out;
+	vm->shared->magic = DEMO_MAGIC;
+	vm->shared->nr_vcpus = vm->nr_vcpus;
+	vm->shared->nr_devices = vm->nr_devices;
+	vm->shared->tsc_khz = vm->tsc_khz;
+	vm->shared->retarget_period_tsc = opt->retarget_us * vm->tsc_khz / 1000;
+	vm->shared->ipi_period_tsc = opt->ipi_us * vm->tsc_khz / 1000;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		vm->vcpus[i] = (struct demo_vcpu){.vm = vm, .index = i, .fd = -1, .stats_fd = -1};
+		if (pthread_create(&vm->vcpus[i].thread, NULL, sim_vcpu, &vm->vcpus[i]))
+			goto out; /* threads may run: leak, the process exits */
+	}
+	for (uint32_t d = 0; d < vm->nr_devices; d++) {
+		vm->devices[d] = (struct demo_device){.vm = vm, .index = d};
+		vm->devices[d].eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vm->devices[d].eventfd < 0)
+			goto out;
+	}
+	if (demo_devices_start(vm))
+		goto out;
+	while (!atomic_load((_Atomic uint32_t *)&vm->shared->ready))
+		usleep(1000);
+	demo_snapshot_take(vm, &a);
+	usleep((useconds_t)(opt->seconds * 1e6));
+	demo_snapshot_take(vm, &b);
+	demo_devices_stop(vm);
+	demo_timer_stop(vm);
+	atomic_store((_Atomic uint64_t *)&vm->shared->drain_deadline_tsc,
+		     demo_rdtsc() + 3 * vm->tsc_khz * 1000);
+	atomic_store((_Atomic uint32_t *)&vm->shared->stop, 1);
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+		demo_send_wake(vm, i);
+	if (!demo_vcpus_join(vm, 10000)) {
+		fprintf(stderr, "simulation: a vCPU thread hung\n");
+		return -1;
+	}
+	demo_result_fill(vm, &a, &b, r);
+	r->simulated = true;
+	err = 0;
+out:
+	for (uint32_t d = 0; d < vm->nr_devices; d++) {
+		if (vm->devices[d].eventfd > 0)
+			close(vm->devices[d].eventfd);
+		free(vm->devices[d].samples);
+	}
+	if (vm->pvirq)
+		pvirq_vm_destroy(vm->pvirq);
+	free(vm->shared);
+	free(vm);
+	return err;
+}
