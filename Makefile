@@ -63,6 +63,7 @@ help-docs:
 	@echo "make format        reformat every tracked C/H file with clang-format"
 	@echo "make format-check  fail if a tracked C/H file is not formatted"
 	@echo "make tidy          clang-tidy over src/ (.clang-tidy)"
+	@echo "make duplicates    copy-paste detection over src/ and include/"
 
 docs: build
 	cmake --build --preset $(PRESET) --target docs
@@ -76,6 +77,10 @@ format-check:
 tidy: build
 	@cmake -DMODE=tidy -DSOURCE_DIR=$(CURDIR) -DBUILD_DIR=$(CURDIR)/build/$(PRESET) \
 		-P tests/style/check_style.cmake
+
+.PHONY: duplicates
+duplicates:
+	@python3 tests/style/find_duplicates.py src include
 
 # The unit suites (every test_* under tests/, with the freestanding check)
 # cross-built for aarch64 and riscv64 and run under qemu-user. `make test`
