@@ -54,6 +54,34 @@ test-long: deps
 clean:
 	rm -rf build
 
+# Documentation and style (docs/CMakeLists.txt, tests/style/).
+.PHONY: docs format format-check tidy help-docs
+
+help: help-docs
+help-docs:
+	@echo "make docs          API reference (Doxygen, warnings are errors) -> build/$(PRESET)/docs/html"
+	@echo "make format        reformat every tracked C/H file with clang-format"
+	@echo "make format-check  fail if a tracked C/H file is not formatted"
+	@echo "make tidy          clang-tidy over src/ (.clang-tidy)"
+	@echo "make duplicates    copy-paste detection over src/ and include/"
+
+docs: build
+	cmake --build --preset $(PRESET) --target docs
+
+format:
+	git ls-files -z -- '*.c' '*.h' | xargs -0 clang-format -i
+
+format-check:
+	@cmake -DMODE=format -DSOURCE_DIR=$(CURDIR) -P tests/style/check_style.cmake
+
+tidy: build
+	@cmake -DMODE=tidy -DSOURCE_DIR=$(CURDIR) -DBUILD_DIR=$(CURDIR)/build/$(PRESET) \
+		-P tests/style/check_style.cmake
+
+.PHONY: duplicates
+duplicates:
+	@python3 tests/style/find_duplicates.py src include
+
 # The unit suites (every test_* under tests/, with the freestanding check)
 # cross-built for aarch64 and riscv64 and run under qemu-user. `make test`
 # runs this after the native suite.

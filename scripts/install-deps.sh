@@ -7,7 +7,11 @@ set -eu
 
 core="cmake make gcc clang libcmocka-dev pkg-config python3"
 all="$core qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu
-libc6-dev-riscv64-cross libclang-rt-14-dev spin doxygen graphviz g++ python3-matplotlib gcovr"
+libc6-dev-riscv64-cross libclang-rt-14-dev spin doxygen graphviz g++ python3-matplotlib"
+# Style checks and docs (tests/style, docs/): clang-format/clang-tidy 14.
+all="$all clang-format clang-tidy git"
+# Coverage report (scripts/coverage.sh).
+all="$all gcovr"
 want=$all
 [ "${1:-all}" = core ] && want=$core
 

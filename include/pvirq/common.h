@@ -15,6 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/**
+ * @def PVIRQ_BEGIN_DECLS
+ * Opens an `extern "C"` block when compiled as C++; empty in C.
+ * @def PVIRQ_END_DECLS
+ * Closes the block PVIRQ_BEGIN_DECLS opened.
+ */
 #ifdef __cplusplus
 #define PVIRQ_BEGIN_DECLS extern "C" {
 #define PVIRQ_END_DECLS }
@@ -40,6 +46,7 @@ PVIRQ_BEGIN_DECLS
  * @brief Negative return values of the host API.
  * @{
  */
+/** Host-API status: PVIRQ_OK or a negative code. */
 enum pvirq_error {
 	/** Success. */
 	PVIRQ_OK = 0,

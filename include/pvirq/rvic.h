@@ -96,8 +96,9 @@ PVIRQ_API int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_
 /**
  * @brief RESAMPLE: re-reads the line of a trusted level-triggered source and
  * re-pends @p intid if the line is high (as pvirq_rvic_signal()).
- * The line is high if its software level (pvirq_rvic_set_level()) is high
- * or the config's line_level() callback says so.
+ * The line is high if its software level (pvirq_rvic_set_level(), for
+ * INTIDs below PVIRQ_MAX_LEVEL_LINES) is high or the config's line_level()
+ * callback says so.
  * @return PVIRQ_OK (also when the line is low); PVIRQ_EINTID for an
  *         untrusted or out-of-range INTID; PVIRQ_EDISABLED if the line was
  *         high but the instance is disabled; PVIRQ_EVCPU.
@@ -105,7 +106,8 @@ PVIRQ_API int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_
 PVIRQ_API int pvirq_rvic_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
 
 /**
- * @brief Drives the software level line of trusted @p intid.
+ * @brief Drives the software level line of trusted @p intid, one of the
+ * first min(T, PVIRQ_MAX_LEVEL_LINES) INTIDs.
  * Raising it makes the INTID pending (as pvirq_rvic_signal()); lowering it
  * does not retract a latched pending bit (rVIC pending is a latch: the
  * guest may see one spurious interrupt, which the rVIC model allows).
@@ -113,11 +115,13 @@ PVIRQ_API int pvirq_rvic_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t i
  * model); the level bit itself is updated atomically.
  * @return PVIRQ_OK; PVIRQ_EDISABLED if raised while the instance is
  *         disabled (the level is still recorded); PVIRQ_EINTID for an
- *         untrusted INTID; PVIRQ_EVCPU.
+ *         INTID with no software line (untrusted, or >= PVIRQ_MAX_LEVEL_LINES);
+ *         PVIRQ_EVCPU.
  */
 PVIRQ_API int pvirq_rvic_set_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool level);
 
-/** @brief The software level of trusted @p intid. @return as pvirq_rvic_is_pending(). */
+/** @brief The software level of trusted @p intid (as pvirq_rvic_set_level()).
+ *  @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID. */
 PVIRQ_API int pvirq_rvic_get_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool *level);
 
 /** @} */

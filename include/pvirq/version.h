@@ -8,6 +8,9 @@
 
 #include "common.h"
 
+/** @defgroup version Library version
+ *  @{ */
+
 #define PVIRQ_VERSION_MAJOR 0 /**< Incompatible API changes. */
 #define PVIRQ_VERSION_MINOR 1 /**< Compatible additions. */
 #define PVIRQ_VERSION_PATCH 0 /**< Fixes only. */
@@ -26,5 +29,7 @@ PVIRQ_BEGIN_DECLS
 PVIRQ_API uint32_t pvirq_version(void);
 
 PVIRQ_END_DECLS
+
+/** @} */
 
 #endif /* PVIRQ_VERSION_H */

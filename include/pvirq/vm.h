@@ -30,6 +30,12 @@
 #define PVIRQ_MAX_INTIDS 2048u
 /** Granularity and minimum of the trusted and untrusted INTID counts. */
 #define PVIRQ_INTID_GRANULE 32u
+/** Software level lines (pvirq_rvic_set_level()) exist for the trusted
+ *  INTIDs [0, min(T, PVIRQ_MAX_LEVEL_LINES)). Level-triggered trusted
+ *  sources are few (timers, PMU), and the bound keeps a vCPU's state
+ *  within 2 bits per INTID plus 2 cache lines whatever T is. RESAMPLE of
+ *  higher trusted INTIDs reads the line_level() callback only. */
+#define PVIRQ_MAX_LEVEL_LINES 256u
 /** Largest number of rVID inputs. */
 #define PVIRQ_MAX_RVID_INPUTS 65536u
 

@@ -49,7 +49,8 @@ struct pvirq_vcpu {
 	uint32_t reserved;
 	uint64_t cpu_id;
 	/* nr_state_words state words, then nr_level_words level-line words
-	 * (bit t of level word t/64: software line of trusted INTID t). */
+	 * (bit t of level word t/64: software line of trusted INTID t, for
+	 * t < nr_level_lines). */
 	_Atomic uint64_t words[];
 };
 
@@ -65,6 +66,7 @@ struct pvirq_vm {
 	uint32_t nr_untrusted;
 	uint32_t nr_intids;
 	uint32_t nr_state_words;
+	uint32_t nr_level_lines; /* min(T, PVIRQ_MAX_LEVEL_LINES) */
 	uint32_t nr_level_words;
 	uint32_t nr_rvid_inputs;
 	uint32_t vcpu_stride;

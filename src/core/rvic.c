@@ -156,6 +156,16 @@ static int check_trusted(const struct pvirq_vm *vm, uint32_t vcpu, uint32_t inti
 	return PVIRQ_OK;
 }
 
+/* A trusted INTID that has a software level line (PVIRQ_MAX_LEVEL_LINES). */
+static int check_level_line(const struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	if (vcpu >= vm->nr_vcpus)
+		return PVIRQ_EVCPU;
+	if (intid >= vm->nr_level_lines)
+		return PVIRQ_EINTID;
+	return PVIRQ_OK;
+}
+
 static _Atomic uint64_t *state_word(const struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 {
 	intid = pvirq_nospec(intid, vm->nr_intids);
@@ -164,7 +174,7 @@ static _Atomic uint64_t *state_word(const struct pvirq_vm *vm, uint32_t vcpu, ui
 
 static _Atomic uint64_t *level_word(const struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 {
-	intid = pvirq_nospec(intid, vm->nr_trusted);
+	intid = pvirq_nospec(intid, vm->nr_level_lines);
 	return &pvirq_level_words(vm, pvirq_vcpu_at(vm, vcpu))[intid / 64u];
 }
 
@@ -394,8 +404,9 @@ int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid)
 static bool line_is_high(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 {
 	/* seq_cst: a level raised before this RESAMPLE in the total order is seen. */
-	if (atomic_load_explicit(level_word(vm, vcpu, intid), memory_order_seq_cst) &
-	    (1ull << (intid % 64u)))
+	if (intid < vm->nr_level_lines &&
+	    (atomic_load_explicit(level_word(vm, vcpu, intid), memory_order_seq_cst) &
+	     (1ull << (intid % 64u))))
 		return true;
 	return vm->line_level && vm->line_level(vm->line_level_ctx, vcpu, intid);
 }
@@ -412,12 +423,12 @@ int pvirq_rvic_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 
 int pvirq_rvic_set_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool level)
 {
-	int err = check_trusted(vm, vcpu, intid);
+	int err = check_level_line(vm, vcpu, intid);
 	uint64_t bit = 1ull << (intid % 64u);
 
 	if (err)
 		return err;
-	intid = pvirq_nospec(intid, vm->nr_trusted);
+	intid = pvirq_nospec(intid, vm->nr_level_lines);
 	/* seq_cst: ordered before the signal below and against RESAMPLE. */
 	if (!level) {
 		atomic_fetch_and_explicit(level_word(vm, vcpu, intid), ~bit, memory_order_seq_cst);
@@ -429,7 +440,7 @@ int pvirq_rvic_set_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, boo
 
 int pvirq_rvic_get_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool *level)
 {
-	int err = check_trusted(vm, vcpu, intid);
+	int err = check_level_line(vm, vcpu, intid);
 
 	if (err)
 		return err;

@@ -97,7 +97,7 @@ static void save_vcpu(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 	}
 	for (i = 0; i < vm->nr_level_words; i++) {
 		uint64_t w = atomic_load_explicit(&level[i], memory_order_relaxed);
-		uint32_t bits = vm->nr_trusted - 64u * i; /* trusted INTIDs in this word */
+		uint32_t bits = vm->nr_level_lines - 64u * i; /* level lines in this word */
 
 		if (bits < 64u)
 			w &= (1ull << bits) - 1u;
@@ -138,8 +138,9 @@ int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
 	if (len < s.total)
 		return PVIRQ_ENOSPC;
 
+	/* p != NULL: len >= s.total > 0 (the analyzer cannot see s.total > 0). */
 	for (uint32_t i = 0; i < SNAP_MAGIC_LEN; i++)
-		p[SNAP_HDR_MAGIC + i] = (uint8_t)SNAP_MAGIC[i];
+		p[SNAP_HDR_MAGIC + i] = (uint8_t)SNAP_MAGIC[i]; /* NOLINT(*NullDereference) */
 	snap_put32(p + SNAP_HDR_VERSION, PVIRQ_SNAPSHOT_VERSION);
 	snap_put32(p + SNAP_HDR_HEADER_BYTES, SNAP_HEADER_BYTES);
 	snap_put64(p + SNAP_HDR_TOTAL_BYTES, s.total);
@@ -237,7 +238,7 @@ static bool vcpu_record_valid(const struct snap_shape *s, const uint8_t *rec)
 	       snap_get32(rec + SNAP_VCPU_CURSOR) < s->nr_intids &&
 	       padding_clear(pending_map, s->intid_map_bytes, s->nr_intids) &&
 	       padding_clear(masked_map, s->intid_map_bytes, s->nr_intids) &&
-	       padding_clear(level_map, s->level_map_bytes, s->nr_trusted);
+	       padding_clear(level_map, s->level_map_bytes, s->nr_level_lines);
 }
 
 static bool rvid_entry_valid(const struct snap_shape *s, uint64_t e)

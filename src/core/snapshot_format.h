@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pvirq/vm.h"
+
 /* The first 8 bytes of every snapshot (no terminating NUL is stored). */
 #define SNAP_MAGIC "PVIRQSNP"
 #define SNAP_MAGIC_LEN 8u
@@ -75,7 +77,8 @@ struct snap_shape {
 	uint32_t nr_intids;
 	uint32_t nr_rvid_inputs;
 	uint32_t intid_map_bytes; /* pending or masked map: T+U bits, padded */
-	uint32_t level_map_bytes; /* level map: T bits, padded */
+	uint32_t nr_level_lines;  /* min(T, PVIRQ_MAX_LEVEL_LINES) */
+	uint32_t level_map_bytes; /* level map: nr_level_lines bits, padded */
 	uint32_t record_bytes;	  /* one vCPU record */
 	size_t vcpus_at;	  /* first vCPU record */
 	size_t rvid_at;		  /* first rVID entry */
@@ -97,7 +100,8 @@ static inline void snap_shape_of(struct snap_shape *s, uint32_t nr_vcpus, uint32
 	s->nr_intids = nr_trusted + nr_untrusted;
 	s->nr_rvid_inputs = nr_rvid_inputs;
 	s->intid_map_bytes = snap_map_bytes(s->nr_intids);
-	s->level_map_bytes = snap_map_bytes(nr_trusted);
+	s->nr_level_lines = nr_trusted < PVIRQ_MAX_LEVEL_LINES ? nr_trusted : PVIRQ_MAX_LEVEL_LINES;
+	s->level_map_bytes = snap_map_bytes(s->nr_level_lines);
 	s->record_bytes = SNAP_VCPU_MAPS + 2u * s->intid_map_bytes + s->level_map_bytes;
 	s->vcpus_at = SNAP_HEADER_BYTES + SNAP_SECTION_BYTES;
 	s->rvid_at = s->vcpus_at + (size_t)nr_vcpus * s->record_bytes + SNAP_SECTION_BYTES;

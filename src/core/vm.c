@@ -42,7 +42,9 @@ static void compute_layout(const struct pvirq_config *cfg, struct pvirq_vm *vm)
 	vm->nr_untrusted = cfg->nr_untrusted;
 	vm->nr_intids = nr_intids;
 	vm->nr_state_words = nr_intids / PVIRQ_INTIDS_PER_WORD;
-	vm->nr_level_words = (cfg->nr_trusted + 63u) / 64u;
+	vm->nr_level_lines =
+		cfg->nr_trusted < PVIRQ_MAX_LEVEL_LINES ? cfg->nr_trusted : PVIRQ_MAX_LEVEL_LINES;
+	vm->nr_level_words = (vm->nr_level_lines + 63u) / 64u;
 	vm->nr_rvid_inputs = cfg->nr_rvid_inputs;
 	block = sizeof(struct pvirq_vcpu) +
 		(size_t)(vm->nr_state_words + vm->nr_level_words) * sizeof(uint64_t);

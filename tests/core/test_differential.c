@@ -107,8 +107,12 @@ static void step(struct run *r, unsigned long n)
 	case 11: {
 		bool level = next(r) & 1;
 
-		e = pvirq_rvic_set_level(r->vm, c, i % 64, level);
-		mo = model_set_level(m, c, i % 64, level);
+		/* Mostly low trusted INTIDs; with a large T also the first
+		 * ones past the software-line bound. */
+		uint32_t t = i % (m->nr_trusted > 256 ? 320 : 64);
+
+		e = pvirq_rvic_set_level(r->vm, c, t, level);
+		mo = model_set_level(m, c, t, level);
 		break;
 	}
 	case 12: {
@@ -208,6 +212,8 @@ static void largest_instance(void **state)
 {
 	(void)state;
 	run_config(2, 64, 1984, 16, 99, scale(3000));
+	/* Trusted INTIDs past the software level lines (PVIRQ_MAX_LEVEL_LINES). */
+	run_config(2, 512, 64, 4, 7, scale(3000));
 }
 
 int main(void)

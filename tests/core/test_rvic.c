@@ -297,6 +297,41 @@ static void resample_level_sources(void **state)
 	assert_true(pending(vm, 1, 4));
 }
 
+static bool high_above_bound(void *ctx, uint32_t vcpu, uint32_t intid)
+{
+	(void)ctx;
+	(void)vcpu;
+	return intid >= PVIRQ_MAX_LEVEL_LINES;
+}
+
+/* Software level lines stop at PVIRQ_MAX_LEVEL_LINES; RESAMPLE of a higher
+ * trusted INTID still reads the line_level() callback. */
+static void level_lines_bounded(void **state)
+{
+	struct pvirq_config cfg = {.nr_vcpus = 1,
+				   .nr_trusted = 1024,
+				   .nr_untrusted = 32,
+				   .line_level = high_above_bound};
+	struct pvirq_vm *vm;
+	bool b = true;
+
+	(void)state;
+	assert_int_equal(pvirq_vm_create(&cfg, &vm), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_enable(vm, 0), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_set_level(vm, 0, PVIRQ_MAX_LEVEL_LINES - 1, true), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_get_level(vm, 0, PVIRQ_MAX_LEVEL_LINES - 1, &b), PVIRQ_OK);
+	assert_true(b);
+	assert_int_equal(pvirq_rvic_set_level(vm, 0, PVIRQ_MAX_LEVEL_LINES, true), PVIRQ_EINTID);
+	assert_int_equal(pvirq_rvic_get_level(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_EINTID);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_OK);
+	assert_false(b);
+	assert_int_equal(pvirq_rvic_resample(vm, 0, 1000), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, 1000, &b), PVIRQ_OK);
+	assert_true(b);
+	assert_int_equal(pvirq_rvic_resample(vm, 0, 1024), PVIRQ_EINTID); /* untrusted */
+	pvirq_vm_destroy(vm);
+}
+
 /* The line and acknowledge stay exact at the far end of 2048 INTIDs, across
  * every state word (summary bits set and cleared lazily). */
 static void large_instance(void **state)
@@ -333,6 +368,7 @@ int main(void)
 		T(notification_coalesces_and_rearms),
 		cmocka_unit_test(no_callbacks),
 		T(resample_level_sources),
+		cmocka_unit_test(level_lines_bounded),
 		cmocka_unit_test(large_instance),
 	};
 #undef T

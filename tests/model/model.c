@@ -137,20 +137,28 @@ int model_acknowledge(struct model *m, uint32_t vcpu, uint32_t *intid)
 	return PVIRQ_ENOINTR;
 }
 
+uint32_t model_level_lines(const struct model *m)
+{
+	return m->nr_trusted < PVIRQ_MAX_LEVEL_LINES ? m->nr_trusted : PVIRQ_MAX_LEVEL_LINES;
+}
+
 int model_resample(struct model *m, uint32_t vcpu, uint32_t intid)
 {
 	if (vcpu >= m->nr_vcpus)
 		return PVIRQ_EVCPU;
 	if (intid >= m->nr_trusted)
 		return PVIRQ_EINTID;
-	return m->vcpus[vcpu].level[intid] ? model_signal(m, vcpu, intid) : PVIRQ_OK;
+	/* No line_level callback in the model: only software lines count. */
+	return intid < model_level_lines(m) && m->vcpus[vcpu].level[intid]
+		       ? model_signal(m, vcpu, intid)
+		       : PVIRQ_OK;
 }
 
 int model_set_level(struct model *m, uint32_t vcpu, uint32_t intid, bool level)
 {
 	if (vcpu >= m->nr_vcpus)
 		return PVIRQ_EVCPU;
-	if (intid >= m->nr_trusted)
+	if (intid >= model_level_lines(m))
 		return PVIRQ_EINTID;
 	m->vcpus[vcpu].level[intid] = level;
 	return level ? model_signal(m, vcpu, intid) : PVIRQ_OK;
@@ -253,7 +261,7 @@ const char *model_compare(const struct model *m, struct pvirq_vm *vm)
 					 c, i, bit, v->masked[i]);
 				return why;
 			}
-			if (i < m->nr_trusted &&
+			if (i < model_level_lines(m) &&
 			    (pvirq_rvic_get_level(vm, c, i, &bit) || bit != v->level[i])) {
 				snprintf(why, sizeof(why), "vcpu %u intid %u: level %d, model %d",
 					 c, i, bit, v->level[i]);

@@ -43,6 +43,8 @@ int model_clear_masked(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_signal(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_clear_pending(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_acknowledge(struct model *m, uint32_t vcpu, uint32_t *intid);
+/* Trusted INTIDs with a software level line: min(T, PVIRQ_MAX_LEVEL_LINES). */
+uint32_t model_level_lines(const struct model *m);
 int model_resample(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_set_level(struct model *m, uint32_t vcpu, uint32_t intid, bool level);
 bool model_line(const struct model *m, uint32_t vcpu);

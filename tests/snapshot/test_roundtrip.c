@@ -24,6 +24,8 @@ static const struct pvirq_config configs[] = {
 	{.nr_vcpus = 3, .nr_trusted = 64, .nr_untrusted = 32, .nr_rvid_inputs = 5},
 	{.nr_vcpus = 2, .nr_trusted = 96, .nr_untrusted = 1952, .nr_rvid_inputs = 16},
 	{.nr_vcpus = 8, .nr_trusted = 32, .nr_untrusted = 2016, .nr_rvid_inputs = 64},
+	/* More trusted INTIDs than software level lines (PVIRQ_MAX_LEVEL_LINES). */
+	{.nr_vcpus = 2, .nr_trusted = 1024, .nr_untrusted = 64, .nr_rvid_inputs = 4},
 };
 
 static void roundtrip_one(const struct pvirq_config *base, uint64_t seed, unsigned ops)

@@ -90,6 +90,8 @@ unsafe extern "C" {
 pub const PVIRQ_MAX_VCPUS: u32 = 4096;
 /// Largest INTID space (trusted + untrusted) of one rVIC instance.
 pub const PVIRQ_MAX_INTIDS: u32 = 2048;
+/// Software level lines exist for trusted INTIDs below min(T, this).
+pub const PVIRQ_MAX_LEVEL_LINES: u32 = 256;
 /// Granularity and minimum of the trusted and untrusted INTID counts.
 pub const PVIRQ_INTID_GRANULE: u32 = 32;
 /// Largest number of rVID inputs.
