@@ -8,7 +8,8 @@
 # crashes to build/fuzz/artifacts/<name>/. Exit status 1 if any target
 # found a failure. Builds with the "fuzz" preset (clang, ASan + UBSan).
 # FUZZ_MERGE=1: afterwards, add to the committed corpus fuzz/corpus/<name>/
-# the few work inputs that reach new coverage (libFuzzer -merge=1).
+# the few work inputs that reach new edges (libFuzzer -merge=1 on edges
+# only, so the committed corpora stay small).
 set -eu
 cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-60}
@@ -53,7 +54,7 @@ for name in $names; do
 	echo "$line" | tee -a "$summary"
 	if [ "${FUZZ_MERGE:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
 		mkdir -p "fuzz/corpus/$name"
-		"$bin" -merge=1 "fuzz/corpus/$name" "$work" >"$out/merge-$name.log" 2>&1
+		"$bin" -merge=1 -use_counters=0 "fuzz/corpus/$name" "$work" >"$out/merge-$name.log" 2>&1
 		echo "   merged: $(ls "fuzz/corpus/$name" | wc -l) inputs in fuzz/corpus/$name"
 	fi
 done
