@@ -6,23 +6,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "../support/intid_state.h"
+
 #include "fixture.h"
-
-static bool pending(struct pvirq_vm *vm, uint32_t c, uint32_t i)
-{
-	bool b = false;
-
-	assert_int_equal(pvirq_rvic_is_pending(vm, c, i, &b), PVIRQ_OK);
-	return b;
-}
-
-static bool masked(struct pvirq_vm *vm, uint32_t c, uint32_t i)
-{
-	bool b = false;
-
-	assert_int_equal(pvirq_rvic_is_masked(vm, c, i, &b), PVIRQ_OK);
-	return b;
-}
 
 static void bad_arguments(void **state)
 {
@@ -72,7 +58,7 @@ static void bad_arguments(void **state)
 	/* Nothing above changed any state but vCPU 0's enable. */
 	assert_int_equal(out, 1234);
 	for (uint32_t i = 0; i < FIX_INTIDS; i++)
-		assert_false(pending(vm, 0, i));
+		assert_false(intid_pending(vm, 0, i));
 }
 
 static void masked_latches_and_disabled_drops(void **state)
@@ -82,12 +68,12 @@ static void masked_latches_and_disabled_drops(void **state)
 
 	/* Disabled: dropped, reported. */
 	assert_int_equal(pvirq_rvic_signal(vm, 1, 40), PVIRQ_EDISABLED);
-	assert_false(pending(vm, 1, 40));
+	assert_false(intid_pending(vm, 1, 40));
 
 	assert_int_equal(pvirq_rvic_enable(vm, 1), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_signal(vm, 1, 40), PVIRQ_OK);
-	assert_true(pending(vm, 1, 40));
-	assert_true(masked(vm, 1, 40));
+	assert_true(intid_pending(vm, 1, 40));
+	assert_true(intid_masked(vm, 1, 40));
 	assert_false(pvirq_vcpu_line(vm, 1)); /* masked: latched, not delivered */
 	assert_int_equal(f->notified[1], 0);
 
@@ -97,10 +83,10 @@ static void masked_latches_and_disabled_drops(void **state)
 
 	assert_int_equal(pvirq_rvic_set_masked(vm, 1, 40), PVIRQ_OK);
 	assert_false(pvirq_vcpu_line(vm, 1));
-	assert_true(pending(vm, 1, 40));
+	assert_true(intid_pending(vm, 1, 40));
 	assert_int_equal(pvirq_rvic_clear_masked(vm, 1, 40), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_clear_pending(vm, 1, 40), PVIRQ_OK);
-	assert_false(pending(vm, 1, 40));
+	assert_false(intid_pending(vm, 1, 40));
 	assert_false(pvirq_vcpu_line(vm, 1));
 
 	/* Disable keeps latched state but drops the line; enable restores
@@ -110,7 +96,7 @@ static void masked_latches_and_disabled_drops(void **state)
 	assert_true(pvirq_vcpu_line(vm, 1));
 	assert_int_equal(pvirq_rvic_disable(vm, 1), PVIRQ_OK);
 	assert_false(pvirq_vcpu_line(vm, 1));
-	assert_true(pending(vm, 1, 41));
+	assert_true(intid_pending(vm, 1, 41));
 	assert_int_equal(pvirq_rvic_signal(vm, 1, 42), PVIRQ_EDISABLED);
 	assert_false(pvirq_vcpu_rearm(vm, 1));
 	assert_int_equal(pvirq_rvic_enable(vm, 1), PVIRQ_OK);
@@ -136,8 +122,8 @@ static void acknowledge_semantics(void **state)
 	assert_int_equal(pvirq_rvic_acknowledge(vm, 2, &intid), PVIRQ_OK);
 	assert_int_equal(intid, 7);
 	/* ACK: pending cleared, masked set, in one step. */
-	assert_false(pending(vm, 2, 7));
-	assert_true(masked(vm, 2, 7));
+	assert_false(intid_pending(vm, 2, 7));
+	assert_true(intid_masked(vm, 2, 7));
 	assert_false(pvirq_vcpu_line(vm, 2));
 	assert_int_equal(pvirq_rvic_acknowledge(vm, 2, &intid), PVIRQ_ENOINTR);
 	/* A new edge while masked (in service) latches and is delivered
@@ -261,29 +247,29 @@ static void resample_level_sources(void **state)
 	/* Callback-driven line (e.g. a timer comparator). */
 	f->level[1][27] = true;
 	assert_int_equal(pvirq_rvic_resample(vm, 1, 27), PVIRQ_OK);
-	assert_true(pending(vm, 1, 27));
+	assert_true(intid_pending(vm, 1, 27));
 	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &intid), PVIRQ_OK);
 	assert_int_equal(intid, 27);
 	f->level[1][27] = false;
 	assert_int_equal(pvirq_rvic_resample(vm, 1, 27), PVIRQ_OK);
-	assert_false(pending(vm, 1, 27));
+	assert_false(intid_pending(vm, 1, 27));
 
 	/* Software line: raising pends; resample re-pends while high; a low
 	 * line leaves a latched bit alone. */
 	assert_int_equal(pvirq_rvic_set_level(vm, 1, 3, true), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_get_level(vm, 1, 3, &b), PVIRQ_OK);
 	assert_true(b);
-	assert_true(pending(vm, 1, 3));
+	assert_true(intid_pending(vm, 1, 3));
 	assert_int_equal(pvirq_rvic_clear_pending(vm, 1, 3), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_resample(vm, 1, 3), PVIRQ_OK);
-	assert_true(pending(vm, 1, 3));
+	assert_true(intid_pending(vm, 1, 3));
 	assert_int_equal(pvirq_rvic_set_level(vm, 1, 3, false), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_get_level(vm, 1, 3, &b), PVIRQ_OK);
 	assert_false(b);
-	assert_true(pending(vm, 1, 3));
+	assert_true(intid_pending(vm, 1, 3));
 	assert_int_equal(pvirq_rvic_clear_pending(vm, 1, 3), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_resample(vm, 1, 3), PVIRQ_OK);
-	assert_false(pending(vm, 1, 3));
+	assert_false(intid_pending(vm, 1, 3));
 
 	/* Disabled: the level is recorded, the edge dropped and reported. */
 	assert_int_equal(pvirq_rvic_disable(vm, 1), PVIRQ_OK);
@@ -291,10 +277,10 @@ static void resample_level_sources(void **state)
 	assert_int_equal(pvirq_rvic_get_level(vm, 1, 4, &b), PVIRQ_OK);
 	assert_true(b);
 	assert_int_equal(pvirq_rvic_resample(vm, 1, 4), PVIRQ_EDISABLED);
-	assert_false(pending(vm, 1, 4));
+	assert_false(intid_pending(vm, 1, 4));
 	assert_int_equal(pvirq_rvic_enable(vm, 1), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_resample(vm, 1, 4), PVIRQ_OK);
-	assert_true(pending(vm, 1, 4));
+	assert_true(intid_pending(vm, 1, 4));
 }
 
 static bool high_above_bound(void *ctx, uint32_t vcpu, uint32_t intid)

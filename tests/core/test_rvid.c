@@ -5,17 +5,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "../support/intid_state.h"
+
 #include "fixture.h"
 
 #define U0 FIX_TRUSTED /* first untrusted INTID */
-
-static bool pending(struct pvirq_vm *vm, uint32_t c, uint32_t i)
-{
-	bool b = false;
-
-	assert_int_equal(pvirq_rvic_is_pending(vm, c, i, &b), PVIRQ_OK);
-	return b;
-}
 
 static void enable_all(struct pvirq_vm *vm)
 {
@@ -57,11 +51,11 @@ static void map_lookup_unmap_inject(void **state)
 	assert_int_equal(i, U0 + 5);
 	/* Target disabled: dropped and reported. */
 	assert_int_equal(pvirq_rvid_inject(vm, 2), PVIRQ_EDISABLED);
-	assert_false(pending(vm, 3, U0 + 5));
+	assert_false(intid_pending(vm, 3, U0 + 5));
 	enable_all(vm);
 	assert_int_equal(pvirq_rvic_clear_masked(vm, 3, U0 + 5), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_inject(vm, 2), PVIRQ_OK);
-	assert_true(pending(vm, 3, U0 + 5));
+	assert_true(intid_pending(vm, 3, U0 + 5));
 	assert_true(pvirq_vcpu_line(vm, 3));
 	assert_int_equal(f->notified[3], 1);
 	assert_int_equal(pvirq_rvid_unmap(vm, 2), PVIRQ_OK);
@@ -72,7 +66,7 @@ static void map_lookup_unmap_inject(void **state)
 	assert_int_equal(pvirq_rvid_map(vm, FIX_INPUTS - 1, FIX_VCPUS - 1, FIX_INTIDS - 1),
 			 PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_inject(vm, FIX_INPUTS - 1), PVIRQ_OK);
-	assert_true(pending(vm, FIX_VCPUS - 1, FIX_INTIDS - 1));
+	assert_true(intid_pending(vm, FIX_VCPUS - 1, FIX_INTIDS - 1));
 }
 
 static void msi_doorbell(void **state)
@@ -87,10 +81,10 @@ static void msi_doorbell(void **state)
 	/* 64-bit data whose low 32 bits name input 1 must not alias it. */
 	assert_int_equal(pvirq_rvid_msi(vm, PVIRQ_MSI_DOORBELL, (1ull << 32) | 1), PVIRQ_EINPUT);
 	assert_int_equal(pvirq_rvid_msi(vm, PVIRQ_MSI_DOORBELL, FIX_INPUTS), PVIRQ_EINPUT);
-	assert_false(pending(vm, 0, U0 + 1));
+	assert_false(intid_pending(vm, 0, U0 + 1));
 	assert_int_equal(pvirq_rvid_msi(vm, PVIRQ_MSI_DOORBELL, 0), PVIRQ_EUNMAPPED);
 	assert_int_equal(pvirq_rvid_msi(vm, PVIRQ_MSI_DOORBELL, 1), PVIRQ_OK);
-	assert_true(pending(vm, 0, U0 + 1));
+	assert_true(intid_pending(vm, 0, U0 + 1));
 }
 
 /* MAP of a mapped input moves the pending bit to the new target. */
@@ -102,28 +96,28 @@ static void retarget_moves_pending(void **state)
 	enable_all(vm);
 	assert_int_equal(pvirq_rvid_map(vm, 4, 0, U0 + 9), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_inject(vm, 4), PVIRQ_OK); /* masked: latches */
-	assert_true(pending(vm, 0, U0 + 9));
+	assert_true(intid_pending(vm, 0, U0 + 9));
 	assert_int_equal(pvirq_rvic_clear_masked(vm, 1, U0 + 12), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_map(vm, 4, 1, U0 + 12), PVIRQ_OK);
-	assert_false(pending(vm, 0, U0 + 9));
-	assert_true(pending(vm, 1, U0 + 12));
+	assert_false(intid_pending(vm, 0, U0 + 9));
+	assert_true(intid_pending(vm, 1, U0 + 12));
 	assert_true(pvirq_vcpu_line(vm, 1));
 	assert_int_equal(f->notified[1], 1);
 
 	/* Re-mapping to the same target changes nothing. */
 	assert_int_equal(pvirq_rvid_map(vm, 4, 1, U0 + 12), PVIRQ_OK);
-	assert_true(pending(vm, 1, U0 + 12));
+	assert_true(intid_pending(vm, 1, U0 + 12));
 
 	/* A disabled new target would drop it: it stays on the old one. */
 	assert_int_equal(pvirq_rvic_disable(vm, 2), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_map(vm, 4, 2, U0 + 12), PVIRQ_OK);
-	assert_true(pending(vm, 1, U0 + 12));
-	assert_false(pending(vm, 2, U0 + 12));
+	assert_true(intid_pending(vm, 1, U0 + 12));
+	assert_false(intid_pending(vm, 2, U0 + 12));
 
 	/* Not pending: nothing moves, nothing appears. */
 	assert_int_equal(pvirq_rvic_clear_pending(vm, 1, U0 + 12), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_map(vm, 4, 3, U0 + 13), PVIRQ_OK);
-	assert_false(pending(vm, 3, U0 + 13));
+	assert_false(intid_pending(vm, 3, U0 + 13));
 }
 
 /* The guest's retarget sequence (mask old, mask new, MAP, if old pending:
@@ -152,7 +146,7 @@ static void guest_retarget_sequence(void **state)
 	assert_int_equal(pvirq_rvic_acknowledge(vm, 2, &got), PVIRQ_OK);
 	assert_int_equal(got, intid);
 	assert_int_equal(pvirq_rvic_acknowledge(vm, 2, &got), PVIRQ_ENOINTR);
-	assert_false(pending(vm, 0, intid));
+	assert_false(intid_pending(vm, 0, intid));
 }
 
 int main(void)

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../support/intid_state.h"
+
 #include "snap_util.h"
 
 static const char *golden_dir;
@@ -92,30 +94,6 @@ static void test_golden_scenarios(void **state)
 	}
 }
 
-static bool pending(struct pvirq_vm *vm, uint32_t c, uint32_t i)
-{
-	bool b = false;
-
-	assert_int_equal(pvirq_rvic_is_pending(vm, c, i, &b), PVIRQ_OK);
-	return b;
-}
-
-static bool masked(struct pvirq_vm *vm, uint32_t c, uint32_t i)
-{
-	bool b = false;
-
-	assert_int_equal(pvirq_rvic_is_masked(vm, c, i, &b), PVIRQ_OK);
-	return b;
-}
-
-static bool level(struct pvirq_vm *vm, uint32_t c, uint32_t i)
-{
-	bool b = false;
-
-	assert_int_equal(pvirq_rvic_get_level(vm, c, i, &b), PVIRQ_OK);
-	return b;
-}
-
 /* golden/basic.bin, checked bit by bit without the model or the scenario
  * code: what the file must mean on every host. */
 static void test_golden_basic_exact(void **state)
@@ -145,14 +123,14 @@ static void test_golden_basic_exact(void **state)
 	}
 	for (uint32_t i = 0; i < 64; i++) {
 		/* vCPU 0: 3 and 5 pending-but-masked, 7 deliverable, level 5. */
-		assert_int_equal(pending(s.vm, 0, i), i == 3 || i == 5 || i == 7);
-		assert_int_equal(masked(s.vm, 0, i), i != 7);
+		assert_int_equal(intid_pending(s.vm, 0, i), i == 3 || i == 5 || i == 7);
+		assert_int_equal(intid_masked(s.vm, 0, i), i != 7);
 		/* vCPU 1: 40 acknowledged then re-pended (masked), 63 deliverable. */
-		assert_int_equal(pending(s.vm, 1, i), i == 40 || i == 63);
-		assert_int_equal(masked(s.vm, 1, i), i != 63);
+		assert_int_equal(intid_pending(s.vm, 1, i), i == 40 || i == 63);
+		assert_int_equal(intid_masked(s.vm, 1, i), i != 63);
 		if (i < 32) {
-			assert_int_equal(level(s.vm, 0, i), i == 5);
-			assert_false(level(s.vm, 1, i));
+			assert_int_equal(intid_level(s.vm, 0, i), i == 5);
+			assert_false(intid_level(s.vm, 1, i));
 		}
 	}
 	assert_int_equal(pvirq_rvid_lookup(s.vm, 0, &vcpu, &intid), PVIRQ_OK);
