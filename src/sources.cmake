@@ -30,3 +30,12 @@ set(PVIRQ_ARCH_SOURCES
 set(PVIRQ_HOSTED_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/hosted/vm_alloc.c
 )
+
+# Guest driver core (freestanding, runs inside guests; not part of libpvirq).
+set(PVIRQ_GUEST_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/guest/trap_native.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest/probe.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest/irq.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest/route.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest/cpu.c
+)
