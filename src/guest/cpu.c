@@ -56,6 +56,14 @@ int64_t pvirq_guest_cpu_up(struct pvirq_guest_cpu *cpu)
 		status = GUEST_CALL(cpu, RVIC, CLEAR_MASKED, cpu->self, i, 0).status;
 		if (status != PVIRQ_ABI_SUCCESS)
 			return status;
+		/* A line raised while this CPU was offline: libpvirq pends it
+		 * at ENABLE already, but a hypervisor that only remembers
+		 * levels at RESAMPLE (the 2020 reference) needs this. */
+		if (irq->flags & PVIRQ_GUEST_IRQ_LEVEL) {
+			status = GUEST_CALL(cpu, RVIC, RESAMPLE, i, 0, 0).status;
+			if (status != PVIRQ_ABI_SUCCESS)
+				return status;
+		}
 	}
 	return PVIRQ_ABI_SUCCESS;
 }
