@@ -117,6 +117,7 @@ static __attribute__((noreturn)) void drain_and_exit(uint32_t self, uint32_t pee
 	uint64_t deadline = SHARED->drain_deadline_tsc;
 	bool drained = false;
 
+	platform_timer_stop(self);
 	irq_enable();
 	while (platform_now() < deadline) {
 		drained = load64(&pv->handled[DEMO_SRC_IPI]) == load64(&pv->ipi_raised) &&

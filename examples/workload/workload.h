@@ -120,6 +120,10 @@ void platform_timer_handled(uint32_t self);
 /* The devices may start: arm this vCPU's first timer tick if the guest
  * programs its timer itself. */
 void platform_timer_start(uint32_t self);
+/* Stop phase: no more timer ticks after this returns (a guest-programmed
+ * timer is switched off here, so that the timer_raised == handled check
+ * of the drain cannot be overtaken by a late tick). */
+void platform_timer_stop(uint32_t self);
 /* Port-specific checks in ctl_pvirq's setup (x86: INFO says the upcall
  * vector the host uses); false fails the setup. */
 bool platform_pvirq_setup(uint32_t self);

@@ -56,6 +56,12 @@ void platform_timer_start(uint32_t self)
 	(void)self;
 }
 
+/* The VMM stops raising timer edges once it set stop. */
+void platform_timer_stop(uint32_t self)
+{
+	(void)self;
+}
+
 /* The upcall vector comes from INFO; the control block's copy only lets
  * the interrupt path compare without a hypercall. */
 bool platform_pvirq_setup(uint32_t self)
