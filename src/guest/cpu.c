@@ -118,7 +118,7 @@ int64_t pvirq_guest_cpu_down(struct pvirq_guest_cpu *cpu, uint64_t fallback)
 		if (guest_route_is_routed(irq) && guest_route_target(irq) == cpu->self)
 			guest_keep_first(&first, pvirq__guest_retarget_locked(cpu, i, fallback));
 	}
-	pvirq_guest_handle_irq(cpu);
+	pvirq_guest_handle_irq(cpu, 0);
 	guest_keep_first(&first, GUEST_CALL(cpu, RVIC, DISABLE, 0, 0, 0).status);
 	guest_keep_first(&first, rescue_pending(cpu));
 	return first;

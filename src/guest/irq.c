@@ -15,9 +15,9 @@
  * spurious), DISABLED (the instance went down under us), NOT_SUPPORTED or
  * anything a future version or a broken hypervisor returns. It also stops
  * on an INTID outside [0, T+U) (a value the guest cannot index with), and
- * after T+U acknowledgements: the line is level-like, so whatever is left
- * interrupts again once the caller returns, and a flood cannot keep one
- * entry looping for ever.
+ * after T+U acknowledgements or the caller's max_handled: the line is
+ * level-like, so whatever is left interrupts again once the caller
+ * returns, and a flood cannot keep one entry looping for ever.
  */
 #include "internal.h"
 
@@ -46,11 +46,13 @@ static void end_of_interrupt(struct pvirq_guest_cpu *cpu, uint32_t intid)
 		GUEST_CALL(cpu, RVIC, RESAMPLE, intid, 0, 0);
 }
 
-uint32_t pvirq_guest_handle_irq(struct pvirq_guest_cpu *cpu)
+uint32_t pvirq_guest_handle_irq(struct pvirq_guest_cpu *cpu, uint32_t max_handled)
 {
 	const struct pvirq_guest_driver *drv = cpu->drv;
 	uint32_t handled = 0;
 
+	if (max_handled == 0 || max_handled > drv->nr_irqs)
+		max_handled = drv->nr_irqs;
 	for (uint32_t budget = drv->nr_irqs; budget > 0; budget--) {
 		struct pvirq_guest_ret ack = GUEST_CALL(cpu, RVIC, ACKNOWLEDGE, 0, 0, 0);
 		const struct pvirq_guest_irq *irq;
@@ -83,6 +85,8 @@ uint32_t pvirq_guest_handle_irq(struct pvirq_guest_cpu *cpu)
 		cpu->handled++;
 		handled++;
 		end_of_interrupt(cpu, intid);
+		if (handled == max_handled)
+			break;
 	}
 	return handled;
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <pvirq/guest/driver.h>
+#include <pvirq/guest/x86_discover.h>
 #include <pvirq/hosted.h>
 
 #include "../support/intid_state.h"
@@ -203,7 +204,7 @@ static void ack_loop_stops_on_every_non_success_status(void **state)
 		script.nr_acks = 4;
 		script.nr_log = 0;
 
-		assert_int_equal(pvirq_guest_handle_irq(&cpu), 2);
+		assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 2);
 		assert_int_equal(script.next_ack, 3);
 		assert_int_equal(handler_calls[TIMER], 1);
 		assert_int_equal(handler_calls[IPI], 1);
@@ -238,18 +239,18 @@ static void ack_loop_refuses_out_of_range_intids_and_is_bounded(void **state)
 	/* INTID T+U and one with high bits set (never truncated). */
 	script.acks[0] = (struct pvirq_guest_ret){PVIRQ_ABI_SUCCESS, T + U};
 	script.nr_acks = 1;
-	assert_int_equal(pvirq_guest_handle_irq(&cpu), 0);
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 0);
 	assert_int_equal(cpu.stopped, 1);
 	assert_int_equal(cpu.last_stop_status, -2);
 	script.acks[0] = (struct pvirq_guest_ret){PVIRQ_ABI_SUCCESS, (1ull << 32) | IPI};
 	script.next_ack = 0;
-	assert_int_equal(pvirq_guest_handle_irq(&cpu), 0);
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 0);
 	assert_int_equal(handler_calls[IPI], 0);
 
 	/* Nothing at all: one spurious entry, one ACK. */
 	script.nr_acks = 0;
 	script.nr_log = 0;
-	assert_int_equal(pvirq_guest_handle_irq(&cpu), 0);
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 0);
 	assert_int_equal(cpu.spurious, 1);
 	assert_int_equal(script.nr_log, 1);
 
@@ -258,7 +259,7 @@ static void ack_loop_refuses_out_of_range_intids_and_is_bounded(void **state)
 	script.nr_acks = 1;
 	script.next_ack = 0;
 	script.nr_log = 0;
-	assert_int_equal(pvirq_guest_handle_irq(&cpu), 0);
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 0);
 	assert_int_equal(cpu.unhandled, 1);
 	assert_int_equal(count_calls(&script, PVIRQ_ABI_ID(RVIC, CLEAR_MASKED)), 0);
 }
@@ -291,8 +292,101 @@ static void ack_loop_is_bounded_under_a_flood(void **state)
 	flood.call = always_pending;
 	flood.ctx = &acks;
 	pvirq_guest_cpu_init(&cpu, &drv, &flood, 0);
-	assert_int_equal(pvirq_guest_handle_irq(&cpu), T + U);
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), T + U);
 	assert_int_equal(acks, T + U);
+}
+
+static void ack_loop_honours_max_handled(void **state)
+{
+	struct pvirq_guest_trap trap;
+	struct pvirq_guest_cpu cpu;
+
+	(void)state;
+	scripted_init(&script, &trap);
+	assert_int_equal(pvirq_guest_probe(&drv, &trap, table, T + U, 0), 0);
+	assert_int_equal(pvirq_guest_set_handler(&drv, IPI, count_handler, NULL, 0), 0);
+	pvirq_guest_cpu_init(&cpu, &drv, &trap, 0);
+	for (uint32_t i = 0; i < 3; i++)
+		script.acks[i] = (struct pvirq_guest_ret){PVIRQ_ABI_SUCCESS, IPI};
+	script.nr_acks = 3;
+	/* One handler, one ACK: no closing NO_INTERRUPTS round trip. */
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 1), 1);
+	assert_int_equal(script.next_ack, 1);
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 2);
+	/* The other two, then the closing NO_INTERRUPTS. */
+	assert_int_equal(script.next_ack, 3);
+	assert_int_equal(count_calls(&script, PVIRQ_ABI_ID(RVIC, ACKNOWLEDGE)), 4);
+}
+
+/* ---- x86 discovery: a CPUID table as a VMM would fill it. ---- */
+
+struct fake_cpu {
+	uint32_t vendor[3]; /* EBX, EDX, ECX of leaf 0 */
+	bool hypervisor_bit;
+	uint32_t base; /* 0: no libpvirq block */
+	struct pvirq_x86_cpuid_info info;
+	bool kvm_block; /* KVM's own signature at 0x40000000 */
+};
+
+static void fake_cpuid(void *ctx, uint32_t leaf, uint32_t out[4])
+{
+	const struct fake_cpu *c = ctx;
+
+	memset(out, 0, 4 * sizeof(uint32_t));
+	if (leaf == 0) {
+		out[1] = c->vendor[0], out[3] = c->vendor[1], out[2] = c->vendor[2];
+	} else if (leaf == 1) {
+		out[2] = c->hypervisor_bit ? 1u << 31 : 0;
+	} else if (c->kvm_block && leaf == 0x40000000u) {
+		out[0] = 0x40000001u;
+		out[1] = 0x4b4d564bu, out[2] = 0x564b4d56u, out[3] = 0x4du; /* "KVMKVMKVM" */
+	} else if (c->base) {
+		pvirq_x86_cpuid_leaf(c->base, &c->info, leaf, out);
+	}
+}
+
+static void x86_discovery_finds_the_block_and_picks_a_conduit(void **state)
+{
+	const uint32_t intel[3] = {0x756e6547u, 0x49656e69u, 0x6c65746eu};
+	const uint32_t amd[3] = {0x68747541u, 0x69746e65u, 0x444d4163u};
+	struct fake_cpu c = {.hypervisor_bit = true,
+			     .base = PVIRQ_X86_CPUID_BASE_DEFAULT,
+			     .kvm_block = true,
+			     .info = {PVIRQ_ABI_VERSION, PVIRQ_X86_CPUID_CONDUIT_PORT_IO,
+				      PVIRQ_X86_IO_PORT, 0xF3}};
+	struct pvirq_guest_x86_platform p;
+
+	(void)state;
+	memcpy(c.vendor, intel, sizeof(intel));
+	/* The KVM demo's VMM: port I/O only, behind KVM's own leaves. */
+	assert_int_equal(pvirq_guest_x86_discover(fake_cpuid, &c, &p), PVIRQ_GUEST_X86_FOUND);
+	assert_int_equal(p.base, PVIRQ_X86_CPUID_BASE_DEFAULT);
+	assert_int_equal(p.info.version, PVIRQ_ABI_VERSION);
+	assert_int_equal(p.info.upcall_vector, 0xF3);
+	assert_int_equal(p.conduit, PVIRQ_GUEST_X86_PORT_IO);
+
+	/* A hypervisor that takes both instructions: the vendor's own one. */
+	c.info.conduits |= PVIRQ_X86_CPUID_CONDUIT_VMCALL | PVIRQ_X86_CPUID_CONDUIT_VMMCALL;
+	c.base = 0x40000300u; /* moved: found by the scan */
+	assert_int_equal(pvirq_guest_x86_discover(fake_cpuid, &c, &p), PVIRQ_GUEST_X86_FOUND);
+	assert_int_equal(p.base, 0x40000300u);
+	assert_int_equal(p.conduit, PVIRQ_GUEST_X86_VMCALL);
+	memcpy(c.vendor, amd, sizeof(amd));
+	assert_int_equal(pvirq_guest_x86_discover(fake_cpuid, &c, &p), PVIRQ_GUEST_X86_FOUND);
+	assert_int_equal(p.conduit, PVIRQ_GUEST_X86_VMMCALL);
+	/* VMCALL only, on AMD (where it would fault): unusable. */
+	c.info.conduits = PVIRQ_X86_CPUID_CONDUIT_VMCALL;
+	assert_int_equal(pvirq_guest_x86_discover(fake_cpuid, &c, &p), PVIRQ_GUEST_X86_NO_CONDUIT);
+	/* Port I/O on a port the native trap does not use: unusable. */
+	c.info.conduits = PVIRQ_X86_CPUID_CONDUIT_PORT_IO;
+	c.info.io_port = 0x0A54;
+	assert_int_equal(pvirq_guest_x86_discover(fake_cpuid, &c, &p), PVIRQ_GUEST_X86_NO_CONDUIT);
+
+	c.base = 0;
+	assert_int_equal(pvirq_guest_x86_discover(fake_cpuid, &c, &p), PVIRQ_GUEST_X86_NOT_FOUND);
+	c.hypervisor_bit = false;
+	assert_int_equal(pvirq_guest_x86_discover(fake_cpuid, &c, &p),
+			 PVIRQ_GUEST_X86_NO_HYPERVISOR);
 }
 
 /* ---- Recipes against the real host library. ---- */
@@ -380,7 +474,7 @@ static void bring_up_resets_what_it_finds(void **state)
 		assert_int_equal(intid_masked(fx.vm, 1, i), i != IPI && i != TIMER);
 	}
 	/* Nothing was deliverable, so nothing runs. */
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1]), 0);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1], 0), 0);
 	assert_int_equal(fx.cpu[1].spurious, 1);
 }
 
@@ -391,7 +485,7 @@ static void ipis_reach_online_cpus_and_say_when_dropped(void **state)
 	assert_int_equal(pvirq_guest_cpu_up(&fx.cpu[1]), 0);
 	assert_int_equal(pvirq_guest_send_ipi(&fx.cpu[0], 1, IPI), 0);
 	assert_true(pvirq_vcpu_line(fx.vm, 1));
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1]), 1);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1], 0), 1);
 	assert_int_equal(handler_calls[IPI], 1);
 	assert_false(intid_masked(fx.vm, 1, IPI)); /* end of interrupt unmasked it */
 	/* CPU 2 never came up: its instance is disabled. */
@@ -417,7 +511,7 @@ static void route_msi_and_retarget_move_pending_edges(void **state)
 	assert_int_equal(msi.address, PVIRQ_MSI_DOORBELL);
 	assert_int_equal(pvirq_rvid_msi(fx.vm, msi.address, msi.data), PVIRQ_OK);
 	assert_true(intid_pending(fx.vm, 1, dev));
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1]), 1);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1], 0), 1);
 	assert_int_equal(handler_calls[dev], 1);
 
 	/* An edge latched on CPU 1 while masked (as if mid-handler) moves
@@ -429,8 +523,8 @@ static void route_msi_and_retarget_move_pending_edges(void **state)
 	assert_true(intid_masked(fx.vm, 1, dev));
 	assert_true(intid_pending(fx.vm, 2, dev));
 	assert_false(intid_masked(fx.vm, 2, dev));
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1]), 0);
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[2]), 1);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1], 0), 0);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[2], 0), 1);
 	assert_int_equal(handler_calls[dev], 2);
 
 	/* Unroute: masked on its CPU, input unmapped, edges ignored. */
@@ -469,7 +563,7 @@ static void hotplug_moves_drains_and_rescues(void **state)
 	assert_int_equal(v, 0);
 	assert_int_equal(n, dev);
 	assert_true(intid_pending(fx.vm, 0, stale));
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[0]), 1);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[0], 0), 1);
 	assert_int_equal(handler_calls[stale], 1);
 	/* Offline: IPIs are refused, not lost silently. */
 	assert_int_equal(pvirq_guest_send_ipi(&fx.cpu[0], 2, IPI), PVIRQ_ABI_DISABLED);
@@ -489,7 +583,7 @@ static void level_timer_survives_offline_and_bring_up(void **state)
 	assert_int_equal(pvirq_rvic_set_level(fx.vm, 1, TIMER, true), PVIRQ_EDISABLED);
 	assert_int_equal(pvirq_guest_cpu_up(&fx.cpu[1]), 0);
 	assert_true(pvirq_vcpu_line(fx.vm, 1));
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1]), 1);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1], 0), 1);
 	assert_int_equal(handler_calls[TIMER], 1);
 	assert_false(intid_level(fx.vm, 1, TIMER));
 	assert_false(intid_pending(fx.vm, 1, TIMER));
@@ -498,7 +592,7 @@ static void level_timer_survives_offline_and_bring_up(void **state)
 	/* Raised while online but masked mid-handler: the end of interrupt
 	 * (CLEAR_MASKED, RESAMPLE) re-pends while the line stays high. */
 	assert_int_equal(pvirq_rvic_set_level(fx.vm, 1, TIMER, true), PVIRQ_OK);
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1]), 1);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[1], 0), 1);
 	assert_int_equal(handler_calls[TIMER], 2);
 	assert_false(pvirq_vcpu_line(fx.vm, 1));
 }
@@ -533,7 +627,7 @@ static void kexec_reset_leaves_nothing_mapped_or_pending(void **state)
 	assert_false(enabled(1));
 	/* The next kernel probes and brings CPUs up from here. */
 	assert_int_equal(pvirq_guest_cpu_up(&fx.cpu[2]), 0);
-	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[2]), 1);
+	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[2], 0), 1);
 	assert_int_equal(handler_calls[TIMER], 1);
 }
 
@@ -561,6 +655,8 @@ int main(void)
 		cmocka_unit_test(ack_loop_stops_on_every_non_success_status),
 		cmocka_unit_test(ack_loop_refuses_out_of_range_intids_and_is_bounded),
 		cmocka_unit_test(ack_loop_is_bounded_under_a_flood),
+		cmocka_unit_test(ack_loop_honours_max_handled),
+		cmocka_unit_test(x86_discovery_finds_the_block_and_picks_a_conduit),
 		cmocka_unit_test_setup_teardown(bring_up_resets_what_it_finds, host_setup,
 						host_teardown),
 		cmocka_unit_test_setup_teardown(ipis_reach_online_cpus_and_say_when_dropped,

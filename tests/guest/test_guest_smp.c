@@ -194,7 +194,7 @@ static bool all_quiet(void)
 static void poll_line(uint32_t v)
 {
 	if (pvirq_vcpu_line(g.vm, v))
-		pvirq_guest_handle_irq(&g.cpu[v]);
+		pvirq_guest_handle_irq(&g.cpu[v], 0);
 }
 
 static void *vcpu_thread(void *arg)

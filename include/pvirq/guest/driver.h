@@ -28,8 +28,11 @@
  * | cpu_up                                | everything but cpu_down of the same CPU    |
  * | kexec_reset                           | nothing (other CPUs stopped)               |
  *
- * A struct pvirq_guest_cpu is used only by its own CPU (and route /
- * retarget use the calling CPU's object for their trap).
+ * A struct pvirq_guest_cpu is used only by its own CPU, except that
+ * route, unroute and retarget use their @p cpu only for its trap (they
+ * touch no counter and nothing of the CPU's own instance), so any CPU's
+ * object whose trap works from the calling CPU will do (the native trap
+ * does from every CPU).
  */
 #ifndef PVIRQ_GUEST_DRIVER_H
 #define PVIRQ_GUEST_DRIVER_H
@@ -199,13 +202,15 @@ PVIRQ_API int64_t pvirq_guest_kexec_reset(struct pvirq_guest_cpu *cpu, const uin
  * dispatch each INTID to its handler, end of interrupt (CLEAR_MASKED, then
  * RESAMPLE for a LEVEL source). Stops at the first status other than
  * SUCCESS (NO_INTERRUPTS, DISABLED, NOT_SUPPORTED, anything), at an INTID
- * out of range, or after T+U acknowledgements (the line is level-like: a
- * remaining interrupt re-enters). An INTID with no handler stays masked.
+ * out of range, or after @p max_handled handlers (0 means T+U): the line
+ * is level-like, so what remains interrupts again. 1 saves the final
+ * NO_INTERRUPTS acknowledgement per interrupt where exits are dear; the
+ * default drains in one entry. An INTID with no handler stays masked.
  * An untrusted INTID is unmasked only if it is still routed to this CPU
  * (a retarget meanwhile leaves it masked, as the retarget wants).
  * @return the number of handlers run.
  */
-PVIRQ_API uint32_t pvirq_guest_handle_irq(struct pvirq_guest_cpu *cpu);
+PVIRQ_API uint32_t pvirq_guest_handle_irq(struct pvirq_guest_cpu *cpu, uint32_t max_handled);
 
 /**
  * @brief Sends IPI (trusted INTID) @p intid to CPU @p target: SIGNAL.
