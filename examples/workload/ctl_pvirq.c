@@ -1,96 +1,114 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The workload's interrupt controller on libpvirq: every operation is a
- * hypercall made with include/pvirq/guest.h through the port's conduit,
- * and the host raises this vCPU's upcall (x86: one vector; arm64: the
+ * The workload's interrupt controller on libpvirq, through the guest
+ * driver core (include/pvirq/guest/driver.h, src/guest/): probe, per-CPU
+ * bring-up, the entry path with its end of interrupt, routing, retargets
+ * and IPIs are the core's, over the native trap of the port's conduit.
+ * What is left here is the workload's own wiring: which INTID is which
+ * source. The host raises this vCPU's upcall (x86: one vector; arm64: the
  * virtual IRQ) whenever its rVIC line is high.
  */
+#include <pvirq/guest/driver.h>
+
 #include "workload.h"
 
-static bool ok(struct pvirq_guest_ret r)
+#define NR_INTIDS (DEMO_NR_TRUSTED + DEMO_NR_UNTRUSTED)
+
+static struct pvirq_guest_driver driver;
+static struct pvirq_guest_irq intids[NR_INTIDS];
+static struct pvirq_guest_cpu cpus[DEMO_MAX_VCPUS];
+/* Routing and IPIs use only a trap, which is the same native instruction
+ * on every vCPU: one object for them, touched by no counter. */
+static struct pvirq_guest_cpu routing;
+/* vCPU 0's probe: 0 until done, then 1 (ok) or 2 (failed). */
+static uint32_t probed;
+
+static void on_source(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
 {
-	return r.status == PVIRQ_ABI_SUCCESS;
+	(void)intid;
+	workload_handle_source((uint32_t)(cpu - cpus), (uint32_t)(uintptr_t)ctx, platform_now());
+}
+
+static bool set_source(uint32_t intid, uint32_t src, uint32_t flags)
+{
+	return pvirq_guest_set_handler(&driver, intid, on_source, (void *)(uintptr_t)src, flags) ==
+	       0;
+}
+
+static bool probe_and_wire(void)
+{
+	struct pvirq_guest_trap trap;
+	bool ok;
+
+	pvirq_guest_trap_native_init(&trap, CONDUIT);
+	if (pvirq_guest_probe(&driver, &trap, intids, NR_INTIDS, 0) != PVIRQ_GUEST_PROBE_OK)
+		return false;
+	pvirq_guest_cpu_init(&routing, &driver, &trap, 0);
+	ok = set_source(DEMO_INTID_IPI, DEMO_SRC_IPI, PVIRQ_GUEST_IRQ_PERCPU) &&
+	     set_source(DEMO_INTID_TIMER, DEMO_SRC_TIMER,
+			PVIRQ_GUEST_IRQ_PERCPU | PVIRQ_GUEST_IRQ_LEVEL) &&
+	     /* The stop-phase wake-up: workload_handle_source's "no source". */
+	     set_source(DEMO_INTID_WAKE, DEMO_NR_SOURCES, PVIRQ_GUEST_IRQ_PERCPU);
+	for (uint32_t d = 0; ok && d < DEMO_MAX_DEVICES; d++)
+		ok = set_source(DEMO_INTID_DEVICE(d), d, 0);
+	return ok;
 }
 
 static bool pv_setup_cpu(uint32_t self)
 {
-	struct pvirq_guest_ret version = pvirq_guest_rvic_version(CONDUIT);
+	struct pvirq_guest_trap trap;
 
-	if (!ok(version) || version.value < PVIRQ_ABI_VERSION || !platform_pvirq_setup(self))
+	/* The port's checks first (x86: CPUID discovery), so that no vCPU
+	 * traps before it knows the hypervisor answers. */
+	if (self >= DEMO_MAX_VCPUS || !platform_pvirq_setup(self))
 		return false;
-	return ok(pvirq_guest_rvic_enable(CONDUIT)) &&
-	       ok(pvirq_guest_rvic_clear_masked(CONDUIT, self, DEMO_INTID_IPI)) &&
-	       ok(pvirq_guest_rvic_clear_masked(CONDUIT, self, DEMO_INTID_TIMER)) &&
-	       ok(pvirq_guest_rvic_clear_masked(CONDUIT, self, DEMO_INTID_WAKE));
+	if (self == 0)
+		store32(&probed, probe_and_wire() ? 1 : 2);
+	while (!load32(&probed))
+		cpu_relax();
+	if (load32(&probed) != 1)
+		return false;
+	pvirq_guest_trap_native_init(&trap, CONDUIT);
+	pvirq_guest_cpu_init(&cpus[self], &driver, &trap, self);
+	return pvirq_guest_cpu_up(&cpus[self]) == 0;
 }
 
 static bool pv_route(uint32_t d, uint32_t cpu)
 {
-	return ok(pvirq_guest_rvid_map(CONDUIT, d, cpu, DEMO_INTID_DEVICE(d))) &&
-	       ok(pvirq_guest_rvic_clear_masked(CONDUIT, cpu, DEMO_INTID_DEVICE(d)));
+	return pvirq_guest_route(&routing, DEMO_INTID_DEVICE(d), d, cpu) == 0;
 }
 
-/* The spec's retarget sequence: mask old, mask new, MAP, if the old one is
- * pending move it by hand (clear old + SIGNAL new), unmask new. The old
- * INTID stays masked until the input comes back to that vCPU. */
+/* Under the workload's per-device lock, which is the routing lock the
+ * core asks for. The old vCPU's INTID stays masked until the input comes
+ * back to it. */
 static void pv_retarget(uint32_t d, uint32_t from, uint32_t to)
 {
-	uint32_t intid = DEMO_INTID_DEVICE(d);
-
-	pvirq_guest_rvic_set_masked(CONDUIT, from, intid);
-	pvirq_guest_rvic_set_masked(CONDUIT, to, intid);
-	pvirq_guest_rvid_map(CONDUIT, d, to, intid);
-	if (pvirq_guest_rvic_is_pending(CONDUIT, from, intid).value) {
-		pvirq_guest_rvic_clear_pending(CONDUIT, from, intid);
-		pvirq_guest_rvic_signal(CONDUIT, to, intid);
-	}
-	pvirq_guest_rvic_clear_masked(CONDUIT, to, intid);
+	(void)from; /* the core knows the current target */
+	pvirq_guest_retarget(&routing, DEMO_INTID_DEVICE(d), to);
 }
 
 static void pv_send_ipi(uint32_t to)
 {
-	pvirq_guest_rvic_signal(CONDUIT, to, DEMO_INTID_IPI);
+	pvirq_guest_send_ipi(&routing, to, DEMO_INTID_IPI);
 }
 
-static uint32_t source_of(uint32_t intid)
-{
-	if (intid >= DEMO_NR_TRUSTED)
-		return intid - DEMO_NR_TRUSTED;
-	if (intid == DEMO_INTID_IPI)
-		return DEMO_SRC_IPI;
-	if (intid == DEMO_INTID_TIMER)
-		return DEMO_SRC_TIMER;
-	return DEMO_NR_SOURCES; /* the stop-phase wake-up */
-}
-
-/* The upcall: ACKNOWLEDGE one INTID (it comes back pending-cleared and
- * masked), handle it, unmask it; RESAMPLE the level-triggered timer so a
- * line still high re-pends. One INTID per upcall: if more are pending the
- * line stays high and the host raises the upcall again once we return,
- * which costs an exit only when there is more work, where acknowledging
- * until NO_INTERRUPTS would cost a hypercall on every upcall. */
+/* The upcall: one INTID per upcall (max_handled = 1). If more are pending
+ * the line stays high and the host raises the upcall again once we
+ * return, which costs an exit only when there is more work, where
+ * acknowledging until NO_INTERRUPTS would cost a hypercall on every
+ * upcall. */
 static void pv_interrupt(uint32_t self, uint32_t vector)
 {
-	struct pvirq_guest_ret ack;
-	uint32_t intid;
-
-	if (!platform_is_upcall(vector))
+	/* Not ours, or a vCPU that never came up through pv_setup_cpu. */
+	if (!platform_is_upcall(vector) || self >= DEMO_MAX_VCPUS || !cpus[self].drv)
 		return;
-	ack = pvirq_guest_rvic_acknowledge(CONDUIT);
-	if (!ok(ack)) {
+	if (pvirq_guest_handle_irq(&cpus[self], 1) == 0)
 		count(&SHARED->vcpu[self].spurious); /* NO_INTERRUPTS */
-		return;
-	}
-	intid = (uint32_t)ack.value;
-	workload_handle_source(self, source_of(intid), platform_now());
-	pvirq_guest_rvic_clear_masked(CONDUIT, self, intid);
-	if (intid == DEMO_INTID_TIMER)
-		pvirq_guest_rvic_resample(CONDUIT, DEMO_INTID_TIMER);
 }
 
 static void pv_probe(void)
 {
-	pvirq_guest_rvic_version(CONDUIT);
+	pvirq_guest_trap_call(&routing.trap, PVIRQ_ABI_ID(RVIC, VERSION), 0, 0, 0);
 }
 
 const struct irq_controller ctl_pvirq = {

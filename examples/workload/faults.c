@@ -74,9 +74,10 @@ void faults_run(uint32_t self)
 	uint32_t failed = 0, port_checks = 0, total;
 	uint64_t before, deadline;
 
-	if (pvirq_guest_rvic_enable(CONDUIT).status != PVIRQ_ABI_SUCCESS) /* ENABLE */
+	/* The normal bring-up (ENABLE, IPI unmasked): the self-IPI below
+	 * arrives through ctl_pvirq's entry path. */
+	if (!ctl_pvirq.setup_cpu(self))
 		guest_exit(DEMO_EXIT_SETUP);
-	pvirq_guest_rvic_clear_masked(CONDUIT, self, DEMO_INTID_IPI);
 	__atomic_add_fetch(&SHARED->booted, 1, __ATOMIC_SEQ_CST);
 	if (self != 0) {
 		/* Stay alive (interrupts on) until vCPU 0 is done, so the

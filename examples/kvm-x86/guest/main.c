@@ -3,6 +3,9 @@
  * Guest entry: IDT, console, exit, the shared workload's port hooks, and
  * the dispatch to the mode the VMM chose in the control block.
  */
+#include <pvirq/guest/driver.h>
+#include <pvirq/guest/x86_discover.h>
+
 #include "workload.h"
 
 struct idt_gate {
@@ -64,12 +67,22 @@ void platform_timer_stop(uint32_t self)
 
 /* The upcall vector comes from INFO; the control block's copy only lets
  * the interrupt path compare without a hypercall. */
+/* CPUID before any hypercall: the VMM's block (pvirq/x86_cpuid.h) must
+ * name the conduit this guest was built for and the vector the control
+ * block promises, and INFO must agree with it. */
 bool platform_pvirq_setup(uint32_t self)
 {
-	struct pvirq_guest_ret vector =
-		pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_UPCALL_VECTOR);
+	struct pvirq_guest_x86_platform found;
+	struct pvirq_guest_ret vector;
 
 	(void)self;
+	if (pvirq_guest_x86_discover(pvirq_guest_cpuid_native, NULL, &found) !=
+		    PVIRQ_GUEST_X86_FOUND ||
+	    found.conduit != CONDUIT || found.info.version >> 16 != 0 ||
+	    (found.info.version & 0xFFFFu) < PVIRQ_GUEST_MIN_MINOR ||
+	    found.info.upcall_vector != SHARED->upcall_vector)
+		return false;
+	vector = pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_UPCALL_VECTOR);
 	return vector.status == PVIRQ_ABI_SUCCESS && vector.value == SHARED->upcall_vector;
 }
 

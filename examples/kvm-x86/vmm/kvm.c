@@ -17,6 +17,7 @@
 
 #include <pvirq/hosted.h>
 #include <pvirq/pvirq.h>
+#include <pvirq/x86_cpuid.h>
 
 #include "vmm.h"
 
@@ -134,14 +135,41 @@ static int set_long_mode(struct demo_vm *vm, struct demo_vcpu *v)
 	return 0;
 }
 
-/* The host's CPUID as KVM supports it, with this vCPU's APIC id. */
+/* libpvirq's CPUID block (pvirq/x86_cpuid.h), appended after KVM's own
+ * leaves in the libpvirq modes: the guest finds the version, the conduit
+ * (port I/O: KVM never hands VMCALL to userspace), the port and the upcall
+ * vector there before its first hypercall. */
+static void add_pvirq_cpuid(struct kvm_cpuid2 *cpuid)
+{
+	const struct pvirq_x86_cpuid_info info = {
+		.version = PVIRQ_ABI_VERSION,
+		.conduits = PVIRQ_X86_CPUID_CONDUIT_PORT_IO,
+		.io_port = PVIRQ_X86_IO_PORT,
+		.upcall_vector = PVIRQ_X86_UPCALL_VECTOR_DEFAULT,
+	};
+	const uint32_t base = PVIRQ_X86_CPUID_BASE_DEFAULT;
+
+	for (uint32_t leaf = base; leaf <= base + 1; leaf++) {
+		struct kvm_cpuid_entry2 *e = &cpuid->entries[cpuid->nent++];
+		uint32_t r[4];
+
+		memset(e, 0, sizeof(*e));
+		e->function = leaf;
+		pvirq_x86_cpuid_leaf(base, &info, leaf, r);
+		e->eax = r[0], e->ebx = r[1], e->ecx = r[2], e->edx = r[3];
+	}
+}
+
+/* The host's CPUID as KVM supports it, with this vCPU's APIC id, and
+ * libpvirq's block in its modes. */
 static int set_cpuid(struct demo_vm *vm, struct demo_vcpu *v)
 {
-	enum { MAX_ENTRIES = 128 };
+	enum { MAX_ENTRIES = 128, PVIRQ_ENTRIES = 2 };
 	struct kvm_cpuid2 *cpuid;
 	int err = 0;
 
-	cpuid = calloc(1, sizeof(*cpuid) + MAX_ENTRIES * sizeof(cpuid->entries[0]));
+	cpuid = calloc(1,
+		       sizeof(*cpuid) + (MAX_ENTRIES + PVIRQ_ENTRIES) * sizeof(cpuid->entries[0]));
 	if (!cpuid)
 		return -ENOMEM;
 	cpuid->nent = MAX_ENTRIES;
@@ -157,6 +185,8 @@ static int set_cpuid(struct demo_vm *vm, struct demo_vcpu *v)
 		if (e->function == 0xB || e->function == 0x1F)
 			e->edx = v->index;
 	}
+	if (vm->mode != DEMO_MODE_LAPIC)
+		add_pvirq_cpuid(cpuid);
 	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
 		err = -errno;
 out:
