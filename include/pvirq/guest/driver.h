@@ -96,7 +96,7 @@ struct pvirq_guest_irq {
 	uint64_t target;
 	/** Untrusted: 1 while routed (atomically accessed, as target). */
 	uint32_t routed;
-	uint32_t reserved;
+	uint32_t reserved; /**< Padding; 0. */
 };
 
 /** What probe learned; read-only afterwards. */
