@@ -7,6 +7,9 @@
  * What is left here is the workload's own wiring: which INTID is which
  * source. The host raises this vCPU's upcall (x86: one vector; arm64: the
  * virtual IRQ) whenever its rVIC line is high.
+ *
+ * A port compiles the core's sources, ${PVIRQ_GUEST_SOURCES} of
+ * src/sources.cmake, into its guest image next to this file.
  */
 #include <pvirq/guest/driver.h>
 
