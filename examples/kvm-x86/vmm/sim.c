@@ -8,6 +8,11 @@
  * halted; devices and the timer are the real VMM's threads (devices.c).
  * There is no VM: no exits, no injection, no baseline. It checks the
  * library's behaviour under the workload (lost == 0), not its speed.
+ *
+ * The "guest" side is the guest driver core (include/pvirq/guest/), as in
+ * the real guest, with a trap that hands the registers to the decoder:
+ * probe, bring-up, the upcall's entry path, routes, retargets and IPIs are
+ * the same code the KVM guest runs.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -20,6 +25,7 @@
 #include <unistd.h>
 
 #include <pvirq/arch/x86_64.h>
+#include <pvirq/guest/driver.h>
 #include <pvirq/hosted.h>
 #include <pvirq/pvirq.h>
 
@@ -46,8 +52,31 @@ static struct sim_call call(struct demo_vcpu *v, uint32_t id, uint64_t a0, uint6
 	return (struct sim_call){(int64_t)r.rax, r.rbx};
 }
 
-#define RVIC(name) PVIRQ_ABI_ID(RVIC, name)
-#define RVID(name) PVIRQ_ABI_ID(RVID, name)
+/* The driver core's view of the simulated guest: one driver, one object
+ * per vCPU (with its demo_vcpu beside it, for the handlers), and one
+ * object for routes and IPIs, whose trap counts on the vCPU making them. */
+struct sim_cpu {
+	struct pvirq_guest_cpu core; /* first: handlers get &core */
+	struct demo_vcpu *v;
+};
+
+static struct pvirq_guest_driver sim_driver;
+static struct pvirq_guest_irq sim_intids[DEMO_NR_TRUSTED + DEMO_NR_UNTRUSTED];
+static struct sim_cpu sim_cpus[DEMO_MAX_VCPUS];
+
+static struct pvirq_guest_ret sim_trap(void *ctx, uint32_t id, uint64_t a0, uint64_t a1,
+				       uint64_t a2)
+{
+	struct sim_call r = call(ctx, id, a0, a1, a2);
+
+	return (struct pvirq_guest_ret){r.status, r.value};
+}
+
+static void sim_trap_for(struct demo_vcpu *v, struct pvirq_guest_trap *trap)
+{
+	trap->call = sim_trap;
+	trap->ctx = v;
+}
 
 static uint64_t load(uint64_t *p)
 {
@@ -79,49 +108,87 @@ static void handle_device(struct demo_vcpu *v, uint32_t d)
 		perror("doorbell");
 }
 
-/* The upcall handler of guest/ctl_pvirq.c. */
+static struct demo_vcpu *vcpu_of(struct pvirq_guest_cpu *cpu)
+{
+	return ((struct sim_cpu *)cpu)->v;
+}
+
+/* Handlers: what examples/workload/workload.c does per source. */
+static void on_device(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
+{
+	(void)ctx;
+	handle_device(vcpu_of(cpu), intid - DEMO_NR_TRUSTED);
+}
+
+static void on_ipi(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
+{
+	struct demo_vcpu *v = vcpu_of(cpu);
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+
+	(void)ctx, (void)intid;
+	store(&me->handled[DEMO_SRC_IPI], me->handled[DEMO_SRC_IPI] + 1);
+}
+
+static void on_timer(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
+{
+	struct demo_vcpu *v = vcpu_of(cpu);
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+
+	(void)ctx, (void)intid;
+	store(&me->handled[DEMO_SRC_TIMER], me->handled[DEMO_SRC_TIMER] + 1);
+	demo_timer_ack(v->vm, v->index);
+}
+
+static void on_wake(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
+{
+	struct demo_vcpu *v = vcpu_of(cpu);
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+
+	(void)ctx, (void)intid;
+	store(&me->wakes, me->wakes + 1);
+}
+
+/* vCPU 0, before any vCPU thread runs: what ctl_pvirq.c's probe does. */
+static bool sim_probe(struct demo_vcpu *v0)
+{
+	struct pvirq_guest_trap trap;
+	bool ok;
+
+	sim_trap_for(v0, &trap);
+	if (pvirq_guest_probe(&sim_driver, &trap, sim_intids, DEMO_NR_TRUSTED + DEMO_NR_UNTRUSTED,
+			      0) != PVIRQ_GUEST_PROBE_OK)
+		return false;
+	ok = pvirq_guest_set_handler(&sim_driver, DEMO_INTID_IPI, on_ipi, NULL,
+				     PVIRQ_GUEST_IRQ_PERCPU) == 0 &&
+	     pvirq_guest_set_handler(&sim_driver, DEMO_INTID_TIMER, on_timer, NULL,
+				     PVIRQ_GUEST_IRQ_PERCPU | PVIRQ_GUEST_IRQ_LEVEL) == 0 &&
+	     pvirq_guest_set_handler(&sim_driver, DEMO_INTID_WAKE, on_wake, NULL,
+				     PVIRQ_GUEST_IRQ_PERCPU) == 0;
+	for (uint32_t d = 0; ok && d < DEMO_MAX_DEVICES; d++)
+		ok = pvirq_guest_set_handler(&sim_driver, DEMO_INTID_DEVICE(d), on_device, NULL,
+					     0) == 0;
+	return ok;
+}
+
+/* The upcall: one INTID per upcall, as the KVM guest (ctl_pvirq.c). */
 static void upcall(struct demo_vcpu *v)
 {
 	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
-	struct sim_call ack = call(v, RVIC(ACKNOWLEDGE), 0, 0, 0);
-	uint32_t intid;
 
-	if (ack.status != PVIRQ_ABI_SUCCESS) {
+	if (pvirq_guest_handle_irq(&sim_cpus[v->index].core, 1) == 0)
 		store(&me->spurious, me->spurious + 1);
-		return;
-	}
-	intid = (uint32_t)ack.value;
-	if (intid >= DEMO_NR_TRUSTED)
-		handle_device(v, intid - DEMO_NR_TRUSTED);
-	else if (intid == DEMO_INTID_IPI)
-		store(&me->handled[DEMO_SRC_IPI], me->handled[DEMO_SRC_IPI] + 1);
-	else if (intid == DEMO_INTID_TIMER) {
-		store(&me->handled[DEMO_SRC_TIMER], me->handled[DEMO_SRC_TIMER] + 1);
-		demo_timer_ack(v->vm, v->index);
-	} else
-		store(&me->wakes, me->wakes + 1);
-	call(v, RVIC(CLEAR_MASKED), v->index, intid, 0);
-	if (intid == DEMO_INTID_TIMER)
-		call(v, RVIC(RESAMPLE), DEMO_INTID_TIMER, 0, 0);
 }
 
 static void retarget(struct demo_vcpu *v, uint32_t d)
 {
 	struct demo_device_slot *dev = &v->vm->shared->dev[d];
-	uint32_t from, to, intid = DEMO_INTID_DEVICE(d);
+	uint32_t to;
 
+	/* The device's lock is the routing lock the driver core asks for. */
 	while (atomic_exchange_explicit((_Atomic uint32_t *)&dev->lock, 1, memory_order_acquire))
 		;
-	from = dev->target;
-	to = (from + 1) % v->vm->nr_vcpus;
-	call(v, RVIC(SET_MASKED), from, intid, 0);
-	call(v, RVIC(SET_MASKED), to, intid, 0);
-	call(v, RVID(MAP), d, to, intid);
-	if (call(v, RVIC(IS_PENDING), from, intid, 0).value) {
-		call(v, RVIC(CLEAR_PENDING), from, intid, 0);
-		call(v, RVIC(SIGNAL), to, intid, 0);
-	}
-	call(v, RVIC(CLEAR_MASKED), to, intid, 0);
+	to = (dev->target + 1) % v->vm->nr_vcpus;
+	pvirq_guest_retarget(&sim_cpus[v->index].core, DEMO_INTID_DEVICE(d), to);
 	dev->target = to;
 	atomic_store_explicit((_Atomic uint32_t *)&dev->lock, 0, memory_order_release);
 }
@@ -159,15 +226,19 @@ static void *sim_vcpu(void *arg)
 	uint64_t next_retarget, next_ipi, now, deadline;
 	uint32_t cursor = v->index, n = vm->nr_vcpus;
 
-	call(v, RVIC(ENABLE), 0, 0, 0);
-	call(v, RVIC(CLEAR_MASKED), v->index, DEMO_INTID_IPI, 0);
-	call(v, RVIC(CLEAR_MASKED), v->index, DEMO_INTID_TIMER, 0);
-	call(v, RVIC(CLEAR_MASKED), v->index, DEMO_INTID_WAKE, 0);
+	struct pvirq_guest_cpu *cpu = &sim_cpus[v->index].core;
+	struct pvirq_guest_trap trap;
+
+	sim_cpus[v->index].v = v;
+	sim_trap_for(v, &trap);
+	pvirq_guest_cpu_init(cpu, &sim_driver, &trap, v->index);
+	if (pvirq_guest_cpu_up(cpu) != 0)
+		v->exit_code = DEMO_EXIT_SETUP;
 	if (atomic_fetch_add((_Atomic uint32_t *)&sh->booted, 1) + 1 == n) {
 		for (uint32_t d = 0; d < vm->nr_devices; d++) {
 			sh->dev[d].target = d % n;
-			call(v, RVID(MAP), d, d % n, DEMO_INTID_DEVICE(d));
-			call(v, RVIC(CLEAR_MASKED), d % n, DEMO_INTID_DEVICE(d), 0);
+			if (pvirq_guest_route(cpu, DEMO_INTID_DEVICE(d), d, d % n) != 0)
+				v->exit_code = DEMO_EXIT_SETUP;
 		}
 		atomic_store((_Atomic uint32_t *)&sh->ready, 1);
 	}
@@ -187,7 +258,7 @@ static void *sim_vcpu(void *arg)
 		if (sh->ipi_period_tsc && now >= next_ipi &&
 		    load(&pv->handled[DEMO_SRC_IPI]) == load(&pv->ipi_raised)) {
 			store(&pv->ipi_raised, pv->ipi_raised + 1);
-			call(v, RVIC(SIGNAL), (v->index + 1) % n, DEMO_INTID_IPI, 0);
+			pvirq_guest_send_ipi(cpu, (v->index + 1) % n, DEMO_INTID_IPI);
 			store(&me->ipis_sent, me->ipis_sent + 1);
 			next_ipi = now + sh->ipi_period_tsc;
 		}
@@ -198,7 +269,8 @@ static void *sim_vcpu(void *arg)
 	       (load(&pv->handled[DEMO_SRC_IPI]) != load(&pv->ipi_raised) ||
 		load(&me->handled[DEMO_SRC_TIMER]) != load(&me->timer_raised)))
 		run_or_halt(v, 100000);
-	v->exit_code = demo_rdtsc() < deadline ? 0 : DEMO_EXIT_DRAIN_TIMEOUT;
+	if (!v->exit_code)
+		v->exit_code = demo_rdtsc() < deadline ? 0 : DEMO_EXIT_DRAIN_TIMEOUT;
 	atomic_fetch_add((_Atomic uint32_t *)&sh->quiesced, 1);
 	while (atomic_load((_Atomic uint32_t *)&sh->quiesced) < n && demo_rdtsc() < deadline)
 		run_or_halt(v, 100000);
@@ -250,8 +322,13 @@ int demo_simulate(const struct demo_options *opt, struct demo_result *r)
 	vm->shared->tsc_khz = vm->tsc_khz;
 	vm->shared->retarget_period_tsc = opt->retarget_us * vm->tsc_khz / 1000;
 	vm->shared->ipi_period_tsc = opt->ipi_us * vm->tsc_khz / 1000;
-	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i] = (struct demo_vcpu){.vm = vm, .index = i, .fd = -1, .stats_fd = -1};
+	if (!sim_probe(&vm->vcpus[0])) {
+		fprintf(stderr, "simulation: the guest driver core's probe failed\n");
+		goto out;
+	}
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
 		if (pthread_create(&vm->vcpus[i].thread, NULL, sim_vcpu, &vm->vcpus[i]))
 			goto out; /* threads may run: leak, the process exits */
 	}
