@@ -15,6 +15,10 @@
  * learns it the way it learns PSCI's on arm64 (firmware tables), or is
  * told by its platform (x86: port I/O under a userspace VMM on KVM,
  * VMCALL/VMMCALL under a hypervisor that handles them itself).
+ *
+ * The driver logic on top of these calls (probe, bring-up, hotplug, the
+ * interrupt entry path, retargets) is the guest driver core,
+ * pvirq/guest/driver.h, with the trap made pluggable (pvirq/guest/trap.h).
  */
 #ifndef PVIRQ_GUEST_H
 #define PVIRQ_GUEST_H

@@ -16,8 +16,14 @@ int64_t pvirq_guest_route(struct pvirq_guest_cpu *cpu, uint32_t intid, uint32_t 
 	if (!guest_is_untrusted(cpu->drv, intid))
 		return PVIRQ_ABI_STATUS(PVIRQ_ABI_ERROR_PARAMETER, 0);
 	irq = &cpu->drv->irqs[intid];
-	if (guest_route_is_routed(irq) && irq->input != input)
-		return PVIRQ_ABI_STATUS(PVIRQ_ABI_ERROR_PARAMETER, 1);
+	if (guest_route_is_routed(irq)) {
+		/* Routing an attached INTID again is a move: the lost-edge
+		 * protocol, not a bare MAP that would leave the old CPU's
+		 * INTID unmasked. Another input on it is a caller bug. */
+		if (irq->input != input)
+			return PVIRQ_ABI_STATUS(PVIRQ_ABI_ERROR_PARAMETER, 1);
+		return pvirq__guest_retarget_locked(cpu, intid, target);
+	}
 	status = GUEST_CALL(cpu, RVID, MAP, input, target, intid).status;
 	if (status != PVIRQ_ABI_SUCCESS)
 		return status;

@@ -527,6 +527,13 @@ static void route_msi_and_retarget_move_pending_edges(void **state)
 	assert_int_equal(pvirq_guest_handle_irq(&fx.cpu[2], 0), 1);
 	assert_int_equal(handler_calls[dev], 2);
 
+	/* Routing it again is a move, with the old CPU left masked. */
+	assert_int_equal(pvirq_guest_route(&fx.cpu[0], dev, input, 1), 0);
+	assert_true(intid_masked(fx.vm, 2, dev));
+	assert_false(intid_masked(fx.vm, 1, dev));
+	assert_int_equal(pvirq_guest_route(&fx.cpu[0], dev, input, 2), 0);
+	assert_true(intid_masked(fx.vm, 1, dev));
+
 	/* Unroute: masked on its CPU, input unmapped, edges ignored. */
 	assert_int_equal(pvirq_guest_unroute(&fx.cpu[0], dev), 0);
 	assert_true(intid_masked(fx.vm, 2, dev));

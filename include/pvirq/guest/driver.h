@@ -223,6 +223,7 @@ PVIRQ_API int64_t pvirq_guest_send_ipi(struct pvirq_guest_cpu *cpu, uint64_t tar
 /**
  * @brief Routes rVID input @p input to untrusted INTID @p intid on CPU
  * @p target (MAP, then CLEAR_MASKED on the target). Under the routing lock.
+ * If @p intid is already routed from @p input, this is pvirq_guest_retarget().
  * @return 0 or the first failing status word (ERROR_PARAMETER index 2 if
  *         the INTID is already used on that CPU by another input).
  */
