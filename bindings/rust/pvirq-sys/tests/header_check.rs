@@ -28,6 +28,13 @@ const NOT_BOUND: &[(&str, &str)] = &[
         "guest.h",
         "guest-side hypercall wrappers, not part of the host API",
     ),
+    ("guest/driver.h", "the guest driver core runs in guests, not hosts"),
+    ("guest/trap.h", "the guest driver core runs in guests, not hosts"),
+    ("guest/x86_discover.h", "the guest driver core runs in guests, not hosts"),
+    (
+        "x86_cpuid.h",
+        "header-only CPUID block layout, no library symbol; not bound yet",
+    ),
 ];
 
 const LIB_RS: &str = include_str!("../src/lib.rs");
