@@ -198,6 +198,42 @@ static void targets_released(void **state)
 	assert_int_equal(pvirq_rvid_map(vm, 6, 0, U0 + 20), PVIRQ_OK);
 }
 
+/* The spec's retarget recipe (section 8.6): unmask on the new CPU, MAP.
+ * The edge pending on the old CPU is delivered exactly once, on the new
+ * one; and if the new CPU is disabled, it stays on the old CPU, which the
+ * recipe left unmasked, and is delivered there. */
+static void spec_retarget_recipe(void **state)
+{
+	struct fixture *f = *state;
+	struct pvirq_vm *vm = f->vm;
+	const uint32_t n = U0 + 6;
+	uint32_t got;
+
+	enable_all(vm);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 5, 0, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_set_masked(vm, 0, n), PVIRQ_OK); /* old busy */
+	assert_int_equal(pvirq_rvid_inject(vm, 5), PVIRQ_OK);	     /* pending on 0 */
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 1, n), PVIRQ_OK); /* step 1 */
+	assert_int_equal(pvirq_rvid_map(vm, 5, 1, n), PVIRQ_OK);	     /* step 2 */
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_OK);
+	assert_int_equal(got, n);
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_ENOINTR);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &got), PVIRQ_ENOINTR);
+
+	/* The new CPU went offline meanwhile: nothing is dropped. */
+	assert_int_equal(pvirq_rvic_set_masked(vm, 1, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 1, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_inject(vm, 5), PVIRQ_OK); /* pending on 1 */
+	assert_int_equal(pvirq_rvic_disable(vm, 2), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 2, n), PVIRQ_OK); /* step 1 */
+	assert_int_equal(pvirq_rvid_map(vm, 5, 2, n), PVIRQ_OK);	     /* step 2 */
+	assert_false(intid_pending(vm, 2, n));
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_OK);
+	assert_int_equal(got, n);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
@@ -209,6 +245,7 @@ int main(void)
 		T(guest_retarget_sequence),
 		T(one_input_per_target),
 		T(targets_released),
+		T(spec_retarget_recipe),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
