@@ -11,7 +11,7 @@ static const char *const call_names[BM_NR_CALLS] = {
 };
 
 struct totals {
-	uint64_t sent, handled, interrupts;
+	uint64_t sent, handled, interrupts, ipi_handled, timer_handled;
 	uint64_t hypercalls, kick_irqs, kicks_sent, timer_irqs, device_ticks, other_calls;
 	uint64_t calls[BM_NR_CALLS];
 };
@@ -35,6 +35,8 @@ static void sum(const struct demo_shared *sh, const struct bm_run *run, struct t
 		const struct demo_vcpu_slot *s = &sh->vcpu[v];
 
 		t->sent += load(&s->ipi_raised) + load(&s->timer_raised);
+		t->ipi_handled += load(&s->handled[DEMO_SRC_IPI]);
+		t->timer_handled += load(&s->handled[DEMO_SRC_TIMER]);
 		t->handled += load(&s->handled[DEMO_SRC_IPI]) + load(&s->handled[DEMO_SRC_TIMER]);
 	}
 	t->interrupts = t->handled;
@@ -269,10 +271,13 @@ static const char *verdict(const struct demo_shared *sh, const struct bm_run *ru
 		if (load(&sh->dev[d].raised) == 0 ||
 		    load(&sh->dev[d].done) != load(&sh->dev[d].raised))
 			return "a device never interrupted, or its count is off";
-	for (uint32_t v = 0; v < sh->nr_vcpus; v++)
-		if (load(&sh->vcpu[v].handled[DEMO_SRC_TIMER]) == 0 ||
-		    (sh->nr_vcpus > 1 && load(&sh->vcpu[v].handled[DEMO_SRC_IPI]) == 0))
-			return "a vCPU never took a timer tick or an IPI";
+	/* Liveness of each kind, not of each vCPU: a loaded host may leave
+	 * one vCPU's thread unscheduled for a whole short run, which loses
+	 * nothing (the accounting above is exact) but takes no IPI. */
+	if (t->ipi_handled == 0 && sh->nr_vcpus > 1)
+		return "no IPI was handled";
+	if (t->timer_handled == 0)
+		return "no timer tick was handled";
 	return 0;
 }
 

@@ -3,7 +3,8 @@
 # Boots the EL2 hypervisor under qemu-system-aarch64 and checks the run.
 #
 #   run.sh [--cpus N] [--mode workload|faults] [--ms N] [--repeat N]
-#          [--icount] [--json FILE] [--timeout S] [--require] ELF [SKIP_REASON]
+#          [--icount] [--deterministic] [--json FILE] [--timeout S]
+#          [--require] ELF [SKIP_REASON]
 #
 # Each boot must end by itself (semihosting exit) within the timeout, exit
 # 0, and print "RESULT: OK" (and "lost = 0" in workload mode); anything
@@ -12,8 +13,9 @@
 # ELF's cross compiler is missing, unless --require (make demo-arm64).
 # --icount: deterministic instruction counting (QEMU runs the vCPUs round
 # robin on one thread; the guest's spin loops yield), for debugging.
+# --deterministic: --icount, and every boot's JSON must equal the first's.
 set -u
-cpus=2 mode=workload ms=200 repeat=1 icount=0 json= timeout_s=30 require=0
+cpus=2 mode=workload ms=200 repeat=1 icount=0 json= timeout_s=30 require=0 same=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpus) cpus=$2; shift 2 ;;
@@ -21,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--ms) ms=$2; shift 2 ;;
 	--repeat) repeat=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
+	--deterministic) icount=1; same=1; shift ;;
 	--json) json=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--require) require=1; shift ;;
@@ -47,7 +50,8 @@ command -v qemu-system-aarch64 >/dev/null 2>&1 ||
 [ -f "$elf" ] || skip "no hypervisor image at '$elf' (build target el2_arm64)"
 
 out=$(mktemp "${TMPDIR:-/tmp}/pvirq-el2.XXXXXX") || exit 1
-trap 'rm -f "$out"' EXIT
+first=$(mktemp "${TMPDIR:-/tmp}/pvirq-el2-json.XXXXXX") || exit 1
+trap 'rm -f "$out" "$first"' EXIT
 set -- -machine virt,virtualization=on,gic-version=3 -cpu max -smp "$cpus" -m 128M \
 	-nographic -nic none -no-reboot -semihosting-config enable=on,target=native \
 	-kernel "$elf" -append "mode=$mode cpus=$cpus ms=$ms"
@@ -69,6 +73,13 @@ while [ "$i" -le "$repeat" ]; do
 		why="no 'RESULT: OK' line"
 	elif [ "$mode" = workload ] && ! grep -q '^lost = 0 ' "$out"; then
 		why="lost != 0"
+	elif [ "$same" = 1 ]; then
+		if [ "$i" = 1 ]; then
+			grep '^@@json ' "$out" >"$first"
+		elif ! grep '^@@json ' "$out" | cmp -s - "$first"; then
+			echo "first boot:"; cat "$first"
+			why="not deterministic: the JSON differs from the first boot's"
+		fi
 	fi
 	if [ -n "$why" ]; then
 		tr -d '\r' <"$out"
