@@ -26,6 +26,11 @@
 #define EL2_GUEST_STACKS 0x44200000ull /* one stack per vCPU, growing down */
 #define EL2_GUEST_STACK_SIZE 0x10000ull
 
+/* This demo's own mode beside enum demo_mode: vCPU 0 touches memory
+ * stage 2 does not map, to show that a guest fault fails the run. */
+#define EL2_MODE_CRASH 0x80u
+#define EL2_UNMAPPED_IPA 0x50000000ull
+
 /*
  * The demo's own hypercalls (HVC, SMCCC fast SMC64 calls of owner 6,
  * "vendor specific hypervisor service"): a console and the end of a vCPU.

@@ -4,7 +4,7 @@
 #
 #   run.sh [--cpus N] [--mode workload|faults] [--ms N] [--repeat N]
 #          [--icount] [--deterministic] [--json FILE] [--timeout S]
-#          [--require] ELF [SKIP_REASON]
+#          [--expect-failure REGEX] [--require] ELF [SKIP_REASON]
 #
 # Each boot must end by itself (semihosting exit) within the timeout, exit
 # 0, and print "RESULT: OK" (and "lost = 0" in workload mode); anything
@@ -14,8 +14,10 @@
 # --icount: deterministic instruction counting (QEMU runs the vCPUs round
 # robin on one thread; the guest's spin loops yield), for debugging.
 # --deterministic: --icount, and every boot's JSON must equal the first's.
+# --expect-failure REGEX: the boot must end by itself with a failure whose
+# output matches REGEX (checks that a guest fault fails the run loudly).
 set -u
-cpus=2 mode=workload ms=200 repeat=1 icount=0 json= timeout_s=30 require=0 same=0
+cpus=2 mode=workload ms=200 repeat=1 icount=0 json= timeout_s=30 require=0 same=0 expect=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpus) cpus=$2; shift 2 ;;
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--json) json=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--require) require=1; shift ;;
+	--expect-failure) expect=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -65,6 +68,16 @@ while [ "$i" -le "$repeat" ]; do
 	timeout -k 2 "$timeout_s" qemu-system-aarch64 "$@" </dev/null >"$out" 2>&1
 	rc=$?
 	why=
+	if [ -n "$expect" ]; then
+		tr -d '\r' <"$out" | grep -v '^@@json '
+		if [ "$rc" = 0 ] || [ "$rc" = 124 ] || [ "$rc" = 137 ] ||
+			! grep -q '^RESULT: FAILED' "$out" || ! grep -Eq "$expect" "$out"; then
+			echo "FAILED: expected a failing run matching '$expect' (QEMU exit $rc)" >&2
+			exit 1
+		fi
+		echo "failed as expected (QEMU exit $rc)"
+		exit 0
+	fi
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		why="hang: no exit within ${timeout_s}s"
 	elif [ "$rc" != 0 ]; then

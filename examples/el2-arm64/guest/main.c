@@ -230,6 +230,10 @@ void guest_main(uint32_t self)
 	switch (SHARED->mode) {
 	case DEMO_MODE_PVIRQ: workload_run(self, &ctl_pvirq);
 	case DEMO_MODE_FAULTS: faults_run(self);
+	case EL2_MODE_CRASH:
+		if (self == 0)
+			(void)*(volatile uint32_t *)(uintptr_t)EL2_UNMAPPED_IPA;
+		guest_exit(DEMO_EXIT_OK);
 	default: guest_exit(DEMO_EXIT_BAD_MODE);
 	}
 }

@@ -90,8 +90,9 @@ static void parse_config(struct hyp_config *cfg)
 			value = &line[eq + 1];
 			value_len = i - eq - 1;
 			if (word_is(&line[start], key_len, "mode"))
-				cfg->mode = word_is(value, value_len, "faults") ? DEMO_MODE_FAULTS
-										: DEMO_MODE_PVIRQ;
+				cfg->mode = word_is(value, value_len, "faults")	 ? DEMO_MODE_FAULTS
+					    : word_is(value, value_len, "crash") ? EL2_MODE_CRASH
+										 : DEMO_MODE_PVIRQ;
 			else if (word_is(&line[start], key_len, "cpus"))
 				cfg->nr_cpus = (uint32_t)number(value, value_len);
 			else if (word_is(&line[start], key_len, "devices"))
@@ -109,8 +110,13 @@ static void parse_config(struct hyp_config *cfg)
 		}
 		i++;
 	}
-	if (cfg->mode == DEMO_MODE_FAULTS)
+	if (cfg->mode != DEMO_MODE_PVIRQ)
 		cfg->nr_devices = 0;
+}
+
+static const char *mode_name(uint32_t mode)
+{
+	return mode == DEMO_MODE_FAULTS ? "faults" : mode == EL2_MODE_CRASH ? "crash" : "workload";
 }
 
 static bool config_ok(const struct hyp_config *cfg)
@@ -209,12 +215,12 @@ void hyp_cpu_main(uint32_t cpu)
 		bm_puts("el2: libpvirq EL2 hypervisor, ");
 		bm_dec(hyp.cfg.nr_cpus);
 		bm_puts(" CPUs, mode ");
-		bm_puts(hyp.cfg.mode == DEMO_MODE_FAULTS ? "faults" : "workload");
+		bm_puts(mode_name(hyp.cfg.mode));
 		bm_puts(", counter ");
 		bm_dec(hyp.counter_khz);
 		bm_puts(" kHz\n");
 		hyp.run.arch = "arm64-el2";
-		hyp.run.mode = hyp.cfg.mode == DEMO_MODE_FAULTS ? "faults" : "workload";
+		hyp.run.mode = mode_name(hyp.cfg.mode);
 		hyp.run.nr_cpus = hyp.cfg.nr_cpus;
 		hyp.run.duration_ms = hyp.cfg.duration_ms;
 		hyp.run.counter_khz = hyp.counter_khz;
