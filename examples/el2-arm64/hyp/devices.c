@@ -68,6 +68,8 @@ static void device_step(uint32_t d, uint64_t now)
 	if (done != raised)
 		return; /* still in flight */
 	if (raised > accounted[d]) {
+		/* seq_cst load after done's: the stamp of this edge, not an
+		 * older one. inject_tsc is only written here. */
 		latency = __atomic_load_n(&dev->handled_tsc, __ATOMIC_SEQ_CST) - dev->inject_tsc;
 		hyp.run.latency_samples++;
 		hyp.run.latency_sum_ticks += latency;
@@ -85,6 +87,8 @@ static void stop_load(uint64_t now)
 {
 	struct demo_shared *sh = hyp.shared;
 
+	/* seq_cst (release would do): the deadline is published before the
+	 * stop that makes the guest read it. */
 	__atomic_store_n(&sh->drain_deadline_tsc, now + hyp.counter_khz * SECOND_MS,
 			 __ATOMIC_SEQ_CST);
 	/* seq_cst: stop is visible before the WAKE that makes a halted vCPU
@@ -103,6 +107,8 @@ void devices_tick(void)
 	hyp.traps[0].device_ticks++;
 	if (now > hyp.hang_ticks)
 		hyp_finish("hang: the run outlived its deadline");
+	/* seq_cst (acquire would do): the guest's routes, mapped before it
+	 * set ready, are in place before the first edge. */
 	if (!__atomic_load_n(&sh->ready, __ATOMIC_SEQ_CST) || hyp.stop_ticks) {
 		arm_tick();
 		return;
