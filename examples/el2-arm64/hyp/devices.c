@@ -83,9 +83,33 @@ static void device_step(uint32_t d, uint64_t now)
 	inject(d);
 }
 
+/* Interrupts the guest has handled so far, every source. */
+static uint64_t handled_now(void)
+{
+	uint64_t n = 0;
+
+	for (uint32_t v = 0; v < hyp.cfg.nr_cpus; v++)
+		for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++)
+			/* relaxed: a statistic of the load phase's edges */
+			n += __atomic_load_n(&hyp.shared->vcpu[v].handled[src], __ATOMIC_RELAXED);
+	return n;
+}
+
+static void start_load(uint64_t now)
+{
+	hyp.load_start_ticks = now;
+	hyp.window_start_handled = handled_now();
+	/* relaxed: see COUNT_TRAP */
+	__atomic_store_n(&hyp.in_window, 1, __ATOMIC_RELAXED);
+}
+
 static void stop_load(uint64_t now)
 {
 	struct demo_shared *sh = hyp.shared;
+
+	__atomic_store_n(&hyp.in_window, 0, __ATOMIC_RELAXED);
+	hyp.run.window_interrupts = handled_now() - hyp.window_start_handled;
+	hyp.run.window_ticks = now - hyp.load_start_ticks;
 
 	/* seq_cst (release would do): the deadline is published before the
 	 * stop that makes the guest read it. */
@@ -104,7 +128,7 @@ void devices_tick(void)
 	struct demo_shared *sh = hyp.shared;
 	uint64_t now = counter_now();
 
-	hyp.traps[0].device_ticks++;
+	COUNT_TRAP(0, device_ticks);
 	if (now > hyp.hang_ticks)
 		hyp_finish("hang: the run outlived its deadline");
 	/* seq_cst (acquire would do): the guest's routes, mapped before it
@@ -114,7 +138,7 @@ void devices_tick(void)
 		return;
 	}
 	if (!hyp.load_start_ticks)
-		hyp.load_start_ticks = now;
+		start_load(now);
 	if (now - hyp.load_start_ticks >= ticks_of_us(hyp.cfg.duration_ms * 1000u))
 		stop_load(now);
 	else

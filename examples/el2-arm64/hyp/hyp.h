@@ -55,10 +55,23 @@ struct hyp {
 	uint32_t exited; /* vCPUs that exited (atomic)                  */
 	uint32_t ending; /* someone is reporting (atomic)               */
 	struct bm_run run;
-	struct bm_traps traps[HYP_MAX_CPUS];
+	struct bm_traps traps[HYP_MAX_CPUS];  /* the whole run               */
+	struct bm_traps window[HYP_MAX_CPUS]; /* the load phase only          */
+	uint32_t in_window;		      /* load phase running (atomic)  */
+	uint64_t window_start_handled;
 };
 
 extern struct hyp hyp;
+
+/* Counts one trap of kind @p field on @p cpu, for the whole run and, while
+ * the load phase runs, for it. Relaxed load of in_window: a statistic, a
+ * trap racing the phase's edge may land on either side. */
+#define COUNT_TRAP(cpu, field)                                         \
+	do {                                                           \
+		hyp.traps[cpu].field++;                                \
+		if (__atomic_load_n(&hyp.in_window, __ATOMIC_RELAXED)) \
+			hyp.window[cpu].field++;                       \
+	} while (0)
 
 static inline uint32_t this_cpu(void)
 {

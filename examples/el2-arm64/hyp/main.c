@@ -136,7 +136,7 @@ static void kick(void *ctx, uint32_t vcpu)
 	(void)ctx;
 	if (vcpu == self)
 		return;
-	hyp.traps[self].kicks_sent++;
+	COUNT_TRAP(self, kicks_sent);
 	gic_send_sgi(vcpu, EL2_INTID_KICK);
 }
 
@@ -225,6 +225,7 @@ void hyp_cpu_main(uint32_t cpu)
 		hyp.run.duration_ms = hyp.cfg.duration_ms;
 		hyp.run.counter_khz = hyp.counter_khz;
 		hyp.run.traps = hyp.traps;
+		hyp.run.window = hyp.window;
 		/* Generous: boot, load, drain and report take well under it. */
 		hyp.hang_ticks = hyp.boot_ticks + (hyp.cfg.duration_ms + 10000u) * hyp.counter_khz;
 		gic_init_distributor();

@@ -120,17 +120,16 @@ static void timer_resample(uint32_t cpu)
 	gic_ppi_enable(cpu, EL2_INTID_VTIMER, true);
 }
 
-static void count_call(struct bm_traps *t, uint32_t fn)
+static void count_call(uint32_t cpu, uint32_t fn)
 {
-	uint32_t n = fn & 0xFFFFu;
+	uint32_t n = fn & 0xFFFFu, kind = BM_CALL_UNKNOWN;
 
-	t->hypercalls++;
 	if (n >= 0x200u && n - 0x200u <= 10u)
-		t->calls[n - 0x200u]++;
+		kind = n - 0x200u;
 	else if (n >= 0x100u && n - 0x100u <= 2u)
-		t->calls[BM_CALL_RVID + n - 0x100u]++;
-	else
-		t->calls[BM_CALL_UNKNOWN]++;
+		kind = BM_CALL_RVID + n - 0x100u;
+	COUNT_TRAP(cpu, hypercalls);
+	COUNT_TRAP(cpu, calls[kind]);
 }
 
 static void hypercall(struct guest_frame *f, uint32_t cpu)
@@ -139,7 +138,7 @@ static void hypercall(struct guest_frame *f, uint32_t cpu)
 	struct pvirq_arm64_regs regs;
 
 	if (fn == EL2_CALL_CONSOLE_PUTC) {
-		hyp.traps[cpu].other_calls++;
+		COUNT_TRAP(cpu, other_calls);
 		guest_putc(cpu, (char)f->x[1]);
 		f->x[0] = 0;
 		return;
@@ -147,7 +146,7 @@ static void hypercall(struct guest_frame *f, uint32_t cpu)
 	if (fn == EL2_CALL_EXIT)
 		vcpu_exit(cpu, f->x[1]);
 	if (psci_call(f, fn)) {
-		hyp.traps[cpu].other_calls++;
+		COUNT_TRAP(cpu, other_calls);
 		return;
 	}
 	if (fn == PVIRQ_ABI_ID(RVIC, RESAMPLE) && f->x[1] == DEMO_INTID_TIMER)
@@ -155,11 +154,11 @@ static void hypercall(struct guest_frame *f, uint32_t cpu)
 	for (int i = 0; i < 8; i++)
 		regs.x[i] = f->x[i];
 	if (pvirq_arm64_handle_smccc(hyp.vm, cpu, &regs) != PVIRQ_OK) {
-		hyp.traps[cpu].other_calls++;
+		COUNT_TRAP(cpu, other_calls);
 		f->x[0] = SMCCC_NOT_SUPPORTED;
 		return;
 	}
-	count_call(&hyp.traps[cpu], fn);
+	count_call(cpu, fn);
 	for (int i = 0; i < 4; i++)
 		f->x[i] = regs.x[i];
 }
@@ -188,13 +187,13 @@ static void interrupt(uint32_t cpu)
 
 	switch (intid) {
 	case EL2_INTID_KICK:
-		hyp.traps[cpu].kick_irqs++;
+		COUNT_TRAP(cpu, kick_irqs);
 		gic_eoi(intid);
 		break;
 	case EL2_INTID_VTIMER:
 		/* A level PPI: keep it out until the guest's RESAMPLE finds the
 		 * level low, or it would fire again at once. */
-		hyp.traps[cpu].timer_irqs++;
+		COUNT_TRAP(cpu, timer_irqs);
 		gic_ppi_enable(cpu, EL2_INTID_VTIMER, false);
 		gic_eoi(intid);
 		/* seq_cst: raised before the guest can see the INTID pending. */
@@ -225,7 +224,7 @@ void hyp_trap(struct guest_frame *f, uint64_t kind)
 		case ESR_EC_HVC64: hypercall(f, cpu); break;
 		case ESR_EC_SMC64:
 			/* Trapped by HCR_EL2.TSC; ELR is the SMC itself. */
-			hyp.traps[cpu].other_calls++;
+			COUNT_TRAP(cpu, other_calls);
 			f->x[0] = SMCCC_NOT_SUPPORTED;
 			f->elr += 4;
 			break;
