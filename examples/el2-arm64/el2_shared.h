@@ -38,6 +38,9 @@
  */
 #define EL2_CALL_CONSOLE_PUTC 0xC6000001u /* x1 = one character          */
 #define EL2_CALL_EXIT 0xC6000002u	  /* x1 = DEMO_EXIT_* code; no return */
+/* x1 = the code this vCPU reports if the guest powers off (PSCI
+ * SYSTEM_OFF) before it calls EXIT; the fault mode ends that way. */
+#define EL2_CALL_SET_EXIT_CODE 0xC6000003u
 
 /* PSCI and SMCCC function IDs the hypervisor implements for the guest. */
 #define PSCI_VERSION 0x84000000u

@@ -4,7 +4,8 @@
 #
 #   run.sh [--cpus N] [--mode workload|faults] [--ms N] [--repeat N]
 #          [--icount] [--deterministic] [--json FILE] [--timeout S]
-#          [--expect-failure REGEX] [--require] ELF [SKIP_REASON]
+#          [--expect-failure REGEX] [--require-output REGEX] [--require]
+#          ELF [SKIP_REASON]
 #
 # Each boot must end by itself (semihosting exit) within the timeout, exit
 # 0, and print "RESULT: OK" (and "lost = 0" in workload mode); anything
@@ -16,8 +17,9 @@
 # --deterministic: --icount, and every boot's JSON must equal the first's.
 # --expect-failure REGEX: the boot must end by itself with a failure whose
 # output matches REGEX (checks that a guest fault fails the run loudly).
+# --require-output REGEX: a passing boot must also print a line matching it.
 set -u
-cpus=2 mode=workload ms=200 repeat=1 icount=0 json= timeout_s=30 require=0 same=0 expect=
+cpus=2 mode=workload ms=200 repeat=1 icount=0 json= timeout_s=30 require=0 same=0 expect= want=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpus) cpus=$2; shift 2 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift 2 ;;
 	--require) require=1; shift ;;
 	--expect-failure) expect=$2; shift 2 ;;
+	--require-output) want=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -86,6 +89,8 @@ while [ "$i" -le "$repeat" ]; do
 		why="no 'RESULT: OK' line"
 	elif [ "$mode" = workload ] && ! grep -q '^lost = 0 ' "$out"; then
 		why="lost != 0"
+	elif [ -n "$want" ] && ! grep -Eq "$want" "$out"; then
+		why="no line matching '$want'"
 	elif [ "$same" = 1 ]; then
 		if [ "$i" = 1 ]; then
 			grep '^@@json ' "$out" >"$first"

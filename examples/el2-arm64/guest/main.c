@@ -83,6 +83,12 @@ void console_putc(char c)
 
 void guest_exit(uint32_t code)
 {
+	/* The fault mode ends the whole guest with PSCI SYSTEM_OFF from
+	 * vCPU 0, so that the power-off path is exercised too. */
+	if (SHARED->mode == DEMO_MODE_FAULTS && this_cpu() == 0) {
+		hvc(EL2_CALL_SET_EXIT_CODE, code, 0, 0);
+		hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	}
 	for (;;) {
 		hvc(EL2_CALL_EXIT, code, 0, 0);
 		/* The hypervisor never returns from EXIT; if it did, stay put. */

@@ -41,6 +41,8 @@ static void guest_putc(uint32_t cpu, char c)
 		guest_putc(cpu, c);
 }
 
+static bool exit_code_set[HYP_MAX_CPUS];
+
 static __attribute__((noreturn)) void vcpu_exit(uint32_t cpu, uint64_t code)
 {
 	hyp.run.exit_code[cpu] = (uint32_t)code;
@@ -52,6 +54,32 @@ static __attribute__((noreturn)) void vcpu_exit(uint32_t cpu, uint64_t code)
 	gic_cpu_off();
 	for (;;)
 		__asm__ volatile("wfi");
+}
+
+/* PSCI SYSTEM_OFF: the caller is done with the code it set
+ * (EL2_CALL_SET_EXIT_CODE; none set: it counts as not exited); the
+ * others get up to a second to exit on their own, then the run ends and
+ * is reported. */
+static __attribute__((noreturn)) void system_off(uint32_t cpu)
+{
+	uint64_t deadline = counter_now() + hyp.counter_khz * 1000u;
+
+	bm_lock();
+	bm_puts("el2: PSCI SYSTEM_OFF from vcpu ");
+	bm_dec(cpu);
+	bm_putc('\n');
+	bm_unlock();
+
+	if (exit_code_set[cpu]) {
+		hyp.run.exited[cpu] = true;
+		/* seq_cst: as in vcpu_exit() */
+		__atomic_add_fetch(&hyp.exited, 1, __ATOMIC_SEQ_CST);
+	}
+	/* seq_cst: pairs with the other vCPUs' exit increments. */
+	while (__atomic_load_n(&hyp.exited, __ATOMIC_SEQ_CST) < hyp.cfg.nr_cpus &&
+	       counter_now() < deadline)
+		__asm__ volatile("yield");
+	hyp_finish(0);
 }
 
 /* PSCI 1.0 and SMCCC 1.1, the subset a guest needs to start its CPUs and
@@ -95,7 +123,7 @@ static bool psci_call(struct guest_frame *f, uint32_t fn)
 	case PSCI_CPU_ON_64:
 		f->x[0] = (uint64_t)psci_cpu_on(f->x[1], f->x[2], f->x[3]);
 		return true;
-	case PSCI_SYSTEM_OFF: hyp_finish(0);
+	case PSCI_SYSTEM_OFF: system_off(this_cpu());
 	case SMCCC_VERSION: f->x[0] = SMCCC_VERSION_1_1; return true;
 	case SMCCC_ARCH_FEATURES: f->x[0] = SMCCC_NOT_SUPPORTED; return true;
 	default: return false;
@@ -145,6 +173,13 @@ static void hypercall(struct guest_frame *f, uint32_t cpu)
 	}
 	if (fn == EL2_CALL_EXIT)
 		vcpu_exit(cpu, f->x[1]);
+	if (fn == EL2_CALL_SET_EXIT_CODE) {
+		COUNT_TRAP(cpu, other_calls);
+		hyp.run.exit_code[cpu] = (uint32_t)f->x[1];
+		exit_code_set[cpu] = true;
+		f->x[0] = 0;
+		return;
+	}
 	if (psci_call(f, fn)) {
 		COUNT_TRAP(cpu, other_calls);
 		return;
