@@ -13,7 +13,7 @@ struct call {
 	enum kind args[3];
 };
 
-/* The ABI's call table (ARCHITECTURE.md; VERSION is 0.3). */
+/* The ABI's call table (ARCHITECTURE.md, docs/spec/pvirq-abi.md; VERSION is 0.4). */
 static const struct call calls[] = {
 	{ORACLE_RVIC, 0, {NONE, NONE, NONE}},	      /* VERSION */
 	{ORACLE_RVIC, 1, {KEY, NONE, NONE}},	      /* INFO */
@@ -26,12 +26,13 @@ static const struct call calls[] = {
 	{ORACLE_RVIC, 8, {TARGET, INTID, NONE}},      /* CLEAR_PENDING */
 	{ORACLE_RVIC, 9, {NONE, NONE, NONE}},	      /* ACKNOWLEDGE */
 	{ORACLE_RVIC, 10, {TRUSTED, NONE, NONE}},     /* RESAMPLE */
+	{ORACLE_RVIC, 11, {NONE, NONE, NONE}},	      /* RESET (0.4) */
 	{ORACLE_RVID, 0, {NONE, NONE, NONE}},	      /* VERSION */
 	{ORACLE_RVID, 1, {INPUT, TARGET, UNTRUSTED}}, /* MAP */
 	{ORACLE_RVID, 2, {INPUT, NONE, NONE}},	      /* UNMAP */
 };
 
-#define ABI_VERSION 0x3u /* 0.3 */
+#define ABI_VERSION 0x4u /* 0.4 */
 
 /* Checked arguments, narrowed only after their checks. */
 struct checked {
@@ -93,7 +94,7 @@ static uint64_t info(const struct fuzz_world *w, const struct oracle_binding *b,
 	switch (key) {
 	case 0: return w->m.nr_trusted;
 	case 1: return w->m.nr_untrusted;
-	case 2: return 0; /* no features in 0.3 */
+	case 2: return 1; /* 0.4: bit 0, RESET */
 	case 3: return w->m.nr_inputs;
 	default:
 		if (b->upcall_vector)
@@ -185,10 +186,11 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 			err = model_acknowledge(m, vcpu, &got);
 			out->value = got;
 			break;
-		default:
+		case 10:
 			fuzz_world_note_trusted(w, vcpu, c.intid);
 			err = model_resample(m, vcpu, c.intid);
 			break;
+		default: err = model_reset_own(m, vcpu); break;
 		}
 	}
 	if (err != PVIRQ_OK)

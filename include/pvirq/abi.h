@@ -32,11 +32,12 @@
 /** @defgroup abi Hypercall ABI
  *  @{ */
 
-/** ABI version reported by VERSION: major.minor = 0.3, the 2020 reference's
- *  version (its Linux driver refuses anything older). */
+/** ABI version reported by VERSION: major.minor = 0.4. 0.3 is the 2020
+ *  reference's (its Linux driver refuses anything older and runs on every
+ *  0.x after it); 0.4 adds RVIC_RESET (PVIRQ_ABI_FEATURE_RESET). */
 #define PVIRQ_ABI_VERSION_MAJOR 0u
 /** @copydoc PVIRQ_ABI_VERSION_MAJOR */
-#define PVIRQ_ABI_VERSION_MINOR 3u
+#define PVIRQ_ABI_VERSION_MINOR 4u
 /** The VERSION value: major << 16 | minor. */
 #define PVIRQ_ABI_VERSION ((PVIRQ_ABI_VERSION_MAJOR << 16) | PVIRQ_ABI_VERSION_MINOR)
 
@@ -104,6 +105,7 @@ enum pvirq_abi_arg {
 	X(RVIC, CLEAR_PENDING, 8, TARGET, INTID, NONE, 0)   \
 	X(RVIC, ACKNOWLEDGE, 9, NONE, NONE, NONE, 1)        \
 	X(RVIC, RESAMPLE, 10, INTID_TRUSTED, NONE, NONE, 0) \
+	X(RVIC, RESET, 11, NONE, NONE, NONE, 0)             \
 	X(RVID, VERSION, 0, NONE, NONE, NONE, 1)            \
 	X(RVID, MAP, 1, INPUT, TARGET, INTID_UNTRUSTED, 0)  \
 	X(RVID, UNMAP, 2, INPUT, NONE, NONE, 0)
@@ -134,8 +136,9 @@ enum pvirq_abi_info_key {
 	PVIRQ_ABI_INFO_NR_TRUSTED = 0,
 	/** U: number of untrusted INTIDs, [T, T+U). */
 	PVIRQ_ABI_INFO_NR_UNTRUSTED = 1,
-	/** Bitmap of PVIRQ_ABI_FEATURE_* (extension discovery). 0 in 0.3. A
-	 *  pre-libpvirq implementation answers ERROR_PARAMETER: no features. */
+	/** Bitmap of PVIRQ_ABI_FEATURE_* (extension discovery). 0 in 0.3,
+	 *  PVIRQ_ABI_FEATURES from 0.4. A pre-libpvirq implementation answers
+	 *  ERROR_PARAMETER: no features. */
 	PVIRQ_ABI_INFO_FEATURES = 2,
 	/** Number of rVID inputs (for guests without firmware tables). */
 	PVIRQ_ABI_INFO_NR_RVID_INPUTS = 3,
@@ -148,6 +151,11 @@ enum pvirq_abi_info_key {
  *  0.3; bits are only ever added, each with the VERSION minor that
  *  introduced it. */
 #define PVIRQ_ABI_FEATURES_0_3 0ull
+/** 0.4: RVIC_RESET (rVIC call 11) resets the caller's own instance in one
+ *  call: every INTID masked, and pending only where a level line is high. */
+#define PVIRQ_ABI_FEATURE_RESET 0x1ull
+/** What INFO(PVIRQ_ABI_INFO_FEATURES) reports in this version. */
+#define PVIRQ_ABI_FEATURES 0x1ull
 
 /** Reason byte of a status word (bits 7:0). */
 enum pvirq_abi_reason {
@@ -225,8 +233,8 @@ PVIRQ_API int64_t pvirq_abi_status_word(const struct pvirq_abi_result *result);
  * never truncated. A bad target is INVALID_CPU (also for RVID_MAP: one rule
  * for every target argument); any other bad argument is ERROR_PARAMETER;
  * both carry the argument's index. A call that fails changes no state.
- * Unknown @p call->fn: NOT_SUPPORTED. ENABLE, DISABLE and ACKNOWLEDGE act on
- * the caller's own instance.
+ * Unknown @p call->fn: NOT_SUPPORTED. ENABLE, DISABLE, ACKNOWLEDGE and RESET
+ * act on the caller's own instance.
  *
  * Concurrency: as the core operation it calls (lock-free, callable from
  * any thread concurrently with any other call); ordering as in rvic.h and

@@ -142,7 +142,7 @@ static uint64_t info(struct pvirq_vm *vm, const struct pvirq_abi_binding *bindin
 	switch (pvirq_nospec(key, PVIRQ_ABI_INFO_UPCALL_VECTOR + 1u)) {
 	case PVIRQ_ABI_INFO_NR_TRUSTED: return pvirq_vm_nr_trusted(vm);
 	case PVIRQ_ABI_INFO_NR_UNTRUSTED: return pvirq_vm_nr_untrusted(vm);
-	case PVIRQ_ABI_INFO_FEATURES: return PVIRQ_ABI_FEATURES_0_3;
+	case PVIRQ_ABI_INFO_FEATURES: return PVIRQ_ABI_FEATURES;
 	case PVIRQ_ABI_INFO_NR_RVID_INPUTS: return pvirq_vm_nr_rvid_inputs(vm);
 	case PVIRQ_ABI_INFO_UPCALL_VECTOR:
 		if (binding->upcall_vector)
@@ -211,6 +211,7 @@ static void execute(struct pvirq_vm *vm, uint32_t vcpu, const struct pvirq_abi_b
 		break;
 	}
 	case PVIRQ_CALL_RVIC_RESAMPLE: err = pvirq_rvic_resample(vm, vcpu, a->intid); break;
+	case PVIRQ_CALL_RVIC_RESET: err = pvirq__rvic_reset_own(vm, vcpu); break;
 	case PVIRQ_CALL_RVID_MAP: err = pvirq_rvid_map(vm, a->input, a->target, a->intid); break;
 	case PVIRQ_CALL_RVID_UNMAP: err = pvirq_rvid_unmap(vm, a->input); break;
 	default: reason = PVIRQ_ABI_NOT_SUPPORTED; break;

@@ -199,6 +199,8 @@ static inline uint32_t pvirq_rvid_intid(uint64_t entry)
 /* Shared between rvic.c and rvid.c: the already-validated slow paths. */
 int pvirq__signal(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
 void pvirq__latch_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+/* rvic.c, for dispatch.c's RVIC_RESET (no host API of its own). */
+int pvirq__rvic_reset_own(struct pvirq_vm *vm, uint32_t vcpu);
 
 /* rvid.c, for reset and restore (quiesced VM only): the occupancy bitmap
  * cleared, one target claimed (false if it was taken), or rebuilt from the

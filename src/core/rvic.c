@@ -363,6 +363,32 @@ int pvirq_rvic_clear_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 	return PVIRQ_OK;
 }
 
+/*
+ * RVIC_RESET (ABI 0.4): what SET_MASKED then CLEAR_PENDING of every INTID
+ * of the caller's instance would do, in one call. Not one atomic step:
+ * each state word changes in one exchange (its 32 INTIDs masked and not
+ * pending at one instant), word after word, and then every trusted INTID
+ * whose line is still high re-pends, exactly as CLEAR_PENDING's level rule
+ * (dropped while the instance is disabled; ENABLE pends it later).
+ * `enabled` and the acknowledge cursor are left alone. O(T + U / 32).
+ */
+int pvirq__rvic_reset_own(struct pvirq_vm *vm, uint32_t vcpu)
+{
+	struct pvirq_vcpu *v;
+
+	if (vcpu >= vm->nr_vcpus)
+		return PVIRQ_EVCPU;
+	v = pvirq_vcpu_at(vm, vcpu);
+	/* seq_cst like every state change. Masking raises no line, so the
+	 * summary bits are left to be cleared lazily. */
+	for (uint32_t w = 0; w < vm->nr_state_words; w++)
+		atomic_exchange_explicit(&v->words[w], PVIRQ_MASKED_LANES, memory_order_seq_cst);
+	for (uint32_t intid = 0; intid < vm->nr_trusted; intid++)
+		if (line_is_high(vm, vcpu, intid))
+			pvirq__signal(vm, vcpu, intid);
+	return PVIRQ_OK;
+}
+
 /* --- acknowledge ----------------------------------------------------- */
 
 /* Lowest deliverable lane of @word within @lanes, as an INTID; or -1. If

@@ -35,6 +35,11 @@ int64_t pvirq_guest_reset_own(struct pvirq_guest_cpu *cpu)
 
 	if (status != PVIRQ_ABI_SUCCESS)
 		return status;
+	/* 0.4: one call instead of 2 x (T+U). Only when advertised: a 0.3
+	 * hypervisor answers NOT_SUPPORTED, and a future one could give
+	 * number 11 to something else without the bit. */
+	if (cpu->drv->features & PVIRQ_ABI_FEATURE_RESET)
+		return GUEST_CALL(cpu, RVIC, RESET, 0, 0, 0).status;
 	return reset_instance(cpu, cpu->self);
 }
 

@@ -76,7 +76,7 @@ static void x86_upcall_vector(void **state)
 static void x86_status_is_64_bit(void **state)
 {
 	struct harness *h = *state;
-	struct pvirq_x86_regs r = {PVIRQ_ABI_RVIC_BASE + 11, 7, 7, 7, 7, 7};
+	struct pvirq_x86_regs r = {PVIRQ_ABI_RVIC_BASE + 12, 7, 7, 7, 7, 7};
 
 	assert_int_equal(pvirq_x86_handle_hypercall(h->vm, 0, &r), PVIRQ_OK);
 	assert_true(r.rax == UINT64_MAX); /* NOT_SUPPORTED: -1 in all 64 bits */
@@ -249,8 +249,8 @@ static void riscv_error_mapping(void **state)
 		int64_t sbi_error;
 		uint64_t a1_out;
 	} v[] = {
-		{PVIRQ_RISCV_EID_RVIC, 0, 0, 0, 0, 0, 0x3},
-		{PVIRQ_RISCV_EID_RVIC, 11, 0, 0, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED, UINT64_MAX},
+		{PVIRQ_RISCV_EID_RVIC, 0, 0, 0, 0, 0, 0x4},
+		{PVIRQ_RISCV_EID_RVIC, 12, 0, 0, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED, UINT64_MAX},
 		{PVIRQ_RISCV_EID_RVIC, 1ull << 32, 0, 0, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED,
 		 UINT64_MAX},
 		{PVIRQ_RISCV_EID_RVIC, (1ull << 32) | 7, 0x1, 5, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED,

@@ -43,19 +43,23 @@ struct vector {
 
 static const struct vector vectors[] = {
 	/* Probe */
-	{"rvic version", PREP_NONE, ID(RVIC, VERSION), 0, 0, 0, 0, 0x3, false},
-	{"rvid version", PREP_NONE, ID(RVID, VERSION), 0, 0, 0, 0, 0x3, false},
-	{"version ignores unused args", PREP_NONE, ID(RVIC, VERSION), ~0ull, ~0ull, ~0ull, 0, 0x3,
+	{"rvic version", PREP_NONE, ID(RVIC, VERSION), 0, 0, 0, 0, 0x4, false},
+	{"rvid version", PREP_NONE, ID(RVID, VERSION), 0, 0, 0, 0, 0x4, false},
+	{"version ignores unused args", PREP_NONE, ID(RVIC, VERSION), ~0ull, ~0ull, ~0ull, 0, 0x4,
 	 false},
 	{"info nr trusted", PREP_NONE, ID(RVIC, INFO), 0, 0, 0, 0, H_TRUSTED, false},
 	{"info nr untrusted", PREP_NONE, ID(RVIC, INFO), 1, 0, 0, 0, H_UNTRUSTED, false},
-	{"info features", PREP_NONE, ID(RVIC, INFO), 2, 0, 0, 0, 0, false},
+	{"info features", PREP_NONE, ID(RVIC, INFO), 2, 0, 0, 0, PVIRQ_ABI_FEATURE_RESET, false},
 	{"info nr inputs", PREP_NONE, ID(RVIC, INFO), 3, 0, 0, 0, H_INPUTS, false},
 	{"info unknown key", PREP_NONE, ID(RVIC, INFO), 5, 0, 0, ST(ERROR_PARAMETER, 0), 0, false},
 	{"info wide key", PREP_NONE, ID(RVIC, INFO), WIDE(0), 0, 0, ST(ERROR_PARAMETER, 0), 0,
 	 false},
 	/* Unknown functions inside the ranges */
-	{"rvic fn 11", PREP_NONE, PVIRQ_ABI_RVIC_BASE + 11, 0, 0, 0, NOT_SUPPORTED, 0, false},
+	{"rvic fn 12", PREP_NONE, PVIRQ_ABI_RVIC_BASE + 12, 0, 0, 0, NOT_SUPPORTED, 0, false},
+	/* RESET (0.4): the caller's own instance, masked and cleared. */
+	{"reset ignores unused args", PREP_DELIVERING, ID(RVIC, RESET), ~0ull, ~0ull, ~0ull, 0, 0,
+	 true},
+	{"reset of a reset instance", PREP_NONE, ID(RVIC, RESET), 0, 0, 0, 0, 0, false},
 	{"rvic fn 255", PREP_NONE, PVIRQ_ABI_RVIC_BASE + 255, 0, 0, 0, NOT_SUPPORTED, 0, false},
 	{"rvid fn 3", PREP_NONE, PVIRQ_ABI_RVID_BASE + 3, 1, 0x1, 40, NOT_SUPPORTED, 0, false},
 	{"rvid fn 255", PREP_NONE, PVIRQ_ABI_RVID_BASE + 255, 0, 0, 0, NOT_SUPPORTED, 0, false},
@@ -180,6 +184,10 @@ static void check_effect(struct pvirq_vm *vm, const struct vector *v, const stru
 		expect.map_intid[v->a0] = (uint32_t)v->a2;
 		break;
 	case ID(RVID, UNMAP): expect.mapped[v->a0] = PVIRQ_EUNMAPPED; break;
+	case ID(RVIC, RESET): /* PREP_DELIVERING's INTID 5, now as after reset */
+		expect.pending[0][5] = false;
+		expect.masked[0][5] = true;
+		break;
 	default: fail_msg("%s: no expected effect", v->what);
 	}
 	(void)vm;

@@ -121,6 +121,17 @@ int model_clear_pending(struct model *m, uint32_t vcpu, uint32_t intid)
 	return PVIRQ_OK;
 }
 
+int model_reset_own(struct model *m, uint32_t vcpu)
+{
+	if (vcpu >= m->nr_vcpus)
+		return PVIRQ_EVCPU;
+	for (uint32_t i = 0; i < m->nr_intids; i++) {
+		model_set_masked(m, vcpu, i);
+		model_clear_pending(m, vcpu, i);
+	}
+	return PVIRQ_OK;
+}
+
 int model_acknowledge(struct model *m, uint32_t vcpu, uint32_t *intid)
 {
 	struct model_vcpu *v;

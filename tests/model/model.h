@@ -43,6 +43,8 @@ int model_clear_masked(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_signal(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_clear_pending(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_acknowledge(struct model *m, uint32_t vcpu, uint32_t *intid);
+/* RVIC_RESET (ABI 0.4): SET_MASKED then CLEAR_PENDING of every INTID of @vcpu. */
+int model_reset_own(struct model *m, uint32_t vcpu);
 /* Trusted INTIDs with a software level line: min(T, PVIRQ_MAX_LEVEL_LINES). */
 uint32_t model_level_lines(const struct model *m);
 int model_resample(struct model *m, uint32_t vcpu, uint32_t intid);

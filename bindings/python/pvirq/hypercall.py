@@ -29,7 +29,7 @@ U64_MAX = (1 << 64) - 1
 
 
 def rvic_id(n):
-    """arm64/x86_64 function ID of rVIC call n (0 VERSION ... 10 RESAMPLE)."""
+    """arm64/x86_64 function ID of rVIC call n (0 VERSION ... 11 RESET)."""
     return _native.PVIRQ_ABI_RVIC_BASE + n
 
 

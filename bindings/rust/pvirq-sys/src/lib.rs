@@ -246,7 +246,7 @@ unsafe extern "C" {
 /// ABI version reported by VERSION: major.
 pub const PVIRQ_ABI_VERSION_MAJOR: u32 = 0;
 /// ABI version reported by VERSION: minor.
-pub const PVIRQ_ABI_VERSION_MINOR: u32 = 3;
+pub const PVIRQ_ABI_VERSION_MINOR: u32 = 4;
 /// The VERSION value: major << 16 | minor.
 pub const PVIRQ_ABI_VERSION: u32 = (PVIRQ_ABI_VERSION_MAJOR << 16) | PVIRQ_ABI_VERSION_MINOR;
 /// First function ID of the rVIC range: +n.
@@ -314,6 +314,8 @@ pub const PVIRQ_FN_RVIC_CLEAR_PENDING: pvirq_abi_fn = 8;
 pub const PVIRQ_FN_RVIC_ACKNOWLEDGE: pvirq_abi_fn = 9;
 /// rVIC RESAMPLE.
 pub const PVIRQ_FN_RVIC_RESAMPLE: pvirq_abi_fn = 10;
+/// rVIC RESET (ABI 0.4).
+pub const PVIRQ_FN_RVIC_RESET: pvirq_abi_fn = 11;
 /// rVID VERSION.
 pub const PVIRQ_FN_RVID_VERSION: pvirq_abi_fn = 0;
 /// rVID MAP.
@@ -322,7 +324,7 @@ pub const PVIRQ_FN_RVID_MAP: pvirq_abi_fn = 1;
 pub const PVIRQ_FN_RVID_UNMAP: pvirq_abi_fn = 2;
 
 /// Number of calls in the table (`PVIRQ_ABI_NR_CALLS`).
-pub const PVIRQ_ABI_NR_CALLS: u32 = 14;
+pub const PVIRQ_ABI_NR_CALLS: u32 = 15;
 
 /// `enum pvirq_abi_info_key`: keys of RVIC_INFO.
 pub type pvirq_abi_info_key = c_uint;
@@ -338,6 +340,10 @@ pub const PVIRQ_ABI_INFO_NR_RVID_INPUTS: pvirq_abi_info_key = 3;
 pub const PVIRQ_ABI_INFO_UPCALL_VECTOR: pvirq_abi_info_key = 4;
 /// Features of ABI 0.3: none.
 pub const PVIRQ_ABI_FEATURES_0_3: u64 = 0;
+/// ABI 0.4: RVIC_RESET is available.
+pub const PVIRQ_ABI_FEATURE_RESET: u64 = 0x1;
+/// Features this version reports in INFO(2).
+pub const PVIRQ_ABI_FEATURES: u64 = 0x1;
 
 /// `enum pvirq_abi_reason`: reason byte of a status word.
 pub type pvirq_abi_reason = c_uint;

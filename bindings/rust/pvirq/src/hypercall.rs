@@ -19,7 +19,7 @@
 //!     Hypercall::Handled => { /* KVM_SET_REGS and resume */ }
 //!     Hypercall::NotPvirq => { /* the VMM's own hypercall */ }
 //! }
-//! assert_eq!((regs.rax, regs.rbx), (0, 0x0003)); // SUCCESS, version 0.3
+//! assert_eq!((regs.rax, regs.rbx), (0, 0x0004)); // SUCCESS, version 0.4
 //! # Ok::<(), pvirq::Error>(())
 //! ```
 //!
@@ -120,7 +120,7 @@ impl Vcpu<'_> {
 pub mod abi {
     use super::sys;
 
-    /// ABI version the guest reads with VERSION: major << 16 | minor (0.3).
+    /// ABI version the guest reads with VERSION: major << 16 | minor (0.4).
     pub const VERSION: u32 = sys::PVIRQ_ABI_VERSION;
     /// Function ID of rVIC call `n` (arm64 and x86_64).
     pub const fn rvic_id(n: u32) -> u32 {
