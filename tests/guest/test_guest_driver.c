@@ -318,6 +318,56 @@ static void ack_loop_honours_max_handled(void **state)
 	assert_int_equal(count_calls(&script, PVIRQ_ABI_ID(RVIC, ACKNOWLEDGE)), 4);
 }
 
+/* Bring-up on a 0.3 hypervisor (no RESET bit): DISABLE, then SET_MASKED
+ * and CLEAR_PENDING of every INTID on this CPU, ENABLE, unmask the
+ * per-CPU INTIDs (the level one resampled); on a 0.4 one: one RESET. */
+static void bring_up_sequence_with_and_without_bulk_reset(void **state)
+{
+	struct pvirq_guest_trap trap;
+	struct pvirq_guest_cpu cpu;
+
+	(void)state;
+	for (int bulk = 0; bulk < 2; bulk++) {
+		scripted_init(&script, &trap);
+		if (bulk) {
+			script.version = PVIRQ_ABI_VERSION;
+			script.info_status[2] = PVIRQ_ABI_SUCCESS;
+			script.info[2] = PVIRQ_ABI_FEATURE_RESET;
+		}
+		assert_int_equal(pvirq_guest_probe(&drv, &trap, table, T + U, 0), 0);
+		assert_int_equal(
+			pvirq_guest_set_handler(&drv, TIMER, count_handler, NULL,
+						PVIRQ_GUEST_IRQ_LEVEL | PVIRQ_GUEST_IRQ_PERCPU),
+			0);
+		assert_int_equal(pvirq_guest_set_handler(&drv, IPI, count_handler, NULL,
+							 PVIRQ_GUEST_IRQ_PERCPU),
+				 0);
+		pvirq_guest_cpu_init(&cpu, &drv, &trap, 3);
+		script.nr_log = 0;
+		assert_int_equal(pvirq_guest_cpu_up(&cpu), 0);
+
+		uint32_t k = 0, resets = bulk ? 1 : 0, loops = bulk ? 0 : T + U;
+		assert_int_equal(script.nr_log, 1 + resets + 2 * loops + 1 + 2 + 1);
+		assert_int_equal(script.log[k++].id, PVIRQ_ABI_ID(RVIC, DISABLE));
+		if (bulk)
+			assert_int_equal(script.log[k++].id, PVIRQ_ABI_ID(RVIC, RESET));
+		for (uint32_t i = 0; i < loops; i++) {
+			assert_int_equal(script.log[k].id, PVIRQ_ABI_ID(RVIC, SET_MASKED));
+			assert_int_equal(script.log[k].a0, 3);
+			assert_int_equal(script.log[k++].a1, i);
+			assert_int_equal(script.log[k].id, PVIRQ_ABI_ID(RVIC, CLEAR_PENDING));
+			assert_int_equal(script.log[k++].a1, i);
+		}
+		assert_int_equal(script.log[k++].id, PVIRQ_ABI_ID(RVIC, ENABLE));
+		assert_int_equal(script.log[k].id, PVIRQ_ABI_ID(RVIC, CLEAR_MASKED));
+		assert_int_equal(script.log[k++].a1, IPI);
+		assert_int_equal(script.log[k].id, PVIRQ_ABI_ID(RVIC, CLEAR_MASKED));
+		assert_int_equal(script.log[k++].a1, TIMER);
+		assert_int_equal(script.log[k].id, PVIRQ_ABI_ID(RVIC, RESAMPLE));
+		assert_int_equal(script.log[k++].a0, TIMER);
+	}
+}
+
 /* ---- x86 discovery: a CPUID table as a VMM would fill it. ---- */
 
 struct fake_cpu {
@@ -663,6 +713,7 @@ int main(void)
 		cmocka_unit_test(ack_loop_refuses_out_of_range_intids_and_is_bounded),
 		cmocka_unit_test(ack_loop_is_bounded_under_a_flood),
 		cmocka_unit_test(ack_loop_honours_max_handled),
+		cmocka_unit_test(bring_up_sequence_with_and_without_bulk_reset),
 		cmocka_unit_test(x86_discovery_finds_the_block_and_picks_a_conduit),
 		cmocka_unit_test_setup_teardown(bring_up_resets_what_it_finds, host_setup,
 						host_teardown),
