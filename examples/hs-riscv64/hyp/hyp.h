@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor's global state: the VM (libpvirq), the run's parameters
+ * and phase, and the functions the files of hyp/ share.
+ */
+#ifndef HS_HYP_H
+#define HS_HYP_H
+
+#include <pvirq/pvirq.h>
+
+#include "workload_shared.h"
+#include "hart.h"
+
+/* QEMU virt's timebase (the time CSR), 10 MHz. */
+#define HS_TIME_HZ 10000000ul
+#define HS_TIME_KHZ (HS_TIME_HZ / 1000)
+
+/* How the run goes (CAS-advanced by whichever hart notices first). */
+enum hs_phase {
+	PHASE_BOOT,	     /* guest setting up; devices wait for ready      */
+	PHASE_RUNNING,	     /* devices fire, timers tick                     */
+	PHASE_DEVICES_STOP,  /* no new device interrupts; in-flight ones end  */
+	PHASE_STOPPING,	     /* shared->stop set: vCPUs drain and exit        */
+	PHASE_FINISHED,	     /* the report is out, shutting down              */
+};
+
+/* Run parameters, from the kernel command line (-append). */
+struct hs_options {
+	uint32_t mode;	      /* HS_MODE_*                                        */
+	uint32_t icount;      /* deterministic run: guest spin loops yield        */
+	uint32_t run_ms;      /* devices fire for this long (time CSR)            */
+	uint32_t nr_devices;  /* 1..DEMO_MAX_DEVICES                              */
+	uint32_t device_us;   /* a device sends at most once per period           */
+	uint32_t retarget_us; /* guest retarget period, 0 = none                  */
+	uint32_t ipi_us;      /* guest IPI period, 0 = none                       */
+	uint32_t timer_us;    /* guest timer period, 0 = none                     */
+};
+
+struct hs_run {
+	struct pvirq_vm *vm;
+	struct demo_shared *shared; /* host view of the guest's control block */
+	struct hs_options opt;
+	uint32_t nr_vcpus;
+	uint32_t boot_hart;	/* who won OpenSBI's lottery (reported)     */
+	uint32_t phase;		/* enum hs_phase, atomic                    */
+	uint32_t exited;	/* vCPUs that made their EXIT call, atomic  */
+	uint32_t guest_shutdown; /* the guest asked SRST: 1 + reason         */
+	uint64_t boot_time, ready_time, stop_time, end_time;
+	uint64_t inject_errors; /* device sends libpvirq refused, atomic     */
+	uint64_t stuck_devices; /* devices still in flight at the deadline   */
+};
+
+extern struct hs_run hs;
+
+/* Limits that turn a hang into a loud failure (time CSR ticks). */
+#define HS_TICK (HS_TIME_HZ / 5000)	    /* 200 us: device and phase poll  */
+#define HS_DEVICE_DRAIN (HS_TIME_HZ / 2)    /* in-flight devices must finish  */
+#define HS_GUEST_DRAIN (HS_TIME_HZ / 2)	    /* vCPUs must drain and exit      */
+#define HS_WATCHDOG (20 * HS_TIME_HZ)	    /* nothing runs longer than this  */
+
+/* The hart this code runs on (tp holds it in the hypervisor). */
+static inline struct hs_hart *hs_this_hart(void)
+{
+	struct hs_hart *h;
+
+	__asm__ volatile("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+/* vsbi.c: an ECALL from VS-mode (a0..a7 in h->regs[10..17]). */
+void hs_vsbi_call(struct hs_hart *h);
+
+/* run.c: devices, timers and the run's phases. */
+void hs_timer_program(struct hs_hart *h);
+void hs_timer_expired(struct hs_hart *h);
+void hs_guest_set_timer(struct hs_hart *h, uint64_t deadline);
+void hs_poll(struct hs_hart *h);
+/* The vCPU made its EXIT call, or the guest asked for a shutdown. */
+__attribute__((noreturn)) void hs_vcpu_exit(struct hs_hart *h, uint32_t code);
+__attribute__((noreturn)) void hs_guest_shutdown(struct hs_hart *h, uint32_t reason);
+
+/* report.c: the table and the JSON line; returns true if nothing was lost
+ * and every vCPU exited cleanly. */
+bool hs_report(void);
+
+/* main.c: a fatal error: print, shut down with failure. */
+__attribute__((noreturn)) void hs_fail(const char *what, uint64_t a, uint64_t b);
+/* main.c: waits in HS-mode for this hart's vCPU to be started, then runs it. */
+__attribute__((noreturn)) void hs_vcpu_wait_and_run(struct hs_hart *h);
+
+#endif /* HS_HYP_H */

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run: the guest's virtual timer, the device model, the phases that
+ * end every run by itself, and the exit.
+ *
+ * Timer. The guest programs its timer with SBI set_timer; the hypervisor
+ * multiplexes that deadline with its own 200 us tick onto the hart's one
+ * timer (SBI set_timer to OpenSBI). The guest's timer is the trusted INTID
+ * DEMO_INTID_TIMER, a level line: high from the deadline until the guest
+ * programs a new one (as the STIP of a real hart), so the guest's RESAMPLE
+ * at end of interrupt re-pends it while the deadline has passed.
+ * timer_raised counts rising edges for the accounting; after stop no edge
+ * rises, so the guest's drain sees a final count. An edge rises on the
+ * vCPU's own hart while its guest is not running, so the guest never sees
+ * the count move under its drain check.
+ *
+ * Devices. Device d has one interrupt in flight at a time: when the guest
+ * has finished the previous one (done == raised) and the device's period
+ * (device_us) has passed since its last send, the first hart that notices
+ * claims the next by a CAS on raised and sends it, through the
+ * rVID as a wired input (even d, pvirq_rvid_inject) or as an MSI write to
+ * the doorbell (odd d, pvirq_rvid_msi). Any hart can send to any vCPU, and
+ * the guest keeps retargeting the inputs meanwhile: libpvirq's notify
+ * kicks the target's hart with an SBI IPI. The period keeps the guest's
+ * main loop (retargets, IPIs) running: devices that re-fired the moment
+ * they were handled would keep a TCG vCPU in its interrupt handler.
+ *
+ * Phases. The first hart to see the guest's ready starts the clock; after
+ * run_ms the devices stop, and once every in-flight one is handled the
+ * stop flag and a WAKE interrupt tell each vCPU to drain and exit. The
+ * last vCPU to exit prints the report and shuts the machine down. Each
+ * wait has a deadline, so a loss or a hang fails the run loudly instead of
+ * hanging it.
+ */
+#include "console.h"
+#include "csr.h"
+#include "hyp.h"
+#include "sbi.h"
+
+void hs_timer_program(struct hs_hart *h)
+{
+	uint64_t deadline = h->guest_deadline < h->next_tick ? h->guest_deadline : h->next_tick;
+
+	sbi_set_timer(deadline);
+}
+
+static void check_guest_deadline(struct hs_hart *h, uint64_t now)
+{
+	struct demo_vcpu_slot *slot = &hs.shared->vcpu[h->hartid];
+
+	if (h->guest_deadline == UINT64_MAX || now < h->guest_deadline)
+		return;
+	h->guest_deadline = UINT64_MAX;
+	if (__atomic_load_n(&hs.shared->stop, __ATOMIC_SEQ_CST))
+		return; /* stopping: no new edges, the count is final */
+	/* Count before raising: the guest compares handled with raised. */
+	__atomic_store_n(&slot->timer_raised, slot->timer_raised + 1, __ATOMIC_SEQ_CST);
+	h->timer_raised++;
+	if (pvirq_rvic_set_level(hs.vm, h->hartid, DEMO_INTID_TIMER, true))
+		hs_fail("pvirq_rvic_set_level", h->hartid, DEMO_INTID_TIMER);
+}
+
+void hs_guest_set_timer(struct hs_hart *h, uint64_t deadline)
+{
+	/* A new deadline drops the line (as writing stimecmp clears STIP);
+	 * one already passed raises it again at once. */
+	if (pvirq_rvic_set_level(hs.vm, h->hartid, DEMO_INTID_TIMER, false))
+		hs_fail("pvirq_rvic_set_level", h->hartid, DEMO_INTID_TIMER);
+	h->guest_deadline = deadline;
+	check_guest_deadline(h, hs_time());
+	hs_timer_program(h);
+}
+
+void hs_timer_expired(struct hs_hart *h)
+{
+	uint64_t now = hs_time();
+
+	if (now >= h->next_tick)
+		h->next_tick = now + HS_TICK;
+	check_guest_deadline(h, now);
+	hs_timer_program(h);
+}
+
+/* Earliest time of each device's next send (time CSR). */
+static uint64_t next_send[DEMO_MAX_DEVICES];
+
+static void send_devices(uint64_t now)
+{
+	struct demo_shared *s = hs.shared;
+	uint64_t period = (uint64_t)hs.opt.device_us * HS_TIME_HZ / 1000000;
+
+	for (uint32_t d = 0; d < hs.opt.nr_devices; d++) {
+		struct demo_device_slot *dev = &s->dev[d];
+		uint64_t raised = __atomic_load_n(&dev->raised, __ATOMIC_SEQ_CST);
+		int err;
+
+		/* seq_cst: the guest's done store is the device's doorbell;
+		 * raised moves before the send, as the guest's claim expects. */
+		/* relaxed: a stale next_send only delays or hastens one send
+		 * by a period; the CAS below still sends each number once. */
+		if (now < __atomic_load_n(&next_send[d], __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&dev->done, __ATOMIC_SEQ_CST) != raised ||
+		    !__atomic_compare_exchange_n(&dev->raised, &raised, raised + 1, false,
+						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			continue;
+		__atomic_store_n(&next_send[d], now + period, __ATOMIC_RELAXED);
+		__atomic_store_n(&dev->inject_tsc, now, __ATOMIC_RELAXED); /* report only */
+		err = d & 1 ? pvirq_rvid_msi(hs.vm, PVIRQ_MSI_DOORBELL, d)
+			    : pvirq_rvid_inject(hs.vm, d);
+		if (err)
+			__atomic_add_fetch(&hs.inject_errors, 1, __ATOMIC_RELAXED);
+	}
+}
+
+static bool devices_idle(void)
+{
+	for (uint32_t d = 0; d < hs.opt.nr_devices; d++)
+		if (__atomic_load_n(&hs.shared->dev[d].done, __ATOMIC_SEQ_CST) !=
+		    __atomic_load_n(&hs.shared->dev[d].raised, __ATOMIC_SEQ_CST))
+			return false;
+	return true;
+}
+
+static bool advance(uint32_t from, uint32_t to)
+{
+	/* acq_rel: the winner's writes before the phase (times, stop) are
+	 * seen by whoever reads the new phase. */
+	return __atomic_compare_exchange_n(&hs.phase, &from, to, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+static void tell_vcpus_to_stop(uint64_t now)
+{
+	struct demo_shared *s = hs.shared;
+
+	__atomic_store_n(&s->drain_deadline_tsc, now + HS_GUEST_DRAIN, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->stop, 1, __ATOMIC_SEQ_CST);
+	/* A vCPU idle in wfi wakes on WAKE and sees stop. */
+	for (uint32_t v = 0; v < hs.nr_vcpus; v++)
+		pvirq_rvic_signal(hs.vm, v, DEMO_INTID_WAKE);
+}
+
+void hs_poll(struct hs_hart *h)
+{
+	uint64_t now = hs_time();
+	uint32_t phase = __atomic_load_n(&hs.phase, __ATOMIC_ACQUIRE);
+
+	(void)h;
+	if (now - hs.boot_time > HS_WATCHDOG) {
+		hs_report();
+		hs_fail("watchdog: the run did not end", phase, now - hs.boot_time);
+	}
+	if (hs.opt.mode != HS_MODE_WORKLOAD)
+		return; /* the fault mode ends by itself */
+	switch (phase) {
+	case PHASE_BOOT:
+		if (__atomic_load_n(&hs.shared->ready, __ATOMIC_SEQ_CST)) {
+			hs.ready_time = now;
+			advance(PHASE_BOOT, PHASE_RUNNING);
+		}
+		break;
+	case PHASE_RUNNING:
+		if (now - hs.ready_time < (uint64_t)hs.opt.run_ms * HS_TIME_KHZ) {
+			send_devices(now);
+			break;
+		}
+		hs.stop_time = now;
+		advance(PHASE_RUNNING, PHASE_DEVICES_STOP);
+		break;
+	case PHASE_DEVICES_STOP:
+		if (!devices_idle() && now - hs.stop_time < HS_DEVICE_DRAIN)
+			break;
+		if (!devices_idle())
+			hs.stuck_devices = 1;
+		if (advance(PHASE_DEVICES_STOP, PHASE_STOPPING))
+			tell_vcpus_to_stop(now);
+		break;
+	default: break;
+	}
+}
+
+static __attribute__((noreturn)) void finish(const char *why, bool failed)
+{
+	bool ok;
+
+	__atomic_store_n(&hs.phase, PHASE_FINISHED, __ATOMIC_RELEASE);
+	hs.end_time = hs_time();
+	ok = hs_report() && !failed;
+	hs_printf("HS: %s\n", why);
+	hs_printf("RESULT %s\n", ok ? "PASS" : "FAIL");
+	sbi_shutdown(ok ? SBI_SRST_REASON_NONE : SBI_SRST_REASON_FAILURE);
+}
+
+void hs_vcpu_exit(struct hs_hart *h, uint32_t code)
+{
+	h->exit_code = code;
+	/* release: our counters are final before the count says so. */
+	__atomic_store_n(&h->exited, 1, __ATOMIC_RELEASE);
+	sbi_set_timer(UINT64_MAX);
+	CSR_WRITE(CSR_HVIP, 0);
+	if (__atomic_add_fetch(&hs.exited, 1, __ATOMIC_ACQ_REL) == hs.nr_vcpus)
+		finish("every vCPU exited", false);
+	for (;;) {
+		/* Parked: kicks for this vCPU may still come; drop them. */
+		hs_wfi();
+		CSR_CLEAR(CSR_SIP, 1u << IRQ_S_SOFT);
+	}
+}
+
+void hs_guest_shutdown(struct hs_hart *h, uint32_t failure)
+{
+	hs_printf("HS: vCPU %u asked SBI SRST shutdown (reason %u)\n", (unsigned)h->hartid,
+		  (unsigned)failure);
+	finish("the guest shut the machine down", failure != 0);
+}
