@@ -43,8 +43,7 @@ static const struct sbi_case cases[] = {
 	{"HSM get_status: no such hart", SBI_EID_HSM, 2, ~0ull, 0, 0, ERR_INVALID_PARAM},
 	{"IPI: hart 63 does not exist", SBI_EID_IPI, 0, 1ull << 63, 0, 0, ERR_INVALID_PARAM},
 	{"IPI: mask base past the harts", SBI_EID_IPI, 0, 1, 1ull << 40, 0, ERR_INVALID_PARAM},
-	{"DBCN write: address outside guest RAM", SBI_EID_DBCN, 0, 4, 0x1000, 0,
-	 ERR_INVALID_PARAM},
+	{"DBCN write: address outside guest RAM", SBI_EID_DBCN, 0, 4, 0x1000, 0, ERR_INVALID_PARAM},
 	{"DBCN write: address above 4 GiB (base_hi)", SBI_EID_DBCN, 0, 4, HS_GUEST_GPA_BASE, 1,
 	 ERR_INVALID_PARAM},
 	{"DBCN write: range wraps around", SBI_EID_DBCN, 0, 64, ~0ull - 8, 0, ERR_INVALID_PARAM},
@@ -77,8 +76,8 @@ uint32_t platform_fault_checks(uint32_t self, uint32_t *nr_checks)
 	failed += check_value("rVIC SIGNAL bad target: a1 = INVALID_CPU, index 0", r.value,
 			      PVIRQ_ABI_STATUS(PVIRQ_ABI_INVALID_CPU, 0));
 	r = sbi_ecall(RVIC_EID, 4, self, 1ull << 40, 0);
-	failed += check_value("rVIC SET_MASKED huge intid: a1 = ERROR_PARAMETER, index 1",
-			      r.value, PVIRQ_ABI_STATUS(PVIRQ_ABI_ERROR_PARAMETER, 1));
+	failed += check_value("rVIC SET_MASKED huge intid: a1 = ERROR_PARAMETER, index 1", r.value,
+			      PVIRQ_ABI_STATUS(PVIRQ_ABI_ERROR_PARAMETER, 1));
 	failed += check_value("the wide FID did not signal",
 			      pvirq_guest_rvic_is_pending(CONDUIT, self, DEMO_INTID_IPI).value, 0);
 	n += 3;
@@ -87,20 +86,18 @@ uint32_t platform_fault_checks(uint32_t self, uint32_t *nr_checks)
 	failed += check_value("probe rVIC", sbi_ecall(SBI_EID_BASE, 3, RVIC_EID, 0, 0).value, 1);
 	failed += check_value("probe rVID",
 			      sbi_ecall(SBI_EID_BASE, 3, PVIRQ_RISCV_EID_RVID, 0, 0).value, 1);
-	failed += check_value("probe garbage", sbi_ecall(SBI_EID_BASE, 3, 0x0BADBAD0, 0, 0).value,
-			      0);
+	failed +=
+		check_value("probe garbage", sbi_ecall(SBI_EID_BASE, 3, 0x0BADBAD0, 0, 0).value, 0);
 	failed += check_value("HSM: this hart is STARTED",
 			      sbi_ecall(SBI_EID_HSM, 2, self, 0, 0).value, 0);
 	n += 4;
 
 	/* A valid SBI IPI to ourselves still arrives (as VSSIP). */
 	before = __atomic_load_n(&sbi_ipis_taken, __ATOMIC_RELAXED);
-	failed += fault_check("SBI IPI to self",
-			      sbi_ecall(SBI_EID_IPI, 0, 1, self, 0).error, 0);
+	failed += fault_check("SBI IPI to self", sbi_ecall(SBI_EID_IPI, 0, 1, self, 0).error, 0);
 	irq_enable();
 	for (uint64_t end = platform_now() + SHARED->tsc_khz * 1000;
-	     __atomic_load_n(&sbi_ipis_taken, __ATOMIC_RELAXED) == before &&
-	     platform_now() < end;)
+	     __atomic_load_n(&sbi_ipis_taken, __ATOMIC_RELAXED) == before && platform_now() < end;)
 		cpu_relax();
 	irq_disable();
 	failed += check_value("SBI IPI to self delivered",

@@ -47,11 +47,11 @@
 #define EXC_VIRTUAL_INSTRUCTION 22
 #define EXC_STORE_GUEST_PAGE_FAULT 23
 
-#define CSR_READ(csr)                                                                              \
-	({                                                                                         \
-		uint64_t v_;                                                                       \
-		__asm__ volatile("csrr %0, %1" : "=r"(v_) : "i"(csr) : "memory");                  \
-		v_;                                                                                \
+#define CSR_READ(csr)                                                             \
+	({                                                                        \
+		uint64_t v_;                                                      \
+		__asm__ volatile("csrr %0, %1" : "=r"(v_) : "i"(csr) : "memory"); \
+		v_;                                                               \
 	})
 #define CSR_WRITE(csr, v) __asm__ volatile("csrw %0, %1" ::"i"(csr), "r"((uint64_t)(v)) : "memory")
 #define CSR_SET(csr, v) __asm__ volatile("csrs %0, %1" ::"i"(csr), "r"((uint64_t)(v)) : "memory")

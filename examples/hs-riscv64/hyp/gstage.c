@@ -44,8 +44,7 @@ void hs_gstage_build(void)
 
 void hs_gstage_enable(void)
 {
-	CSR_WRITE(CSR_HGATP,
-		  HGATP_MODE_SV39X4 | HGATP_VMID(1) | ((uint64_t)(uintptr_t)root >> 12));
+	CSR_WRITE(CSR_HGATP, HGATP_MODE_SV39X4 | HGATP_VMID(1) | ((uint64_t)(uintptr_t)root >> 12));
 	/* hfence.gvma zero, zero: forget any G-stage translation of this hart. */
 	__asm__ volatile(".word 0x62000073" ::: "memory");
 }

@@ -21,12 +21,12 @@
 
 /* Traps taken from the guest, by kind (the report's "traps per interrupt"). */
 enum hs_trap_kind {
-	TRAP_ECALL_PVIRQ,   /* rVIC/rVID call handled by libpvirq          */
-	TRAP_ECALL_TIMER,   /* SBI set_timer                               */
-	TRAP_ECALL_DEMO,    /* device doorbells, config, exit              */
-	TRAP_ECALL_OTHER,   /* base, IPI, HSM, SRST, console               */
-	TRAP_KICK,	    /* SSIP: another hart raised our line          */
-	TRAP_TIMER,	    /* STIP: our timer (guest deadline, tick)      */
+	TRAP_ECALL_PVIRQ, /* rVIC/rVID call handled by libpvirq          */
+	TRAP_ECALL_TIMER, /* SBI set_timer                               */
+	TRAP_ECALL_DEMO,  /* device doorbells, config, exit              */
+	TRAP_ECALL_OTHER, /* base, IPI, HSM, SRST, console               */
+	TRAP_KICK,	  /* SSIP: another hart raised our line          */
+	TRAP_TIMER,	  /* STIP: our timer (guest deadline, tick)      */
 	TRAP_NR_KINDS,
 };
 
@@ -49,12 +49,17 @@ struct hs_hart {
 	uint64_t start_pc;  /* HSM hart_start arguments                    */
 	uint64_t start_arg; /* published before vstate = START_PENDING     */
 	uint32_t exit_code;
-	uint32_t vssip;	    /* guest SBI IPI to deliver as VSSIP, atomic   */
+	uint32_t vssip; /* guest SBI IPI to deliver as VSSIP, atomic   */
 	/* Guest timer: absolute deadline in time ticks, UINT64_MAX = none. */
 	uint64_t guest_deadline;
 	uint64_t next_tick; /* the hypervisor's own periodic tick          */
 	/* Counters, written by this hart only. */
 	uint64_t traps[TRAP_NR_KINDS];
+	/* traps[] when this hart first saw the run start: the report counts
+	 * traps of the run only, not of the guest's setup (which times 2000
+	 * VERSION calls). */
+	uint64_t traps_at_start[TRAP_NR_KINDS];
+	uint32_t saw_start;
 	uint64_t kicks_sent; /* SBI IPIs this hart sent for line rises     */
 	uint64_t timer_raised;
 	/* Console line being assembled for this vCPU. */

@@ -17,11 +17,11 @@
 
 /* How the run goes (CAS-advanced by whichever hart notices first). */
 enum hs_phase {
-	PHASE_BOOT,	     /* guest setting up; devices wait for ready      */
-	PHASE_RUNNING,	     /* devices fire, timers tick                     */
-	PHASE_DEVICES_STOP,  /* no new device interrupts; in-flight ones end  */
-	PHASE_STOPPING,	     /* shared->stop set: vCPUs drain and exit        */
-	PHASE_FINISHED,	     /* the report is out, shutting down              */
+	PHASE_BOOT,	    /* guest setting up; devices wait for ready      */
+	PHASE_RUNNING,	    /* devices fire, timers tick                     */
+	PHASE_DEVICES_STOP, /* no new device interrupts; in-flight ones end  */
+	PHASE_STOPPING,	    /* shared->stop set: vCPUs drain and exit        */
+	PHASE_FINISHED,	    /* the report is out, shutting down              */
 };
 
 /* Run parameters, from the kernel command line (-append). */
@@ -41,9 +41,9 @@ struct hs_run {
 	struct demo_shared *shared; /* host view of the guest's control block */
 	struct hs_options opt;
 	uint32_t nr_vcpus;
-	uint32_t boot_hart;	/* who won OpenSBI's lottery (reported)     */
-	uint32_t phase;		/* enum hs_phase, atomic                    */
-	uint32_t exited;	/* vCPUs that made their EXIT call, atomic  */
+	uint32_t boot_hart;	 /* who won OpenSBI's lottery (reported)     */
+	uint32_t phase;		 /* enum hs_phase, atomic                    */
+	uint32_t exited;	 /* vCPUs that made their EXIT call, atomic  */
 	uint32_t guest_shutdown; /* the guest asked SRST: 1 + reason         */
 	uint64_t boot_time, ready_time, stop_time, end_time;
 	uint64_t inject_errors; /* device sends libpvirq refused, atomic     */
@@ -53,10 +53,10 @@ struct hs_run {
 extern struct hs_run hs;
 
 /* Limits that turn a hang into a loud failure (time CSR ticks). */
-#define HS_TICK (HS_TIME_HZ / 5000)	    /* 200 us: device and phase poll  */
-#define HS_DEVICE_DRAIN (HS_TIME_HZ / 2)    /* in-flight devices must finish  */
-#define HS_GUEST_DRAIN (HS_TIME_HZ / 2)	    /* vCPUs must drain and exit      */
-#define HS_WATCHDOG (20 * HS_TIME_HZ)	    /* nothing runs longer than this  */
+#define HS_TICK (HS_TIME_HZ / 5000)	 /* 200 us: device and phase poll  */
+#define HS_DEVICE_DRAIN (2 * HS_TIME_HZ) /* in-flight devices must finish  */
+#define HS_GUEST_DRAIN (2 * HS_TIME_HZ)	 /* vCPUs must drain and exit      */
+#define HS_WATCHDOG (20 * HS_TIME_HZ)	 /* nothing runs longer than this  */
 
 /* The hart this code runs on (tp holds it in the hypervisor). */
 static inline struct hs_hart *hs_this_hart(void)

@@ -224,7 +224,8 @@ void hs_vcpu_wait_and_run(struct hs_hart *h)
 static void count_harts(uint32_t boot_hart)
 {
 	for (uint32_t i = 0; i < HS_MAX_HARTS; i++) {
-		struct sbi_ret st = i == boot_hart ? (struct sbi_ret){0, 0} : sbi_hart_get_status(i);
+		struct sbi_ret st =
+			i == boot_hart ? (struct sbi_ret){0, 0} : sbi_hart_get_status(i);
 
 		if (st.error)
 			break; /* QEMU virt numbers its harts 0..n-1 */
@@ -252,8 +253,8 @@ void hs_boot_main(uint64_t hartid, const void *fdt)
 	count_harts((uint32_t)hartid);
 	hs_printf("HS: libpvirq %u.%u.%u, boot hart %u of %u, mode %u%s\n",
 		  (unsigned)(pvirq_version() >> 16), (unsigned)(pvirq_version() >> 8 & 0xff),
-		  (unsigned)(pvirq_version() & 0xff), (unsigned)hartid, (unsigned)hs.nr_vcpus, (unsigned)hs.opt.mode,
-		  hs.opt.icount ? ", icount" : "");
+		  (unsigned)(pvirq_version() & 0xff), (unsigned)hartid, (unsigned)hs.nr_vcpus,
+		  (unsigned)hs.opt.mode, hs.opt.icount ? ", icount" : "");
 	init_vm();
 	hs_gstage_build();
 	init_shared();

@@ -14,6 +14,12 @@ static const char *const trap_names[TRAP_NR_KINDS] = {
 	[TRAP_KICK] = "kick_ssip",	    [TRAP_TIMER] = "timer_stip",
 };
 
+/* Traps of kind @p k during the run (all of them if it never started). */
+static uint64_t run_traps(const struct hs_hart *h, int k)
+{
+	return h->traps[k] - h->traps_at_start[k];
+}
+
 struct totals {
 	uint64_t traps[TRAP_NR_KINDS], all_traps, interrupts, lost, failed_exits;
 };
@@ -57,8 +63,8 @@ static void tally(struct totals *t)
 		const struct hs_hart *h = &hs_harts[v];
 
 		for (int k = 0; k < TRAP_NR_KINDS; k++) {
-			t->traps[k] += h->traps[k];
-			t->all_traps += h->traps[k];
+			t->traps[k] += run_traps(h, k);
+			t->all_traps += run_traps(h, k);
 		}
 		t->interrupts += vcpu_interrupts(vs);
 		device_handled += vcpu_devices(vs);
@@ -90,7 +96,7 @@ static void print_table(const struct totals *t)
 		uint64_t traps = 0, per;
 
 		for (int k = 0; k < TRAP_NR_KINDS; k++)
-			traps += hs_harts[v].traps[k];
+			traps += run_traps(&hs_harts[v], k);
 		per = hundredths(traps, vcpu_interrupts(vs));
 		hs_printf("%4u %4x %7lu %5lu %5lu %5lu %8lu %4lu %9lu %12lu %5lu %6lu.%02lu\n",
 			  (unsigned)v, (unsigned)hs_harts[v].exit_code, vcpu_devices(vs),
@@ -150,7 +156,7 @@ static void print_json(const struct totals *t)
 		n += hs_snprintf(buf + n, sizeof(buf) - n, "\"traps\":{");
 		for (int k = 0; k < TRAP_NR_KINDS; k++)
 			n += hs_snprintf(buf + n, sizeof(buf) - n, "%s\"%s\":%lu", k ? "," : "",
-					 trap_names[k], h->traps[k]);
+					 trap_names[k], run_traps(h, k));
 		hs_snprintf(buf + n, sizeof(buf) - n, "}}\n");
 		hs_printf("%s", buf);
 	}

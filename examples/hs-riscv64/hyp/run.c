@@ -145,7 +145,11 @@ void hs_poll(struct hs_hart *h)
 	uint64_t now = hs_time();
 	uint32_t phase = __atomic_load_n(&hs.phase, __ATOMIC_ACQUIRE);
 
-	(void)h;
+	if (!h->saw_start && phase >= PHASE_RUNNING) {
+		for (int k = 0; k < TRAP_NR_KINDS; k++)
+			h->traps_at_start[k] = h->traps[k];
+		h->saw_start = 1;
+	}
 	if (now - hs.boot_time > HS_WATCHDOG) {
 		hs_report();
 		hs_fail("watchdog: the run did not end", phase, now - hs.boot_time);

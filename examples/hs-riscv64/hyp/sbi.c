@@ -14,10 +14,18 @@ struct sbi_ret sbi_call(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, ui
 	return (struct sbi_ret){(long)r0, (long)r1};
 }
 
+/* QEMU virt's test device (sifive_test): FAIL | code << 16 ends QEMU with
+ * exit status code. */
+#define QEMU_TEST_DEVICE 0x100000ul
+#define QEMU_TEST_FAIL 0x3333u
+
 void sbi_shutdown(uint32_t reason)
 {
-	/* QEMU's test device ends the emulator: exit status 0 for a plain
-	 * shutdown, non-zero for a system failure. */
+	/* OpenSBI 1.1 powers QEMU off with exit status 0 whatever the SRST
+	 * reason, so a failure also tells QEMU's test device directly: the
+	 * exit status then says what the console says. */
+	if (reason != SBI_SRST_REASON_NONE)
+		*(volatile uint32_t *)QEMU_TEST_DEVICE = QEMU_TEST_FAIL | 1u << 16;
 	sbi_call(SBI_EID_SRST, 0, SBI_SRST_SHUTDOWN, reason, 0);
 	for (;;)
 		__asm__ volatile("wfi");

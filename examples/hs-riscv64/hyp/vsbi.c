@@ -67,7 +67,8 @@ static void ipi(struct hs_hart *h, uint64_t fid)
 	}
 	/* Every named hart must exist, or nothing is sent. */
 	for (uint64_t bit = 0; bit < 64; bit++)
-		if ((mask >> bit & 1) && (mask_base >= hs.nr_vcpus || bit >= hs.nr_vcpus - mask_base)) {
+		if ((mask >> bit & 1) &&
+		    (mask_base >= hs.nr_vcpus || bit >= hs.nr_vcpus - mask_base)) {
 			ret(h, SBI_ERR_INVALID_PARAM, 0);
 			return;
 		}
@@ -173,7 +174,7 @@ static void dbcn(struct hs_hart *h, uint64_t fid)
 	char byte;
 
 	switch (fid) {
-	case 0: /* write(num_bytes, base_lo, base_hi) */
+	case 0:			       /* write(num_bytes, base_lo, base_hi) */
 		n = n > 256 ? 256 : n; /* a short write is allowed */
 		s = A(2) ? 0 : hs_gpa_to_host(A(1), n);
 		if (!s) {

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Boots the HS-mode hypervisor under qemu-system-riscv64 and checks the run.
+
+A run passes when QEMU exits 0 by itself (SBI SRST) within the timeout, the
+console says "RESULT PASS", and the JSON report says nothing was lost and
+every vCPU exited cleanly. Anything else fails loudly with the console
+shown. Exit status 77 (CTest's skip) with the reason printed when QEMU or
+the image is missing.
+"""
+import argparse
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+SKIP = 77
+
+
+def boot(args, qemu):
+    cmd = [qemu, "-machine", "virt", "-cpu", "rv64,h=true", "-smp", str(args.harts),
+           "-m", "128M", "-nographic", "-bios", "default", "-kernel", args.elf]
+    append = [f"run_ms={args.run_ms}"]
+    if args.faults:
+        append.append("faults")
+    if args.icount:
+        # sleep=off: idle time warps to the next timer, so a run is a pure
+        # function of the instructions executed (deterministic).
+        cmd += ["-icount", "shift=4,sleep=off"]
+        append.append("icount")
+    cmd += ["-append", " ".join(append + args.bootarg)]
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=args.timeout)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace")
+        return None, out, f"HANG: no shutdown within {args.timeout} s", time.monotonic() - start
+    return proc.returncode, proc.stdout.decode(errors="replace"), None, time.monotonic() - start
+
+
+def report_of(console):
+    lines = [l[len("HS-JSON "):] for l in console.splitlines() if l.startswith("HS-JSON ")]
+    return json.loads("".join(lines)) if lines else None
+
+
+def check(args, rc, console, hang):
+    if hang:
+        return hang
+    if rc != 0:
+        return f"QEMU exit status {rc}"
+    if "RESULT PASS" not in console:
+        return "no RESULT PASS on the console"
+    try:
+        rep = report_of(console)
+    except ValueError as e:
+        return f"bad JSON report: {e}"
+    if rep is None:
+        return "no JSON report"
+    if rep["lost"] != 0 or rep["failed_exits"] != 0 or rep["inject_errors"] != 0:
+        return "lost {lost}, failed exits {failed_exits}, inject errors {inject_errors}".format(**rep)
+    if rep["harts"] != args.harts:
+        return f"{rep['harts']} harts ran, {args.harts} expected"
+    if not args.faults:
+        # A run in which nothing was delivered would "lose nothing" too.
+        for v in rep["vcpus"]:
+            if min(v["devices"] + v["timer"], v["ipi"], v["timer"]) == 0:
+                return f"vCPU {v['vcpu']} handled too little: {v}"
+        if sum(v["retargets"] for v in rep["vcpus"]) == 0:
+            return "no retargets under load"
+    if args.faults and "fault checks passed" not in console:
+        return "the fault checks did not report"
+    return None
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--elf", required=True)
+    p.add_argument("--harts", type=int, default=2)
+    p.add_argument("--faults", action="store_true")
+    p.add_argument("--icount", action="store_true")
+    p.add_argument("--boots", type=int, default=1)
+    p.add_argument("--run-ms", type=int, default=100)
+    p.add_argument("--timeout", type=float, default=30)
+    p.add_argument("--json", help="write the (last) run's report here")
+    p.add_argument("--quiet", action="store_true", help="show the console only on failure")
+    p.add_argument("--bootarg", action="append", default=[])
+    p.add_argument("--skip-reason", help="skip at once with this reason (image not built)")
+    args = p.parse_args()
+
+    if args.skip_reason:
+        print(f"SKIP: {args.skip_reason}")
+        return SKIP
+    qemu = shutil.which("qemu-system-riscv64")
+    if not qemu:
+        print("SKIP: qemu-system-riscv64 not found (Debian: qemu-system-misc, "
+              "scripts/install-deps.sh)")
+        return SKIP
+    if not os.path.exists(args.elf):
+        print(f"SKIP: {args.elf} was not built (riscv64-linux-gnu-gcc missing?)")
+        return SKIP
+
+    boot_harts = collections.Counter()
+    for n in range(args.boots):
+        rc, console, hang, seconds = boot(args, qemu)
+        failure = check(args, rc, console, hang)
+        if failure or not args.quiet:
+            print(console)
+        if failure:
+            print(f"FAIL (boot {n + 1} of {args.boots}): {failure}")
+            return 1
+        rep = report_of(console)
+        boot_harts[rep["boot_hart"]] += 1
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(rep, f, indent=1)
+        print(f"boot {n + 1}/{args.boots}: PASS in {seconds:.2f} s, boot hart "
+              f"{rep['boot_hart']}, {rep['interrupts']} interrupts, {rep['traps']} traps, "
+              f"lost {rep['lost']}")
+    print("boot harts chosen by OpenSBI: " +
+          ", ".join(f"hart {h}: {c}" for h, c in sorted(boot_harts.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
