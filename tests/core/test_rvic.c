@@ -299,17 +299,35 @@ static void level_lines_bounded(void **state)
 				   .nr_untrusted = 32,
 				   .line_level = high_above_bound};
 	struct pvirq_vm *vm;
+	uint32_t got = 0;
 	bool b = true;
 
 	(void)state;
 	assert_int_equal(pvirq_vm_create(&cfg, &vm), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_OK);
+	assert_false(b);
+	/* ENABLE pends the callback-read lines that are high (level
+	 * semantics): the first one above the software lines, ... */
 	assert_int_equal(pvirq_rvic_enable(vm, 0), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_OK);
+	assert_true(b);
+	/* ... but not the software lines below, which are low. */
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES - 1, &b), PVIRQ_OK);
+	assert_false(b);
+	assert_int_equal(pvirq_rvic_clear_pending(vm, 0, 1000), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, 1000, &b), PVIRQ_OK);
+	assert_true(b); /* still high: CLEAR_PENDING is followed by a resample */
+	assert_int_equal(pvirq_rvic_set_masked(vm, 0, 1000), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_set_level(vm, 0, PVIRQ_MAX_LEVEL_LINES - 1, true), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_get_level(vm, 0, PVIRQ_MAX_LEVEL_LINES - 1, &b), PVIRQ_OK);
 	assert_true(b);
 	assert_int_equal(pvirq_rvic_set_level(vm, 0, PVIRQ_MAX_LEVEL_LINES, true), PVIRQ_EINTID);
 	assert_int_equal(pvirq_rvic_get_level(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_EINTID);
-	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_OK);
+	/* Acknowledge takes it off pending; RESAMPLE reads the high line. */
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, 1000), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &got), PVIRQ_OK);
+	assert_int_equal(got, 1000);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, 1000, &b), PVIRQ_OK);
 	assert_false(b);
 	assert_int_equal(pvirq_rvic_resample(vm, 0, 1000), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_is_pending(vm, 0, 1000, &b), PVIRQ_OK);
