@@ -12,6 +12,9 @@ libc6-dev-riscv64-cross libclang-rt-14-dev spin doxygen graphviz g++ python3-mat
 all="$all clang-format clang-tidy git"
 # Coverage report (scripts/coverage.sh).
 all="$all gcovr"
+# The riscv64 HS hypervisor under QEMU (examples/hs-riscv64): QEMU's OpenSBI
+# firmware comes with qemu-system-data, a dependency; no opensbi package.
+all="$all qemu-system-misc"
 want=$all
 [ "${1:-all}" = core ] && want=$core
 

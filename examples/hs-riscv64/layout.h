@@ -40,7 +40,6 @@
 
 #define HS_CONFIG_MODE 0     /* HS_MODE_*                          */
 #define HS_CONFIG_NR_VCPUS 1 /* vCPUs (= virtual harts 0..n-1)     */
-#define HS_CONFIG_ICOUNT 2   /* 1: spin loops must yield (wfi)     */
 
 #define HS_MODE_WORKLOAD 1
 #define HS_MODE_FAULTS 2

@@ -60,8 +60,9 @@ def check(args, rc, console, hang):
         return f"bad JSON report: {e}"
     if rep is None:
         return "no JSON report"
-    if rep["lost"] != 0 or rep["failed_exits"] != 0 or rep["inject_errors"] != 0:
-        return "lost {lost}, failed exits {failed_exits}, inject errors {inject_errors}".format(**rep)
+    if rep["lost"] or rep["failed_exits"] or rep["inject_errors"] or rep["stuck_devices"]:
+        return ("lost {lost}, failed exits {failed_exits}, inject errors {inject_errors}, "
+                "stuck devices {stuck_devices}".format(**rep))
     if rep["harts"] != args.harts:
         return f"{rep['harts']} harts ran, {args.harts} expected"
     if not args.faults:
@@ -86,6 +87,8 @@ def main():
     p.add_argument("--run-ms", type=int, default=100)
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--json", help="write the (last) run's report here")
+    p.add_argument("--same-report", action="store_true",
+                   help="every boot must print the same report (deterministic -icount runs)")
     p.add_argument("--quiet", action="store_true", help="show the console only on failure")
     p.add_argument("--bootarg", action="append", default=[])
     p.add_argument("--skip-reason", help="skip at once with this reason (image not built)")
@@ -104,6 +107,7 @@ def main():
         return SKIP
 
     boot_harts = collections.Counter()
+    first_report = None
     for n in range(args.boots):
         rc, console, hang, seconds = boot(args, qemu)
         failure = check(args, rc, console, hang)
@@ -114,6 +118,14 @@ def main():
             return 1
         rep = report_of(console)
         boot_harts[rep["boot_hart"]] += 1
+        if args.same_report:
+            if first_report is None:
+                first_report = rep
+            elif rep != first_report:
+                print(console)
+                print(f"FAIL (boot {n + 1}): the report differs from boot 1's: "
+                      f"{json.dumps(first_report)}")
+                return 1
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(rep, f, indent=1)

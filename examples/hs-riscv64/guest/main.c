@@ -9,7 +9,6 @@
 
 #include "sbi_call.h"
 
-uint32_t guest_icount;
 uint32_t sbi_ipis_taken;
 static uint32_t nr_vcpus;
 static const struct irq_controller *controller;
@@ -132,7 +131,6 @@ void guest_main(uint64_t hartid)
 
 		for (char *p = __bss_start; p < __bss_end; p++)
 			*p = 0;
-		guest_icount = (uint32_t)demo_call(HS_SBI_DEMO_CONFIG, HS_CONFIG_ICOUNT);
 		nr_vcpus = (uint32_t)demo_call(HS_SBI_DEMO_CONFIG, HS_CONFIG_NR_VCPUS);
 		controller = &ctl_pvirq;
 		if (SHARED->magic != DEMO_MAGIC || nr_vcpus != SHARED->nr_vcpus)

@@ -19,9 +19,6 @@
 #define IRQ_S_SOFT 1u
 #define IRQ_S_EXT 9u
 
-/* Set once at boot from the hypervisor's CONFIG call. */
-extern uint32_t guest_icount;
-
 static inline uint64_t platform_now(void)
 {
 	uint64_t t;
@@ -30,16 +27,16 @@ static inline uint64_t platform_now(void)
 	return t;
 }
 
-/* Under -icount QEMU runs the harts in turn: a spinning hart would hold
- * the others until its time slice ends, so it waits for an interrupt
- * instead (the hypervisor's 200 us tick always comes). Otherwise the
- * Zihintpause hint (a no-op where it is not implemented). */
+/* Spin loops wait for an interrupt: wfi in VS-mode stops the hart until
+ * one is pending, and the hypervisor's 200 us tick always comes. Under
+ * -icount QEMU runs the harts in turn, and a hart that spun would hold the
+ * others until its time slice ended; without -icount each hart is a host
+ * thread, and with more harts than host cores a spinning one takes the
+ * core a peer needs (4 harts on 2 cores: setup 544 ms spinning, 186 ms
+ * waiting). */
 static inline void cpu_relax(void)
 {
-	if (guest_icount)
-		__asm__ volatile("wfi" ::: "memory");
-	else
-		__asm__ volatile(".word 0x0100000f" ::: "memory"); /* pause */
+	__asm__ volatile("wfi" ::: "memory");
 }
 
 static inline void irq_disable(void)

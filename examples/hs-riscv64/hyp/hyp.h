@@ -27,7 +27,7 @@ enum hs_phase {
 /* Run parameters, from the kernel command line (-append). */
 struct hs_options {
 	uint32_t mode;	      /* HS_MODE_*                                        */
-	uint32_t icount;      /* deterministic run: guest spin loops yield        */
+	uint32_t icount;      /* QEMU runs with -icount (reported in the JSON)     */
 	uint32_t run_ms;      /* devices fire for this long (time CSR)            */
 	uint32_t nr_devices;  /* 1..DEMO_MAX_DEVICES                              */
 	uint32_t device_us;   /* a device sends at most once per period           */

@@ -115,8 +115,15 @@ static void print_table(const struct totals *t)
 		hs_printf("%-12s %7lu %8lu.%02lu\n", trap_names[k], t->traps[k], per / 100,
 			  per % 100);
 	}
-	hs_printf("interrupts handled %lu, traps %lu, lost = %lu, inject errors %lu\n",
-		  t->interrupts, t->all_traps, t->lost, hs.inject_errors);
+	hs_printf("interrupts handled %lu, traps %lu, lost = %lu, inject errors %lu%s\n",
+		  t->interrupts, t->all_traps, t->lost, hs.inject_errors,
+		  hs.stuck_devices ? ", devices still in flight at their deadline" : "");
+}
+
+/* Microseconds from @p from to @p to; 0 if the run never got there. */
+static uint64_t phase_us(uint64_t from, uint64_t to)
+{
+	return from && to > from ? (to - from) / (HS_TIME_HZ / 1000000) : 0;
 }
 
 static void print_json(const struct totals *t)
@@ -126,12 +133,15 @@ static void print_json(const struct totals *t)
 
 	hs_printf("HS-JSON {\"arch\":\"riscv64\",\"harts\":%u,\"boot_hart\":%u,\"mode\":%u,"
 		  "\"icount\":%u,\"run_ms\":%u,\"devices\":%u,\"interrupts\":%lu,\"traps\":%lu,"
-		  "\"lost\":%lu,\"inject_errors\":%lu,\"failed_exits\":%lu,"
-		  "\"run_ticks\":%lu,\"timebase_hz\":%lu,\n",
+		  "\"lost\":%lu,\"inject_errors\":%lu,\"failed_exits\":%lu,\"stuck_devices\":%lu,"
+		  "\"run_ticks\":%lu,\"timebase_hz\":%lu,\"phase_us\":{\"setup\":%lu,"
+		  "\"devices\":%lu,\"drain\":%lu},\n",
 		  (unsigned)hs.nr_vcpus, (unsigned)hs.boot_hart, (unsigned)hs.opt.mode,
 		  (unsigned)hs.opt.icount, (unsigned)hs.opt.run_ms, (unsigned)hs.opt.nr_devices,
 		  t->interrupts, t->all_traps, t->lost, hs.inject_errors, t->failed_exits,
-		  hs.end_time - hs.boot_time, HS_TIME_HZ);
+		  hs.stuck_devices, hs.end_time - hs.boot_time, HS_TIME_HZ,
+		  phase_us(hs.boot_time, hs.ready_time), phase_us(hs.ready_time, hs.stop_time),
+		  phase_us(hs.stop_time, hs.end_time));
 	hs_printf("HS-JSON \"traps_by_kind\":{");
 	for (int k = 0; k < TRAP_NR_KINDS; k++) {
 		uint64_t per = hundredths(t->traps[k], t->interrupts);

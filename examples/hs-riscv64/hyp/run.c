@@ -103,6 +103,15 @@ static void send_devices(uint64_t now)
 		    !__atomic_compare_exchange_n(&dev->raised, &raised, raised + 1, false,
 						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			continue;
+		/* A hart that read RUNNING before the devices stopped must not
+		 * send after the stop hart found them idle: seq_cst on both
+		 * sides (raised CAS then phase load here; raised load then
+		 * phase CAS there) means one of the two sees the other, so
+		 * either the stop waits for this send or it is withdrawn. */
+		if (__atomic_load_n(&hs.phase, __ATOMIC_SEQ_CST) != PHASE_RUNNING) {
+			__atomic_store_n(&dev->raised, raised, __ATOMIC_SEQ_CST);
+			continue;
+		}
 		__atomic_store_n(&next_send[d], now + period, __ATOMIC_RELAXED);
 		__atomic_store_n(&dev->inject_tsc, now, __ATOMIC_RELAXED); /* report only */
 		err = d & 1 ? pvirq_rvid_msi(hs.vm, PVIRQ_MSI_DOORBELL, d)
@@ -123,10 +132,29 @@ static bool devices_idle(void)
 
 static bool advance(uint32_t from, uint32_t to)
 {
-	/* acq_rel: the winner's writes before the phase (times, stop) are
-	 * seen by whoever reads the new phase. */
-	return __atomic_compare_exchange_n(&hs.phase, &from, to, false, __ATOMIC_ACQ_REL,
-					   __ATOMIC_ACQUIRE);
+	/* seq_cst: the winner's writes before the phase (times, stop) are
+	 * seen by whoever reads the new phase, and send_devices() relies on
+	 * a total order with its raised CAS. */
+	return __atomic_compare_exchange_n(&hs.phase, &from, to, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+/* Sets *@p t to @p now once (whichever hart gets there first); returns the
+ * time that stuck. */
+static uint64_t mark_time(uint64_t *t, uint64_t now)
+{
+	uint64_t zero = 0;
+
+	if (__atomic_compare_exchange_n(t, &zero, now, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return now;
+	return zero;
+}
+
+/* Whether @p limit ticks have passed since @p since (read on another hart,
+ * so it may be a little after our now). */
+static bool passed(uint64_t since, uint64_t now, uint64_t limit)
+{
+	return now > since && now - since >= limit;
 }
 
 static void tell_vcpus_to_stop(uint64_t now)
@@ -159,25 +187,29 @@ void hs_poll(struct hs_hart *h)
 	switch (phase) {
 	case PHASE_BOOT:
 		if (__atomic_load_n(&hs.shared->ready, __ATOMIC_SEQ_CST)) {
-			hs.ready_time = now;
+			mark_time(&hs.ready_time, now);
 			advance(PHASE_BOOT, PHASE_RUNNING);
 		}
 		break;
 	case PHASE_RUNNING:
-		if (now - hs.ready_time < (uint64_t)hs.opt.run_ms * HS_TIME_KHZ) {
+		if (!passed(__atomic_load_n(&hs.ready_time, __ATOMIC_RELAXED), now,
+			    (uint64_t)hs.opt.run_ms * HS_TIME_KHZ)) {
 			send_devices(now);
 			break;
 		}
-		hs.stop_time = now;
+		mark_time(&hs.stop_time, now);
 		advance(PHASE_RUNNING, PHASE_DEVICES_STOP);
 		break;
 	case PHASE_DEVICES_STOP:
-		if (!devices_idle() && now - hs.stop_time < HS_DEVICE_DRAIN)
-			break;
-		if (!devices_idle())
-			hs.stuck_devices = 1;
-		if (advance(PHASE_DEVICES_STOP, PHASE_STOPPING))
+		if (devices_idle()) {
+			if (advance(PHASE_DEVICES_STOP, PHASE_STOPPING))
+				tell_vcpus_to_stop(now);
+		} else if (passed(__atomic_load_n(&hs.stop_time, __ATOMIC_RELAXED), now,
+				  HS_DEVICE_DRAIN) &&
+			   advance(PHASE_DEVICES_STOP, PHASE_STOPPING)) {
+			hs.stuck_devices = 1; /* the report shows which */
 			tell_vcpus_to_stop(now);
+		}
 		break;
 	default: break;
 	}

@@ -206,7 +206,6 @@ static void demo(struct hs_hart *h, uint64_t fid)
 		switch (A(0)) {
 		case HS_CONFIG_MODE: ret(h, SBI_SUCCESS, hs.opt.mode); break;
 		case HS_CONFIG_NR_VCPUS: ret(h, SBI_SUCCESS, hs.nr_vcpus); break;
-		case HS_CONFIG_ICOUNT: ret(h, SBI_SUCCESS, hs.opt.icount); break;
 		default: ret(h, SBI_ERR_INVALID_PARAM, 0);
 		}
 		break;
