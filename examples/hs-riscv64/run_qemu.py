@@ -89,6 +89,8 @@ def main():
     p.add_argument("--json", help="write the (last) run's report here")
     p.add_argument("--same-report", action="store_true",
                    help="every boot must print the same report (deterministic -icount runs)")
+    p.add_argument("--expect-failure", metavar="TEXT",
+                   help="self-test of the checks: the run must fail, saying TEXT")
     p.add_argument("--quiet", action="store_true", help="show the console only on failure")
     p.add_argument("--bootarg", action="append", default=[])
     p.add_argument("--skip-reason", help="skip at once with this reason (image not built)")
@@ -111,6 +113,17 @@ def main():
     for n in range(args.boots):
         rc, console, hang, seconds = boot(args, qemu)
         failure = check(args, rc, console, hang)
+        if args.expect_failure:
+            print(console)
+            if not failure:
+                print("FAIL: the run passed, but it had to fail")
+                return 1
+            if hang or args.expect_failure not in console:
+                print(f"FAIL: the run failed ({failure}) without saying "
+                      f"'{args.expect_failure}'")
+                return 1
+            print(f"PASS: the run failed as it had to ({failure})")
+            return 0
         if failure or not args.quiet:
             print(console)
         if failure:

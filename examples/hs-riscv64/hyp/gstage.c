@@ -33,12 +33,13 @@ _Static_assert((HS_GUEST_GPA_BASE & ((1ull << 30) - 1)) == 0, "guest RAM must st
 static uint64_t root[2048] __attribute__((aligned(16384)));
 static uint64_t level1[512] __attribute__((aligned(4096)));
 
-void hs_gstage_build(void)
+void hs_gstage_build(uint64_t hole)
 {
 	uint64_t leaf = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
 
 	for (uint64_t i = 0; i < HS_GUEST_RAM_SIZE / MEGAPAGE; i++)
-		level1[i] = PTE_PPN(HS_GUEST_HPA_BASE + i * MEGAPAGE) | leaf;
+		if (!hole || (hole - HS_GUEST_GPA_BASE) / MEGAPAGE != i)
+			level1[i] = PTE_PPN(HS_GUEST_HPA_BASE + i * MEGAPAGE) | leaf;
 	root[HS_GUEST_GPA_BASE >> 30] = PTE_PPN((uint64_t)(uintptr_t)level1) | PTE_V;
 }
 

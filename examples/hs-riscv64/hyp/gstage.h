@@ -6,8 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Builds the tables once (any hart, before any guest runs). */
-void hs_gstage_build(void);
+/* Builds the tables once (any hart, before any guest runs). A non-zero
+ * @p hole leaves the 2 MiB page holding that guest address unmapped (the
+ * self-test that a guest fault fails the run). */
+void hs_gstage_build(uint64_t hole);
 /* Loads hgatp on this hart and flushes its G-stage TLB. */
 void hs_gstage_enable(void);
 /* The host address of guest range [gpa, gpa + len) if all of it is guest

@@ -34,6 +34,9 @@ struct hs_options {
 	uint32_t retarget_us; /* guest retarget period, 0 = none                  */
 	uint32_t ipi_us;      /* guest IPI period, 0 = none                       */
 	uint32_t timer_us;    /* guest timer period, 0 = none                     */
+	/* Self-tests of the checks (a run that must fail): */
+	uint32_t drop_send;    /* the device model "loses" its n-th send (1-based) */
+	uint32_t unmap_shared; /* the G-stage leaves the control block unmapped    */
 };
 
 struct hs_run {
@@ -47,6 +50,7 @@ struct hs_run {
 	uint32_t guest_shutdown; /* the guest asked SRST: 1 + reason         */
 	uint64_t boot_time, ready_time, stop_time, end_time;
 	uint64_t inject_errors; /* device sends libpvirq refused, atomic     */
+	uint64_t sends;		/* device sends so far, atomic               */
 	uint64_t stuck_devices; /* devices still in flight at the deadline   */
 };
 

@@ -101,6 +101,8 @@ static void parse_options(const void *fdt)
 	o->retarget_us = parse_uint(args, "retarget_us", 300);
 	o->ipi_us = parse_uint(args, "ipi_us", 100);
 	o->timer_us = parse_uint(args, "timer_us", 1000);
+	o->drop_send = parse_uint(args, "drop_send", 0);
+	o->unmap_shared = has_word(args, "unmap_shared");
 	if (o->nr_devices < 1 || o->nr_devices > DEMO_MAX_DEVICES)
 		hs_fail("bootargs: devices out of range", o->nr_devices, DEMO_MAX_DEVICES);
 }
@@ -256,7 +258,7 @@ void hs_boot_main(uint64_t hartid, const void *fdt)
 		  (unsigned)(pvirq_version() & 0xff), (unsigned)hartid, (unsigned)hs.nr_vcpus,
 		  (unsigned)hs.opt.mode, hs.opt.icount ? ", icount" : "");
 	init_vm();
-	hs_gstage_build();
+	hs_gstage_build(hs.opt.unmap_shared ? HS_GUEST_SHARED_GPA : 0);
 	init_shared();
 	/* vCPU 0 boots the guest at its image's start. */
 	hs_harts[0].start_pc = HS_GUEST_GPA_BASE;

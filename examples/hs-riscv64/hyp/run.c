@@ -114,6 +114,8 @@ static void send_devices(uint64_t now)
 		}
 		__atomic_store_n(&next_send[d], now + period, __ATOMIC_RELAXED);
 		__atomic_store_n(&dev->inject_tsc, now, __ATOMIC_RELAXED); /* report only */
+		if (__atomic_add_fetch(&hs.sends, 1, __ATOMIC_RELAXED) == hs.opt.drop_send)
+			continue; /* self-test: counted as sent, never sent */
 		err = d & 1 ? pvirq_rvid_msi(hs.vm, PVIRQ_MSI_DOORBELL, d)
 			    : pvirq_rvid_inject(hs.vm, d);
 		if (err)
