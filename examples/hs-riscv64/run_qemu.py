@@ -67,6 +67,7 @@ def check(args, rc, console, hang):
         return f"{rep['harts']} harts ran, {args.harts} expected"
     if not args.faults:
         # A run in which nothing was delivered would "lose nothing" too.
+        # The hypervisor runs until each vCPU had a few of each kind.
         for v in rep["vcpus"]:
             if min(v["devices"] + v["timer"], v["ipi"], v["timer"]) == 0:
                 return f"vCPU {v['vcpu']} handled too little: {v}"

@@ -58,6 +58,7 @@ extern struct hs_run hs;
 
 /* Limits that turn a hang into a loud failure (time CSR ticks). */
 #define HS_TICK (HS_TIME_HZ / 5000)	 /* 200 us: device and phase poll  */
+#define HS_RUN_LIMIT (8 * HS_TIME_HZ)	 /* run_ms, stretched for a slow host */
 #define HS_DEVICE_DRAIN (2 * HS_TIME_HZ) /* in-flight devices must finish  */
 #define HS_GUEST_DRAIN (2 * HS_TIME_HZ)	 /* vCPUs must drain and exit      */
 #define HS_WATCHDOG (20 * HS_TIME_HZ)	 /* nothing runs longer than this  */

@@ -26,7 +26,8 @@
  * they were handled would keep a TCG vCPU in its interrupt handler.
  *
  * Phases. The first hart to see the guest's ready starts the clock; after
- * run_ms the devices stop, and once every in-flight one is handled the
+ * run_ms, once every vCPU has had a few interrupts of each kind (or after
+ * HS_RUN_LIMIT on a host too loaded for that), the devices stop, and once every in-flight one is handled the
  * stop flag and a WAKE interrupt tell each vCPU to drain and exit. The
  * last vCPU to exit prints the report and shuts the machine down. Each
  * wait has a deadline, so a loss or a hang fails the run loudly instead of
@@ -132,6 +133,31 @@ static bool devices_idle(void)
 	return true;
 }
 
+/* Whether every kind of interrupt reached every vCPU at least a few times:
+ * on a loaded host a vCPU thread may hardly run during run_ms, and a run
+ * that delivered next to nothing would prove nothing. relaxed: the
+ * guest's counters only grow; a stale read only runs a little longer. */
+static bool enough_work(void)
+{
+	const struct demo_shared *s = hs.shared;
+	uint64_t devices = 0, retargets = 0;
+
+	for (uint32_t v = 0; v < hs.nr_vcpus; v++) {
+		const struct demo_vcpu_slot *vs = &s->vcpu[v];
+
+		if ((hs.opt.timer_us &&
+		     __atomic_load_n(&vs->handled[DEMO_SRC_TIMER], __ATOMIC_RELAXED) < 3) ||
+		    (hs.opt.ipi_us &&
+		     __atomic_load_n(&vs->handled[DEMO_SRC_IPI], __ATOMIC_RELAXED) < 3))
+			return false;
+		for (uint32_t d = 0; d < hs.opt.nr_devices; d++)
+			devices += __atomic_load_n(&vs->handled[d], __ATOMIC_RELAXED);
+		retargets += __atomic_load_n(&vs->retargets, __ATOMIC_RELAXED);
+	}
+	return devices >= 8ull * hs.nr_vcpus &&
+	       (!hs.opt.retarget_us || hs.nr_vcpus < 2 || retargets >= hs.nr_vcpus);
+}
+
 static bool advance(uint32_t from, uint32_t to)
 {
 	/* seq_cst: the winner's writes before the phase (times, stop) are
@@ -172,7 +198,7 @@ static void tell_vcpus_to_stop(uint64_t now)
 
 void hs_poll(struct hs_hart *h)
 {
-	uint64_t now = hs_time();
+	uint64_t now = hs_time(), ready;
 	uint32_t phase = __atomic_load_n(&hs.phase, __ATOMIC_ACQUIRE);
 
 	if (!h->saw_start && phase >= PHASE_RUNNING) {
@@ -194,8 +220,9 @@ void hs_poll(struct hs_hart *h)
 		}
 		break;
 	case PHASE_RUNNING:
-		if (!passed(__atomic_load_n(&hs.ready_time, __ATOMIC_RELAXED), now,
-			    (uint64_t)hs.opt.run_ms * HS_TIME_KHZ)) {
+		ready = __atomic_load_n(&hs.ready_time, __ATOMIC_RELAXED);
+		if (!passed(ready, now, (uint64_t)hs.opt.run_ms * HS_TIME_KHZ) ||
+		    (!enough_work() && !passed(ready, now, HS_RUN_LIMIT))) {
 			send_devices(now);
 			break;
 		}
