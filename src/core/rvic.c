@@ -40,6 +40,13 @@
  */
 #include "layout.h"
 
+/* Between the steps of a lazy summary clear: nothing, except in
+ * tests/core/test_rvic_steps.c, which compiles this file with a hook that
+ * runs other operations there. */
+#ifndef PVIRQ_RVIC_BETWEEN_STEPS
+#define PVIRQ_RVIC_BETWEEN_STEPS(where) ((void)0)
+#endif
+
 /* --- internal helpers ------------------------------------------------ */
 
 /* Test-and-set of the posted-interrupt style "notified" flag: only the
@@ -85,7 +92,9 @@ static bool summary_clear_lazily(struct pvirq_vcpu *v, uint32_t word)
 {
 	uint64_t bit = 1ull << word;
 
+	PVIRQ_RVIC_BETWEEN_STEPS(summary_before_clear);
 	atomic_fetch_and_explicit(&v->summary, ~bit, memory_order_seq_cst);
+	PVIRQ_RVIC_BETWEEN_STEPS(summary_after_clear);
 	if (pvirq_deliverable_lanes(atomic_load_explicit(&v->words[word], memory_order_seq_cst))) {
 		atomic_fetch_or_explicit(&v->summary, bit, memory_order_seq_cst);
 		return true;

@@ -230,6 +230,44 @@ static void cpu_id_default_and_large(void **state)
 	free(ids);
 }
 
+/* vm.h: config_check rejects two vCPUs with one CPU id, and a failed init
+ * writes nothing to the caller's memory. */
+static void duplicate_ids_and_untouched_memory(void **state)
+{
+	struct pvirq_config cfg = base_config();
+	uint64_t ids[4] = {0x100, 0x200, 0x300, 0x200};
+	struct pvirq_vm *vm = NULL;
+	size_t size;
+	unsigned char *mem;
+
+	(void)state;
+	cfg.nr_vcpus = 4;
+	cfg.cpu_ids = ids;
+	assert_int_equal(pvirq_config_check(&cfg), PVIRQ_EINVAL);
+	assert_int_equal(pvirq_vm_footprint(&cfg), 0);
+	ids[3] = 0x400;
+	size = pvirq_vm_footprint(&cfg);
+	assert_true(size > 0);
+	ids[3] = 0x200;
+	mem = aligned_alloc(PVIRQ_CACHE_LINE, size);
+	assert_non_null(mem);
+	memset(mem, 0xA5, size);
+	assert_int_equal(pvirq_vm_init(mem, size, &cfg, &vm), PVIRQ_EINVAL);
+	assert_null(vm);
+	for (size_t i = 0; i < size; i++)
+		if (mem[i] != 0xA5)
+			fail_msg("failed init wrote byte %zu", i);
+	/* The other failures write nothing either. */
+	ids[3] = 0x400;
+	assert_int_equal(pvirq_vm_init(mem, size - 1, &cfg, &vm), PVIRQ_ENOSPC);
+	assert_int_equal(pvirq_vm_init(mem + 8, size, &cfg, &vm), PVIRQ_EINVAL);
+	for (size_t i = 0; i < size; i++)
+		if (mem[i] != 0xA5)
+			fail_msg("failed init wrote byte %zu", i);
+	assert_int_equal(pvirq_vm_init(mem, size, &cfg, &vm), PVIRQ_OK);
+	free(mem);
+}
+
 static void errors_and_version(void **state)
 {
 	(void)state;
@@ -250,6 +288,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reset_values, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(cpu_id_lookup, fixture_setup, fixture_teardown),
 		cmocka_unit_test(cpu_id_default_and_large),
+		cmocka_unit_test(duplicate_ids_and_untouched_memory),
 		cmocka_unit_test(errors_and_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
