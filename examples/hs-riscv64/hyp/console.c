@@ -8,30 +8,12 @@
 #include <stdbool.h>
 
 #include "console.h"
-#include "csr.h"
+#include "print.h" /* examples/baremetal-common */
 
 #define UART_BASE 0x10000000ul
 #define UART_THR 0
 #define UART_LSR 5
 #define UART_LSR_THRE 0x20
-
-static uint32_t console_lock;
-
-static void lock(void)
-{
-	/* acquire: the bytes we write come after the previous owner's. Spins
-	 * yield with wfi would need a wake-up; holders never block and hold
-	 * it for one line, so a plain spin is enough. */
-	while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&console_lock, __ATOMIC_RELAXED))
-			;
-}
-
-static void unlock(void)
-{
-	/* release: our bytes are out before the next owner writes. */
-	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
-}
 
 static void uart_putc(char c)
 {
@@ -42,12 +24,19 @@ static void uart_putc(char c)
 	uart[UART_THR] = (uint8_t)c;
 }
 
+/* baremetal-common/print.c's output hook (its report and numbers). */
+void bm_putc(char c)
+{
+	uart_putc(c);
+}
+
 void hs_console_write(const char *s, size_t len)
 {
-	lock();
+	/* One lock for all console output: print.c's. */
+	bm_lock();
 	for (size_t i = 0; i < len; i++)
 		uart_putc(s[i]);
-	unlock();
+	bm_unlock();
 }
 
 struct out {

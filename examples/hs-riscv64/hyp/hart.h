@@ -19,16 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Traps taken from the guest, by kind (the report's "traps per interrupt"). */
-enum hs_trap_kind {
-	TRAP_ECALL_PVIRQ, /* rVIC/rVID call handled by libpvirq          */
-	TRAP_ECALL_TIMER, /* SBI set_timer                               */
-	TRAP_ECALL_DEMO,  /* device doorbells, config, exit              */
-	TRAP_ECALL_OTHER, /* base, IPI, HSM, SRST, console               */
-	TRAP_KICK,	  /* SSIP: another hart raised our line          */
-	TRAP_TIMER,	  /* STIP: our timer (guest deadline, tick)      */
-	TRAP_NR_KINDS,
-};
+#include "report.h" /* examples/baremetal-common: struct bm_traps */
 
 /* A vCPU's virtual HSM state (SBI HSM hart states). */
 enum hs_vhart_state {
@@ -54,13 +45,12 @@ struct hs_hart {
 	uint64_t guest_deadline;
 	uint64_t next_tick; /* the hypervisor's own periodic tick          */
 	/* Counters, written by this hart only. */
-	uint64_t traps[TRAP_NR_KINDS];
-	/* traps[] when this hart first saw the run start: the report counts
+	struct bm_traps traps;
+	/* traps when this hart first saw the run start: the report counts
 	 * traps of the run only, not of the guest's setup (which times 2000
 	 * VERSION calls). */
-	uint64_t traps_at_start[TRAP_NR_KINDS];
+	struct bm_traps traps_at_start;
 	uint32_t saw_start;
-	uint64_t kicks_sent; /* SBI IPIs this hart sent for line rises     */
 	uint64_t timer_raised;
 	/* Console line being assembled for this vCPU. */
 	char line[120];

@@ -49,8 +49,9 @@ struct hs_run {
 	uint32_t exited;	 /* vCPUs that made their EXIT call, atomic  */
 	uint32_t guest_shutdown; /* the guest asked SRST: 1 + reason         */
 	uint64_t boot_time, ready_time, stop_time, end_time;
-	uint64_t inject_errors; /* device sends libpvirq refused, atomic     */
-	uint64_t sends;		/* device sends so far, atomic               */
+	/* Device model, atomic: several harts send. */
+	uint64_t sends, injected_wired, injected_msi, inject_errors;
+	uint64_t latency_samples, latency_sum, latency_max; /* time ticks */
 	uint64_t stuck_devices; /* devices still in flight at the deadline   */
 };
 
@@ -84,9 +85,10 @@ void hs_poll(struct hs_hart *h);
 __attribute__((noreturn)) void hs_vcpu_exit(struct hs_hart *h, uint32_t code);
 __attribute__((noreturn)) void hs_guest_shutdown(struct hs_hart *h, uint32_t reason);
 
-/* report.c: the table and the JSON line; returns true if nothing was lost
- * and every vCPU exited cleanly. */
-bool hs_report(void);
+/* report.c: the table, the verdict and the JSON line of
+ * baremetal-common's report; @p failure (or NULL) says what the hypervisor
+ * saw go wrong. Returns true when the run passed. */
+bool hs_report(const char *failure);
 
 /* main.c: a fatal error: print, shut down with failure. */
 __attribute__((noreturn)) void hs_fail(const char *what, uint64_t a, uint64_t b);

@@ -38,15 +38,14 @@ void hs_fail(const char *what, uint64_t a, uint64_t b)
 			hs_wfi();
 	hs_printf("HS FAIL: %s (0x%lx, 0x%lx) on hart %u\n", what, a, b,
 		  (unsigned)hs_this_hart()->hartid);
-	hs_printf("RESULT FAIL\n");
+	hs_printf("RESULT: FAILED (%s)\n", what);
 	sbi_shutdown(SBI_SRST_REASON_FAILURE);
 }
 
 void hs_trap_in_hypervisor(void)
 {
 	if (probing_h_extension) {
-		hs_printf("HS FAIL: no H extension (run QEMU with -cpu rv64,h=true)\n");
-		hs_printf("RESULT FAIL\n");
+		hs_printf("RESULT: FAILED (no H extension: run QEMU with -cpu rv64,h=true)\n");
 		sbi_shutdown(SBI_SRST_REASON_FAILURE);
 	}
 	hs_fail("trap in the hypervisor: scause, sepc", CSR_READ(CSR_SCAUSE), CSR_READ(0x141));
@@ -117,7 +116,7 @@ static void notify(void *ctx, uint32_t vcpu)
 	if (vcpu == self->hartid)
 		return;
 	sbi_send_ipi_to(vcpu);
-	self->kicks_sent++;
+	self->traps.kicks_sent++;
 }
 
 static void init_vm(void)

@@ -85,10 +85,29 @@ void hs_timer_expired(struct hs_hart *h)
 /* Earliest time of each device's next send (time CSR). */
 static uint64_t next_send[DEMO_MAX_DEVICES];
 
-static void send_devices(uint64_t now)
+/* Inject -> guest handler latency of device @p d's previous interrupt,
+ * which the guest finished (done == raised, read seq_cst after its
+ * handled_tsc store). Several harts add samples: atomic sums. */
+static void sample_latency(const struct demo_device_slot *dev)
+{
+	uint64_t sent = __atomic_load_n(&dev->inject_tsc, __ATOMIC_RELAXED);
+	uint64_t handled = __atomic_load_n(&dev->handled_tsc, __ATOMIC_RELAXED);
+	uint64_t lat = handled > sent ? handled - sent : 0, max;
+
+	__atomic_add_fetch(&hs.latency_samples, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&hs.latency_sum, lat, __ATOMIC_RELAXED);
+	max = __atomic_load_n(&hs.latency_max, __ATOMIC_RELAXED);
+	while (lat > max && !__atomic_compare_exchange_n(&hs.latency_max, &max, lat, true,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* Sends what is due; returns whether anything was sent. */
+static bool send_devices(uint64_t now)
 {
 	struct demo_shared *s = hs.shared;
 	uint64_t period = (uint64_t)hs.opt.device_us * HS_TIME_HZ / 1000000;
+	bool sent = false;
 
 	for (uint32_t d = 0; d < hs.opt.nr_devices; d++) {
 		struct demo_device_slot *dev = &s->dev[d];
@@ -96,9 +115,9 @@ static void send_devices(uint64_t now)
 		int err;
 
 		/* seq_cst: the guest's done store is the device's doorbell;
-		 * raised moves before the send, as the guest's claim expects. */
-		/* relaxed: a stale next_send only delays or hastens one send
-		 * by a period; the CAS below still sends each number once. */
+		 * raised moves before the send, as the guest's claim expects.
+		 * relaxed next_send: a stale one only delays or hastens one
+		 * send by a period; the CAS still sends each number once. */
 		if (now < __atomic_load_n(&next_send[d], __ATOMIC_RELAXED) ||
 		    __atomic_load_n(&dev->done, __ATOMIC_SEQ_CST) != raised ||
 		    !__atomic_compare_exchange_n(&dev->raised, &raised, raised + 1, false,
@@ -113,15 +132,23 @@ static void send_devices(uint64_t now)
 			__atomic_store_n(&dev->raised, raised, __ATOMIC_SEQ_CST);
 			continue;
 		}
+		if (raised)
+			sample_latency(dev);
+		sent = true;
 		__atomic_store_n(&next_send[d], now + period, __ATOMIC_RELAXED);
-		__atomic_store_n(&dev->inject_tsc, now, __ATOMIC_RELAXED); /* report only */
+		/* relaxed: read back only by the next claimer, after done. */
+		__atomic_store_n(&dev->inject_tsc, now, __ATOMIC_RELAXED);
 		if (__atomic_add_fetch(&hs.sends, 1, __ATOMIC_RELAXED) == hs.opt.drop_send)
 			continue; /* self-test: counted as sent, never sent */
 		err = d & 1 ? pvirq_rvid_msi(hs.vm, PVIRQ_MSI_DOORBELL, d)
 			    : pvirq_rvid_inject(hs.vm, d);
 		if (err)
 			__atomic_add_fetch(&hs.inject_errors, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_add_fetch(d & 1 ? &hs.injected_msi : &hs.injected_wired, 1,
+					   __ATOMIC_RELAXED);
 	}
+	return sent;
 }
 
 static bool devices_idle(void)
@@ -196,19 +223,30 @@ static void tell_vcpus_to_stop(uint64_t now)
 		pvirq_rvic_signal(hs.vm, v, DEMO_INTID_WAKE);
 }
 
+static __attribute__((noreturn)) void watchdog(void)
+{
+	static uint32_t barked;
+
+	/* One hart reports; the others wait for the power-off. */
+	if (__atomic_exchange_n(&barked, 1, __ATOMIC_ACQ_REL))
+		for (;;)
+			hs_wfi();
+	hs.end_time = hs_time();
+	hs_report("watchdog: the run did not end");
+	sbi_shutdown(SBI_SRST_REASON_FAILURE);
+}
+
 void hs_poll(struct hs_hart *h)
 {
 	uint64_t now = hs_time(), ready;
 	uint32_t phase = __atomic_load_n(&hs.phase, __ATOMIC_ACQUIRE);
 
 	if (!h->saw_start && phase >= PHASE_RUNNING) {
-		for (int k = 0; k < TRAP_NR_KINDS; k++)
-			h->traps_at_start[k] = h->traps[k];
+		h->traps_at_start = h->traps;
 		h->saw_start = 1;
 	}
 	if (now - hs.boot_time > HS_WATCHDOG) {
-		hs_report();
-		hs_fail("watchdog: the run did not end", phase, now - hs.boot_time);
+		watchdog();
 	}
 	if (hs.opt.mode != HS_MODE_WORKLOAD)
 		return; /* the fault mode ends by itself */
@@ -223,7 +261,8 @@ void hs_poll(struct hs_hart *h)
 		ready = __atomic_load_n(&hs.ready_time, __ATOMIC_RELAXED);
 		if (!passed(ready, now, (uint64_t)hs.opt.run_ms * HS_TIME_KHZ) ||
 		    (!enough_work() && !passed(ready, now, HS_RUN_LIMIT))) {
-			send_devices(now);
+			if (send_devices(now))
+				h->traps.device_ticks++;
 			break;
 		}
 		mark_time(&hs.stop_time, now);
@@ -244,15 +283,14 @@ void hs_poll(struct hs_hart *h)
 	}
 }
 
-static __attribute__((noreturn)) void finish(const char *why, bool failed)
+static __attribute__((noreturn)) void finish(const char *why, const char *failure)
 {
 	bool ok;
 
 	__atomic_store_n(&hs.phase, PHASE_FINISHED, __ATOMIC_RELEASE);
 	hs.end_time = hs_time();
-	ok = hs_report() && !failed;
 	hs_printf("HS: %s\n", why);
-	hs_printf("RESULT %s\n", ok ? "PASS" : "FAIL");
+	ok = hs_report(failure);
 	sbi_shutdown(ok ? SBI_SRST_REASON_NONE : SBI_SRST_REASON_FAILURE);
 }
 
@@ -264,7 +302,7 @@ void hs_vcpu_exit(struct hs_hart *h, uint32_t code)
 	sbi_set_timer(UINT64_MAX);
 	CSR_WRITE(CSR_HVIP, 0);
 	if (__atomic_add_fetch(&hs.exited, 1, __ATOMIC_ACQ_REL) == hs.nr_vcpus)
-		finish("every vCPU exited", false);
+		finish("every vCPU exited", 0);
 	for (;;) {
 		/* Parked: kicks for this vCPU may still come; drop them. */
 		hs_wfi();
@@ -276,5 +314,6 @@ void hs_guest_shutdown(struct hs_hart *h, uint32_t failure)
 {
 	hs_printf("HS: vCPU %u asked SBI SRST shutdown (reason %u)\n", (unsigned)h->hartid,
 		  (unsigned)failure);
-	finish("the guest shut the machine down", failure != 0);
+	finish("the guest shut the machine down",
+	       failure ? "the guest shut down with a failure reason" : 0);
 }

@@ -29,10 +29,10 @@ struct hs_hart *hs_trap(struct hs_hart *h)
 			/* A kick: clear it first, then the line is re-read
 			 * below, so a kick arriving now is not lost. */
 			CSR_CLEAR(CSR_SIP, 1u << IRQ_S_SOFT);
-			h->traps[TRAP_KICK]++;
+			h->traps.kick_irqs++;
 			break;
 		case IRQ_S_TIMER:
-			h->traps[TRAP_TIMER]++;
+			h->traps.timer_irqs++;
 			hs_timer_expired(h);
 			break;
 		default: hs_fail("unexpected interrupt", scause, h->sepc);

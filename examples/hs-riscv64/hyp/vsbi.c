@@ -213,6 +213,16 @@ static void demo(struct hs_hart *h, uint64_t fid)
 	}
 }
 
+/* The report's index of a libpvirq call (baremetal-common/report.h). */
+static uint32_t call_kind(uint64_t eid, uint64_t fid)
+{
+	if (eid == PVIRQ_RISCV_EID_RVIC && fid < BM_CALL_RVID)
+		return (uint32_t)fid;
+	if (eid == PVIRQ_RISCV_EID_RVID && fid < BM_CALL_UNKNOWN - BM_CALL_RVID)
+		return BM_CALL_RVID + (uint32_t)fid;
+	return BM_CALL_UNKNOWN;
+}
+
 void hs_vsbi_call(struct hs_hart *h)
 {
 	uint64_t eid = A(7), fid = A(6);
@@ -225,11 +235,12 @@ void hs_vsbi_call(struct hs_hart *h)
 			hs_fail("pvirq_riscv_handle_sbi refused our own vCPU", h->hartid, eid);
 		A(0) = regs.a[0];
 		A(1) = regs.a[1];
-		h->traps[TRAP_ECALL_PVIRQ]++;
+		h->traps.hypercalls++;
+		h->traps.calls[call_kind(eid, fid)]++;
 		return;
 	}
 	if (eid == SBI_EID_TIME || eid == SBI_EID_LEGACY_SET_TIMER) {
-		h->traps[TRAP_ECALL_TIMER]++;
+		h->traps.other_calls++;
 		if (eid == SBI_EID_TIME && fid != 0) {
 			ret(h, SBI_ERR_NOT_SUPPORTED, 0);
 			return;
@@ -239,11 +250,11 @@ void hs_vsbi_call(struct hs_hart *h)
 		return;
 	}
 	if (eid == HS_SBI_EID_DEMO) {
-		h->traps[TRAP_ECALL_DEMO]++;
+		h->traps.other_calls++;
 		demo(h, fid);
 		return;
 	}
-	h->traps[TRAP_ECALL_OTHER]++;
+	h->traps.other_calls++;
 	switch (eid) {
 	case SBI_EID_BASE: base(h, fid); break;
 	case SBI_EID_IPI: ipi(h, fid); break;
