@@ -95,6 +95,7 @@ uint32_t platform_fault_checks(uint32_t self, uint32_t *nr_checks)
 	/* A valid SBI IPI to every hart (mask base -1) arrives on each, as
 	 * VSSIP: ours directly, the others through the hypervisor's kick.
 	 * The other vCPUs wait for ready with interrupts on. */
+	/* relaxed: the count is all we compare; the IPI carries no data. */
 	before = __atomic_load_n(&sbi_ipis_taken, __ATOMIC_RELAXED);
 	failed += fault_check("SBI IPI to every hart", sbi_ecall(SBI_EID_IPI, 0, 0, ~0ull, 0).error,
 			      0);

@@ -114,6 +114,7 @@ void guest_trap(uint64_t scause, uint64_t sepc, uint64_t stval)
 	if (cause == IRQ_S_SOFT) {
 		/* An SBI IPI: clear it (sip.SSIP is hvip.VSSIP to us). */
 		__asm__ volatile("csrc sip, %0" ::"r"(1ull << IRQ_S_SOFT) : "memory");
+		/* relaxed: a counter the fault checks poll, nothing more. */
 		__atomic_add_fetch(&sbi_ipis_taken, 1, __ATOMIC_RELAXED);
 		return;
 	}

@@ -217,6 +217,8 @@ void hs_vcpu_wait_and_run(struct hs_hart *h)
 	hstatus = CSR_READ(CSR_HSTATUS);
 	CSR_WRITE(CSR_HSTATUS, (hstatus | HSTATUS_SPV | HSTATUS_SPVP) & ~HSTATUS_VTW);
 	CSR_SET(CSR_SSTATUS, SSTATUS_SPP);
+	/* release: a guest's hart_get_status that sees STARTED sees a hart
+	 * that is done with its start arguments. */
 	__atomic_store_n(&h->vstate, VHART_STARTED, __ATOMIC_RELEASE);
 	pvirq_riscv_hs_set_vseip(pvirq_vcpu_rearm(hs.vm, h->hartid));
 	hs_enter_guest(h);
@@ -262,6 +264,7 @@ void hs_boot_main(uint64_t hartid, const void *fdt)
 	/* vCPU 0 boots the guest at its image's start. */
 	hs_harts[0].start_pc = HS_GUEST_GPA_BASE;
 	hs_harts[0].start_arg = 0;
+	/* release: hart 0 (maybe not us) reads start_pc after it sees this. */
 	__atomic_store_n(&hs_harts[0].vstate, VHART_START_PENDING, __ATOMIC_RELEASE);
 	/* release: everything above is built before any hart reads it. */
 	__atomic_store_n(&tables_ready, 1, __ATOMIC_RELEASE);

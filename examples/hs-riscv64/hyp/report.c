@@ -32,6 +32,8 @@ static uint64_t us(uint64_t from, uint64_t to)
 
 bool hs_report(const char *failure)
 {
+	/* relaxed loads: every vCPU has exited (or the run is being torn
+	 * down), and these are statistics, not synchronization. */
 	struct bm_run run = {
 		.arch = "riscv64-hs",
 		.mode = hs.opt.mode == HS_MODE_FAULTS ? "faults" : "workload",

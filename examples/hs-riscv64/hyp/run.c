@@ -94,6 +94,7 @@ static void sample_latency(const struct demo_device_slot *dev)
 	uint64_t handled = __atomic_load_n(&dev->handled_tsc, __ATOMIC_RELAXED);
 	uint64_t lat = handled > sent ? handled - sent : 0, max;
 
+	/* relaxed: statistics, read after every vCPU exited. */
 	__atomic_add_fetch(&hs.latency_samples, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&hs.latency_sum, lat, __ATOMIC_RELAXED);
 	max = __atomic_load_n(&hs.latency_max, __ATOMIC_RELAXED);
@@ -138,10 +139,12 @@ static bool send_devices(uint64_t now)
 		__atomic_store_n(&next_send[d], now + period, __ATOMIC_RELAXED);
 		/* relaxed: read back only by the next claimer, after done. */
 		__atomic_store_n(&dev->inject_tsc, now, __ATOMIC_RELAXED);
+		/* relaxed: only a distinct number per send matters. */
 		if (__atomic_add_fetch(&hs.sends, 1, __ATOMIC_RELAXED) == hs.opt.drop_send)
 			continue; /* self-test: counted as sent, never sent */
 		err = d & 1 ? pvirq_rvid_msi(hs.vm, PVIRQ_MSI_DOORBELL, d)
 			    : pvirq_rvid_inject(hs.vm, d);
+		/* relaxed: counters for the report. */
 		if (err)
 			__atomic_add_fetch(&hs.inject_errors, 1, __ATOMIC_RELAXED);
 		else
@@ -153,6 +156,7 @@ static bool send_devices(uint64_t now)
 
 static bool devices_idle(void)
 {
+	/* seq_cst: against send_devices()'s raised CAS and phase load. */
 	for (uint32_t d = 0; d < hs.opt.nr_devices; d++)
 		if (__atomic_load_n(&hs.shared->dev[d].done, __ATOMIC_SEQ_CST) !=
 		    __atomic_load_n(&hs.shared->dev[d].raised, __ATOMIC_SEQ_CST))
@@ -216,6 +220,8 @@ static void tell_vcpus_to_stop(uint64_t now)
 {
 	struct demo_shared *s = hs.shared;
 
+	/* seq_cst, deadline first: a vCPU that sees stop (seq_cst load)
+	 * reads the deadline it drains against. */
 	__atomic_store_n(&s->drain_deadline_tsc, now + HS_GUEST_DRAIN, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->stop, 1, __ATOMIC_SEQ_CST);
 	/* A vCPU idle in wfi wakes on WAKE and sees stop. */
@@ -239,6 +245,7 @@ static __attribute__((noreturn)) void watchdog(void)
 void hs_poll(struct hs_hart *h)
 {
 	uint64_t now = hs_time(), ready;
+	/* acquire: the times the winner wrote before advancing the phase. */
 	uint32_t phase = __atomic_load_n(&hs.phase, __ATOMIC_ACQUIRE);
 
 	if (!h->saw_start && phase >= PHASE_RUNNING) {
@@ -252,12 +259,14 @@ void hs_poll(struct hs_hart *h)
 		return; /* the fault mode ends by itself */
 	switch (phase) {
 	case PHASE_BOOT:
+		/* seq_cst: the guest's routes are set before its ready. */
 		if (__atomic_load_n(&hs.shared->ready, __ATOMIC_SEQ_CST)) {
 			mark_time(&hs.ready_time, now);
 			advance(PHASE_BOOT, PHASE_RUNNING);
 		}
 		break;
 	case PHASE_RUNNING:
+		/* relaxed: set before the phase we read with acquire. */
 		ready = __atomic_load_n(&hs.ready_time, __ATOMIC_RELAXED);
 		if (!passed(ready, now, (uint64_t)hs.opt.run_ms * HS_TIME_KHZ) ||
 		    (!enough_work() && !passed(ready, now, HS_RUN_LIMIT))) {
@@ -287,6 +296,7 @@ static __attribute__((noreturn)) void finish(const char *why, const char *failur
 {
 	bool ok;
 
+	/* release: nothing reads it but a late hs_poll(), which then stops. */
 	__atomic_store_n(&hs.phase, PHASE_FINISHED, __ATOMIC_RELEASE);
 	hs.end_time = hs_time();
 	hs_printf("HS: %s\n", why);
@@ -301,6 +311,7 @@ void hs_vcpu_exit(struct hs_hart *h, uint32_t code)
 	__atomic_store_n(&h->exited, 1, __ATOMIC_RELEASE);
 	sbi_set_timer(UINT64_MAX);
 	CSR_WRITE(CSR_HVIP, 0);
+	/* acq_rel: the last to count sees every other vCPU's final state. */
 	if (__atomic_add_fetch(&hs.exited, 1, __ATOMIC_ACQ_REL) == hs.nr_vcpus)
 		finish("every vCPU exited", 0);
 	for (;;) {
