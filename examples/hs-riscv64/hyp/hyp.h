@@ -37,6 +37,7 @@ struct hs_options {
 	/* Self-tests of the checks (a run that must fail): */
 	uint32_t drop_send;    /* the device model "loses" its n-th send (1-based) */
 	uint32_t unmap_shared; /* the G-stage leaves the control block unmapped    */
+	uint32_t watchdog_ms;  /* the watchdog's limit (a run longer than it fails) */
 };
 
 struct hs_run {
@@ -62,7 +63,7 @@ extern struct hs_run hs;
 #define HS_RUN_LIMIT (8 * HS_TIME_HZ)	 /* run_ms, stretched for a slow host */
 #define HS_DEVICE_DRAIN (2 * HS_TIME_HZ) /* in-flight devices must finish  */
 #define HS_GUEST_DRAIN (2 * HS_TIME_HZ)	 /* vCPUs must drain and exit      */
-#define HS_WATCHDOG (20 * HS_TIME_HZ)	 /* nothing runs longer than this  */
+#define HS_WATCHDOG_MS 20000u		 /* nothing runs longer than this  */
 
 /* The hart this code runs on (tp holds it in the hypervisor). */
 static inline struct hs_hart *hs_this_hart(void)

@@ -102,6 +102,7 @@ static void parse_options(const void *fdt)
 	o->timer_us = parse_uint(args, "timer_us", 1000);
 	o->drop_send = parse_uint(args, "drop_send", 0);
 	o->unmap_shared = has_word(args, "unmap_shared");
+	o->watchdog_ms = parse_uint(args, "watchdog_ms", HS_WATCHDOG_MS);
 	if (o->nr_devices < 1 || o->nr_devices > DEMO_MAX_DEVICES)
 		hs_fail("bootargs: devices out of range", o->nr_devices, DEMO_MAX_DEVICES);
 }

@@ -252,7 +252,7 @@ void hs_poll(struct hs_hart *h)
 		h->traps_at_start = h->traps;
 		h->saw_start = 1;
 	}
-	if (now - hs.boot_time > HS_WATCHDOG) {
+	if (now - hs.boot_time > (uint64_t)hs.opt.watchdog_ms * HS_TIME_KHZ) {
 		watchdog();
 	}
 	if (hs.opt.mode != HS_MODE_WORKLOAD)
