@@ -14,6 +14,7 @@ all: build
 
 help:
 	@echo "make demo        run the main demo"
+	@echo "make demo-arm64  the arm64 EL2 hypervisor demo under qemu-system-aarch64"
 	@echo "make test        build and run every test (default preset)"
 	@echo "make test-asan   the suite under ASan+UBSan"
 	@echo "make test-tsan   the suite under ThreadSanitizer"
@@ -33,6 +34,11 @@ build: deps
 
 demo: build
 	cmake --build --preset $(PRESET) --target demo
+
+# The arm64 EL2 hypervisor under qemu-system-aarch64 (examples/el2-arm64).
+.PHONY: demo-arm64
+demo-arm64: build
+	cmake --build --preset $(PRESET) --target demo-arm64
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)

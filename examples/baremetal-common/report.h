@@ -50,7 +50,13 @@ struct bm_run {
 	uint64_t inject_errors;	 /* injections the library refused        */
 	uint64_t latency_samples, latency_sum_ticks, latency_max_ticks;
 	const char *failure;	      /* set by the hypervisor: guest fault, hang */
-	const struct bm_traps *traps; /* nr_cpus entries */
+	const struct bm_traps *traps; /* nr_cpus entries, the whole run */
+	/* The load phase alone (devices running, no setup, no drain): its
+	 * traps (nr_cpus entries), the interrupts handled and its length.
+	 * Traps per interrupt are computed over it, as the KVM demo does;
+	 * window_interrupts == 0 means there was none (fault mode). */
+	const struct bm_traps *window;
+	uint64_t window_interrupts, window_ticks;
 };
 
 /* Prints the table, the verdict line ("RESULT: OK ..." or "RESULT: FAILED
