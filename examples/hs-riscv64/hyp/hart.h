@@ -46,11 +46,11 @@ struct hs_hart {
 	uint64_t next_tick; /* the hypervisor's own periodic tick          */
 	/* Counters, written by this hart only. */
 	struct bm_traps traps;
-	/* traps when this hart first saw the run start: the report counts
-	 * traps of the run only, not of the guest's setup (which times 2000
-	 * VERSION calls). */
-	struct bm_traps traps_at_start;
-	uint32_t saw_start;
+	/* traps when this hart first saw the load phase start and end: the
+	 * report's ratios are over that window, not the guest's setup (which
+	 * times 2000 VERSION calls) or drain. */
+	struct bm_traps traps_at_start, traps_at_stop;
+	uint32_t saw_start, saw_stop;
 	uint64_t timer_raised;
 	/* Console line being assembled for this vCPU. */
 	char line[120];

@@ -50,6 +50,9 @@ struct hs_run {
 	uint32_t exited;	 /* vCPUs that made their EXIT call, atomic  */
 	uint32_t guest_shutdown; /* the guest asked SRST: 1 + reason         */
 	uint64_t boot_time, ready_time, stop_time, end_time;
+	/* Interrupts handled when the load phase started and ended: the
+	 * window the report's traps per interrupt are computed over. */
+	uint64_t handled_at_start, handled_at_stop;
 	/* Device model, atomic: several harts send. */
 	uint64_t sends, injected_wired, injected_msi, inject_errors;
 	uint64_t latency_samples, latency_sum, latency_max; /* time ticks */

@@ -5,13 +5,14 @@
  * hypervisor): per-vCPU interrupts and the hypervisor's traps, traps per
  * interrupt by kind, libpvirq calls by kind, the accounting (lost = sent -
  * handled), the verdict and one "@@json {...}" line that the test runner
- * reads. Traps count from the run's start (hart.h), not the guest's setup.
+ * reads. Traps per interrupt are over the load phase (hart.h).
  */
 #include "console.h"
 #include "hyp.h"
 #include "print.h"
 
-static struct bm_traps run_traps[HS_MAX_HARTS];
+static struct bm_traps window_traps[HS_MAX_HARTS];
+static struct bm_traps all_traps[HS_MAX_HARTS];
 
 /* @p now minus @p then, field by field (struct bm_traps is all counters). */
 static void traps_since(struct bm_traps *out, const struct bm_traps *now,
@@ -47,7 +48,8 @@ bool hs_report(const char *failure)
 		.latency_sum_ticks = __atomic_load_n(&hs.latency_sum, __ATOMIC_RELAXED),
 		.latency_max_ticks = __atomic_load_n(&hs.latency_max, __ATOMIC_RELAXED),
 		.failure = failure,
-		.traps = run_traps,
+		.traps = all_traps,
+		.window = window_traps,
 	};
 	uint64_t start = hs.ready_time ? hs.ready_time : hs.boot_time;
 	bool ok;
@@ -61,7 +63,15 @@ bool hs_report(const char *failure)
 		/* acquire: pairs with the exit's release; its counters are final. */
 		run.exited[v] = __atomic_load_n(&h->exited, __ATOMIC_ACQUIRE);
 		run.exit_code[v] = h->exit_code;
-		traps_since(&run_traps[v], &h->traps, &h->traps_at_start);
+		all_traps[v] = h->traps;
+		/* A hart that never saw the load phase end (a failed run)
+		 * counts to now. */
+		traps_since(&window_traps[v], h->saw_stop ? &h->traps_at_stop : &h->traps,
+			    &h->traps_at_start);
+	}
+	if (hs.handled_at_stop > hs.handled_at_start && hs.stop_time > hs.ready_time) {
+		run.window_interrupts = hs.handled_at_stop - hs.handled_at_start;
+		run.window_ticks = hs.stop_time - hs.ready_time;
 	}
 	hs_printf("HS: boot hart %u; setup %lu us, devices %lu us, drain %lu us\n",
 		  (unsigned)hs.boot_hart, us(hs.boot_time, hs.ready_time),

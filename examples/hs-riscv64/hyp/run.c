@@ -198,15 +198,14 @@ static bool advance(uint32_t from, uint32_t to)
 					   __ATOMIC_SEQ_CST);
 }
 
-/* Sets *@p t to @p now once (whichever hart gets there first); returns the
- * time that stuck. */
-static uint64_t mark_time(uint64_t *t, uint64_t now)
+/* Sets *@p t to @p now once; true for the hart that did (it then moves
+ * the phase on). */
+static bool mark_time(uint64_t *t, uint64_t now)
 {
 	uint64_t zero = 0;
 
-	if (__atomic_compare_exchange_n(t, &zero, now, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		return now;
-	return zero;
+	return __atomic_compare_exchange_n(t, &zero, now, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
 }
 
 /* Whether @p limit ticks have passed since @p since (read on another hart,
@@ -242,16 +241,43 @@ static __attribute__((noreturn)) void watchdog(void)
 	sbi_shutdown(SBI_SRST_REASON_FAILURE);
 }
 
+/* This hart's trap counts at the load phase's edges (hart.h). */
+static void snapshot_traps(struct hs_hart *h, uint32_t phase)
+{
+	if (!h->saw_start && phase >= PHASE_RUNNING) {
+		h->traps_at_start = h->traps;
+		h->saw_start = 1;
+	}
+	if (!h->saw_stop && phase >= PHASE_DEVICES_STOP) {
+		h->traps_at_stop = h->traps;
+		h->saw_stop = 1;
+	}
+}
+
+/* Interrupts the guest has handled so far (as the report counts them:
+ * devices, IPIs, timer ticks). relaxed: the counters only grow, and the
+ * window's edges are a phase apart, not one instant. */
+static uint64_t handled_so_far(void)
+{
+	uint64_t n = 0;
+
+	for (uint32_t v = 0; v < hs.nr_vcpus; v++) {
+		const struct demo_vcpu_slot *vs = &hs.shared->vcpu[v];
+
+		for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++)
+			if (src < hs.opt.nr_devices || src == DEMO_SRC_IPI || src == DEMO_SRC_TIMER)
+				n += __atomic_load_n(&vs->handled[src], __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
 void hs_poll(struct hs_hart *h)
 {
 	uint64_t now = hs_time(), ready;
 	/* acquire: the times the winner wrote before advancing the phase. */
 	uint32_t phase = __atomic_load_n(&hs.phase, __ATOMIC_ACQUIRE);
 
-	if (!h->saw_start && phase >= PHASE_RUNNING) {
-		h->traps_at_start = h->traps;
-		h->saw_start = 1;
-	}
+	snapshot_traps(h, phase);
 	if (now - hs.boot_time > (uint64_t)hs.opt.watchdog_ms * HS_TIME_KHZ) {
 		watchdog();
 	}
@@ -260,8 +286,9 @@ void hs_poll(struct hs_hart *h)
 	switch (phase) {
 	case PHASE_BOOT:
 		/* seq_cst: the guest's routes are set before its ready. */
-		if (__atomic_load_n(&hs.shared->ready, __ATOMIC_SEQ_CST)) {
-			mark_time(&hs.ready_time, now);
+		if (__atomic_load_n(&hs.shared->ready, __ATOMIC_SEQ_CST) &&
+		    mark_time(&hs.ready_time, now)) {
+			hs.handled_at_start = handled_so_far();
 			advance(PHASE_BOOT, PHASE_RUNNING);
 		}
 		break;
@@ -274,8 +301,10 @@ void hs_poll(struct hs_hart *h)
 				h->traps.device_ticks++;
 			break;
 		}
-		mark_time(&hs.stop_time, now);
-		advance(PHASE_RUNNING, PHASE_DEVICES_STOP);
+		if (mark_time(&hs.stop_time, now)) {
+			hs.handled_at_stop = handled_so_far();
+			advance(PHASE_RUNNING, PHASE_DEVICES_STOP);
+		}
 		break;
 	case PHASE_DEVICES_STOP:
 		if (devices_idle()) {
@@ -307,6 +336,7 @@ static __attribute__((noreturn)) void finish(const char *why, const char *failur
 void hs_vcpu_exit(struct hs_hart *h, uint32_t code)
 {
 	h->exit_code = code;
+	snapshot_traps(h, __atomic_load_n(&hs.phase, __ATOMIC_ACQUIRE));
 	/* release: our counters are final before the count says so. */
 	__atomic_store_n(&h->exited, 1, __ATOMIC_RELEASE);
 	sbi_set_timer(UINT64_MAX);
