@@ -33,7 +33,6 @@ struct hs_hart {
 	uint64_t sepc;
 	uint64_t hyp_sp;
 	uint32_t hartid;
-	uint32_t present;
 	/* Virtual HSM: written by the starter (any hart), read by this one. */
 	uint32_t vstate;    /* enum hs_vhart_state, atomic                 */
 	uint32_t exited;    /* the guest's EXIT call was made              */
@@ -51,7 +50,6 @@ struct hs_hart {
 	 * times 2000 VERSION calls) or drain. */
 	struct bm_traps traps_at_start, traps_at_stop;
 	uint32_t saw_start, saw_stop;
-	uint64_t timer_raised;
 	/* Console line being assembled for this vCPU. */
 	char line[120];
 	uint32_t line_len;

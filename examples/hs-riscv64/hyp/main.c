@@ -17,6 +17,11 @@
 
 struct hs_run hs;
 struct hs_hart hs_harts[HS_MAX_HARTS];
+
+/* entry.S reaches these fields by the offsets hart.h defines. */
+_Static_assert(__builtin_offsetof(struct hs_hart, regs) == HART_REGS, "HART_REGS");
+_Static_assert(__builtin_offsetof(struct hs_hart, sepc) == HART_SEPC, "HART_SEPC");
+_Static_assert(__builtin_offsetof(struct hs_hart, hyp_sp) == HART_HYP_SP, "HART_HYP_SP");
 extern char hs_stacks[];
 extern char hs_secondary_entry[];
 
@@ -233,7 +238,6 @@ static void count_harts(uint32_t boot_hart)
 
 		if (st.error)
 			break; /* QEMU virt numbers its harts 0..n-1 */
-		hs_harts[i].present = 1;
 		hs_harts[i].vstate = VHART_STOPPED;
 		hs.nr_vcpus = i + 1;
 	}

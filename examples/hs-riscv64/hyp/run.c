@@ -27,11 +27,11 @@
  *
  * Phases. The first hart to see the guest's ready starts the clock; after
  * run_ms, once every vCPU has had a few interrupts of each kind (or after
- * HS_RUN_LIMIT on a host too loaded for that), the devices stop, and once every in-flight one is handled the
- * stop flag and a WAKE interrupt tell each vCPU to drain and exit. The
- * last vCPU to exit prints the report and shuts the machine down. Each
- * wait has a deadline, so a loss or a hang fails the run loudly instead of
- * hanging it.
+ * HS_RUN_LIMIT on a host too loaded for that), the devices stop; once
+ * every in-flight one is handled, the stop flag and a WAKE interrupt tell
+ * each vCPU to drain and exit. The last vCPU to exit prints the report and
+ * shuts the machine down. Each wait has a deadline, so a loss or a hang
+ * fails the run loudly instead of hanging it.
  */
 #include "console.h"
 #include "csr.h"
@@ -56,7 +56,6 @@ static void check_guest_deadline(struct hs_hart *h, uint64_t now)
 		return; /* stopping: no new edges, the count is final */
 	/* Count before raising: the guest compares handled with raised. */
 	__atomic_store_n(&slot->timer_raised, slot->timer_raised + 1, __ATOMIC_SEQ_CST);
-	h->timer_raised++;
 	if (pvirq_rvic_set_level(hs.vm, h->hartid, DEMO_INTID_TIMER, true))
 		hs_fail("pvirq_rvic_set_level", h->hartid, DEMO_INTID_TIMER);
 }
