@@ -85,7 +85,7 @@ def check(args, rc, console, hang):
         for n, v in enumerate(rep["per_vcpu"]):
             if min(sum(v["devices"]), v["ipi"], v["timer"]) == 0:
                 return f"vCPU {n} handled too little: {v}"
-        if sum(v["retargets"] for v in rep["per_vcpu"]) == 0:
+        if args.harts > 1 and sum(v["retargets"] for v in rep["per_vcpu"]) == 0:
             return "no retargets under load"
         if not rep["injections"]["wired"] or not rep["injections"]["msi"]:
             return "a kind of device injection never happened"
