@@ -80,10 +80,17 @@ static inline struct hs_hart *hs_this_hart(void)
 /* vsbi.c: an ECALL from VS-mode (a0..a7 in h->regs[10..17]). */
 void hs_vsbi_call(struct hs_hart *h);
 
-/* run.c: devices, timers and the run's phases. */
+/* timer.c: the guest's timer on this hart's timer, and our tick. */
 void hs_timer_program(struct hs_hart *h);
 void hs_timer_expired(struct hs_hart *h);
 void hs_guest_set_timer(struct hs_hart *h, uint64_t deadline);
+
+/* devices.c: sends what is due (true if anything was); whether no device
+ * interrupt is in flight. */
+bool hs_devices_send(uint64_t now);
+bool hs_devices_idle(void);
+
+/* run.c: the run's phases, on every trap of every hart. */
 void hs_poll(struct hs_hart *h);
 /* The vCPU made its EXIT call, or the guest asked for a shutdown. */
 __attribute__((noreturn)) void hs_vcpu_exit(struct hs_hart *h, uint32_t code);

@@ -1,167 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The run: the guest's virtual timer, the device model, the phases that
- * end every run by itself, and the exit.
- *
- * Timer. The guest programs its timer with SBI set_timer; the hypervisor
- * multiplexes that deadline with its own 200 us tick onto the hart's one
- * timer (SBI set_timer to OpenSBI). The guest's timer is the trusted INTID
- * DEMO_INTID_TIMER, a level line: high from the deadline until the guest
- * programs a new one (as the STIP of a real hart), so the guest's RESAMPLE
- * at end of interrupt re-pends it while the deadline has passed.
- * timer_raised counts rising edges for the accounting; after stop no edge
- * rises, so the guest's drain sees a final count. An edge rises on the
- * vCPU's own hart while its guest is not running, so the guest never sees
- * the count move under its drain check.
- *
- * Devices. Device d has one interrupt in flight at a time: when the guest
- * has finished the previous one (done == raised) and the device's period
- * (device_us) has passed since its last send, the first hart that notices
- * claims the next by a CAS on raised and sends it, through the
- * rVID as a wired input (even d, pvirq_rvid_inject) or as an MSI write to
- * the doorbell (odd d, pvirq_rvid_msi). Any hart can send to any vCPU, and
- * the guest keeps retargeting the inputs meanwhile: libpvirq's notify
- * kicks the target's hart with an SBI IPI. The period keeps the guest's
- * main loop (retargets, IPIs) running: devices that re-fired the moment
- * they were handled would keep a TCG vCPU in its interrupt handler.
- *
- * Phases. The first hart to see the guest's ready starts the clock; after
- * run_ms, once every vCPU has had a few interrupts of each kind (or after
- * HS_RUN_LIMIT on a host too loaded for that), the devices stop; once
- * every in-flight one is handled, the stop flag and a WAKE interrupt tell
- * each vCPU to drain and exit. The last vCPU to exit prints the report and
- * shuts the machine down. Each wait has a deadline, so a loss or a hang
- * fails the run loudly instead of hanging it.
+ * The run's phases. The first hart to see the guest's ready starts the
+ * clock; after run_ms, once every vCPU has had a few interrupts of each
+ * kind (or after HS_RUN_LIMIT on a host too loaded for that), the devices
+ * stop; once every in-flight one is handled, the stop flag and a WAKE
+ * interrupt tell each vCPU to drain and exit. The last vCPU to exit prints
+ * the report and shuts the machine down. Each wait has a deadline, so a
+ * loss or a hang fails the run loudly instead of hanging it.
  */
 #include "console.h"
 #include "csr.h"
 #include "hyp.h"
 #include "sbi.h"
-
-void hs_timer_program(struct hs_hart *h)
-{
-	uint64_t deadline = h->guest_deadline < h->next_tick ? h->guest_deadline : h->next_tick;
-
-	sbi_set_timer(deadline);
-}
-
-static void check_guest_deadline(struct hs_hart *h, uint64_t now)
-{
-	struct demo_vcpu_slot *slot = &hs.shared->vcpu[h->hartid];
-
-	if (h->guest_deadline == UINT64_MAX || now < h->guest_deadline)
-		return;
-	h->guest_deadline = UINT64_MAX;
-	if (__atomic_load_n(&hs.shared->stop, __ATOMIC_SEQ_CST))
-		return; /* stopping: no new edges, the count is final */
-	/* Count before raising: the guest compares handled with raised. */
-	__atomic_store_n(&slot->timer_raised, slot->timer_raised + 1, __ATOMIC_SEQ_CST);
-	if (pvirq_rvic_set_level(hs.vm, h->hartid, DEMO_INTID_TIMER, true))
-		hs_fail("pvirq_rvic_set_level", h->hartid, DEMO_INTID_TIMER);
-}
-
-void hs_guest_set_timer(struct hs_hart *h, uint64_t deadline)
-{
-	/* A new deadline drops the line (as writing stimecmp clears STIP);
-	 * one already passed raises it again at once. */
-	if (pvirq_rvic_set_level(hs.vm, h->hartid, DEMO_INTID_TIMER, false))
-		hs_fail("pvirq_rvic_set_level", h->hartid, DEMO_INTID_TIMER);
-	h->guest_deadline = deadline;
-	check_guest_deadline(h, hs_time());
-	hs_timer_program(h);
-}
-
-void hs_timer_expired(struct hs_hart *h)
-{
-	uint64_t now = hs_time();
-
-	if (now >= h->next_tick)
-		h->next_tick = now + HS_TICK;
-	check_guest_deadline(h, now);
-	hs_timer_program(h);
-}
-
-/* Earliest time of each device's next send (time CSR). */
-static uint64_t next_send[DEMO_MAX_DEVICES];
-
-/* Inject -> guest handler latency of device @p d's previous interrupt,
- * which the guest finished (done == raised, read seq_cst after its
- * handled_tsc store). Several harts add samples: atomic sums. */
-static void sample_latency(const struct demo_device_slot *dev)
-{
-	uint64_t sent = __atomic_load_n(&dev->inject_tsc, __ATOMIC_RELAXED);
-	uint64_t handled = __atomic_load_n(&dev->handled_tsc, __ATOMIC_RELAXED);
-	uint64_t lat = handled > sent ? handled - sent : 0, max;
-
-	/* relaxed: statistics, read after every vCPU exited. */
-	__atomic_add_fetch(&hs.latency_samples, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&hs.latency_sum, lat, __ATOMIC_RELAXED);
-	max = __atomic_load_n(&hs.latency_max, __ATOMIC_RELAXED);
-	while (lat > max && !__atomic_compare_exchange_n(&hs.latency_max, &max, lat, true,
-							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
-}
-
-/* Sends what is due; returns whether anything was sent. */
-static bool send_devices(uint64_t now)
-{
-	struct demo_shared *s = hs.shared;
-	uint64_t period = (uint64_t)hs.opt.device_us * HS_TIME_HZ / 1000000;
-	bool sent = false;
-
-	for (uint32_t d = 0; d < hs.opt.nr_devices; d++) {
-		struct demo_device_slot *dev = &s->dev[d];
-		uint64_t raised = __atomic_load_n(&dev->raised, __ATOMIC_SEQ_CST);
-		int err;
-
-		/* seq_cst: the guest's done store is the device's doorbell;
-		 * raised moves before the send, as the guest's claim expects.
-		 * relaxed next_send: a stale one only delays or hastens one
-		 * send by a period; the CAS still sends each number once. */
-		if (now < __atomic_load_n(&next_send[d], __ATOMIC_RELAXED) ||
-		    __atomic_load_n(&dev->done, __ATOMIC_SEQ_CST) != raised ||
-		    !__atomic_compare_exchange_n(&dev->raised, &raised, raised + 1, false,
-						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			continue;
-		/* A hart that read RUNNING before the devices stopped must not
-		 * send after the stop hart found them idle: seq_cst on both
-		 * sides (raised CAS then phase load here; raised load then
-		 * phase CAS there) means one of the two sees the other, so
-		 * either the stop waits for this send or it is withdrawn. */
-		if (__atomic_load_n(&hs.phase, __ATOMIC_SEQ_CST) != PHASE_RUNNING) {
-			__atomic_store_n(&dev->raised, raised, __ATOMIC_SEQ_CST);
-			continue;
-		}
-		if (raised)
-			sample_latency(dev);
-		sent = true;
-		__atomic_store_n(&next_send[d], now + period, __ATOMIC_RELAXED);
-		/* relaxed: read back only by the next claimer, after done. */
-		__atomic_store_n(&dev->inject_tsc, now, __ATOMIC_RELAXED);
-		/* relaxed: only a distinct number per send matters. */
-		if (__atomic_add_fetch(&hs.sends, 1, __ATOMIC_RELAXED) == hs.opt.drop_send)
-			continue; /* self-test: counted as sent, never sent */
-		err = d & 1 ? pvirq_rvid_msi(hs.vm, PVIRQ_MSI_DOORBELL, d)
-			    : pvirq_rvid_inject(hs.vm, d);
-		/* relaxed: counters for the report. */
-		if (err)
-			__atomic_add_fetch(&hs.inject_errors, 1, __ATOMIC_RELAXED);
-		else
-			__atomic_add_fetch(d & 1 ? &hs.injected_msi : &hs.injected_wired, 1,
-					   __ATOMIC_RELAXED);
-	}
-	return sent;
-}
-
-static bool devices_idle(void)
-{
-	/* seq_cst: against send_devices()'s raised CAS and phase load. */
-	for (uint32_t d = 0; d < hs.opt.nr_devices; d++)
-		if (__atomic_load_n(&hs.shared->dev[d].done, __ATOMIC_SEQ_CST) !=
-		    __atomic_load_n(&hs.shared->dev[d].raised, __ATOMIC_SEQ_CST))
-			return false;
-	return true;
-}
 
 /* Whether every kind of interrupt reached every vCPU at least a few times:
  * on a loaded host a vCPU thread may hardly run during run_ms, and a run
@@ -296,7 +146,7 @@ void hs_poll(struct hs_hart *h)
 		ready = __atomic_load_n(&hs.ready_time, __ATOMIC_RELAXED);
 		if (!passed(ready, now, (uint64_t)hs.opt.run_ms * HS_TIME_KHZ) ||
 		    (!enough_work() && !passed(ready, now, HS_RUN_LIMIT))) {
-			if (send_devices(now))
+			if (hs_devices_send(now))
 				h->traps.device_ticks++;
 			break;
 		}
@@ -306,7 +156,7 @@ void hs_poll(struct hs_hart *h)
 		}
 		break;
 	case PHASE_DEVICES_STOP:
-		if (devices_idle()) {
+		if (hs_devices_idle()) {
 			if (advance(PHASE_DEVICES_STOP, PHASE_STOPPING))
 				tell_vcpus_to_stop(now);
 		} else if (passed(__atomic_load_n(&hs.stop_time, __ATOMIC_RELAXED), now,
