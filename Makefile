@@ -7,34 +7,50 @@ PRESET ?= default
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEPS := scripts/install-deps.sh
 
-.PHONY: all deps build demo test test-asan test-tsan test-sanitizers test-long \
-        clean help
+.PHONY: all deps deps-core build demo test test-asan test-tsan test-sanitizers test-long \
+        clean help install
 
 all: build
 
 help:
+	@echo "make build       build everything of the default preset (also: make all, make)"
 	@echo "make demo        run the main demo"
-	@echo "make test        build and run every test (default preset)"
+	@echo "make demo-arm64  the arm64 EL2 demo (examples/el2-arm64)"
+	@echo "make demo-riscv64  the riscv64 HS-mode demo (examples/hs-riscv64)"
+	@echo "make test        build and run every test (default preset; installs deps first)"
 	@echo "make test-asan   the suite under ASan+UBSan"
 	@echo "make test-tsan   the suite under ThreadSanitizer"
+	@echo "make test-sanitizers  test-asan then test-tsan"
 	@echo "make test-long   long stress/torture runs (opt-in)"
 	@echo "make test-cross  unit suites built for aarch64 and riscv64, run under qemu-user"
 	@echo "make bench       benchmark table, JSON and SVG (bench/README.md)"
+	@echo "make install     the library alone into PREFIX (default /usr/local): needs only cmake and a C compiler"
+	@echo "make deps-core   install what the library needs (cmake, make, gcc, libc6-dev)"
+	@echo "make deps        install everything make test needs (scripts/install-deps.sh)"
+	@echo "make fuzz        every libFuzzer target in turn (FUZZ_SECONDS=60 each)"
+	@echo "make verify      the Spin models (verify/README.md)"
+	@echo "make coverage    line/branch coverage of src/core and src/arch (gcovr)"
+	@echo "make clean       remove build/"
+	@echo "make help        this list"
 
 deps:
 	@sh $(DEPS)
 
+deps-core:
+	@sh $(DEPS) core
+
 build/%/CMakeCache.txt: | deps
 	cmake --preset $*
 
-build: deps
+build: deps-core
 	cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
 demo: build
 	cmake --build --preset $(PRESET) --target demo
 
-test: build
+test: deps
+	@$(MAKE) --no-print-directory build
 	ctest --preset $(PRESET) -j $(JOBS)
 	@if [ "$(PRESET)" = default ]; then $(MAKE) --no-print-directory test-cross; fi
 
@@ -54,6 +70,14 @@ test-long: deps
 clean:
 	rm -rf build
 
+# The library alone (preset `library`: no tests, examples, bindings or docs),
+# installed with headers, CMake package, pkg-config file.
+PREFIX ?= /usr/local
+install: deps-core
+	cmake --preset library >/dev/null
+	cmake --build --preset library -j $(JOBS)
+	cmake --install build/library --prefix $(PREFIX)
+
 # Documentation and style (docs/CMakeLists.txt, tests/style/).
 .PHONY: docs format format-check tidy help-docs
 
@@ -65,7 +89,8 @@ help-docs:
 	@echo "make tidy          clang-tidy over src/ (.clang-tidy)"
 	@echo "make duplicates    copy-paste detection over src/ and include/"
 
-docs: build
+docs: deps
+	@$(MAKE) --no-print-directory build
 	cmake --build --preset $(PRESET) --target docs
 
 format:
@@ -74,7 +99,8 @@ format:
 format-check:
 	@cmake -DMODE=format -DSOURCE_DIR=$(CURDIR) -P tests/style/check_style.cmake
 
-tidy: build
+tidy: deps
+	@$(MAKE) --no-print-directory build
 	@cmake -DMODE=tidy -DSOURCE_DIR=$(CURDIR) -DBUILD_DIR=$(CURDIR)/build/$(PRESET) \
 		-P tests/style/check_style.cmake
 
@@ -98,7 +124,8 @@ test-cross: deps
 # SVG. `make bench BENCH_OUT=bench/results` refreshes the committed sample.
 BENCH_OUT ?= build/bench
 .PHONY: bench
-bench: build
+bench: deps
+	@$(MAKE) --no-print-directory build
 	@mkdir -p $(BENCH_OUT)
 	build/$(PRESET)/bench/pvirq_bench --json $(BENCH_OUT)/bench.json --table $(BENCH_OUT)/bench.txt
 	python3 bench/plot_svg.py $(BENCH_OUT)/bench.json $(BENCH_OUT)/bench.svg
@@ -111,7 +138,8 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) sh fuzz/run.sh $(FUZZ_TARGETS)
 
-verify: build
+verify: deps
+	@$(MAKE) --no-print-directory build
 	ctest --preset $(PRESET) -L spin
 
 coverage: deps
