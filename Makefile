@@ -88,6 +88,7 @@ help-docs:
 	@echo "make format-check  fail if a tracked C/H file is not formatted"
 	@echo "make tidy          clang-tidy over src/ (.clang-tidy)"
 	@echo "make duplicates    copy-paste detection over src/ and include/"
+	@echo "make python-constants  regenerate bindings/python/pvirq/_constants.py from the headers"
 
 docs: deps
 	@$(MAKE) --no-print-directory build
@@ -103,6 +104,12 @@ tidy: deps
 	@$(MAKE) --no-print-directory build
 	@cmake -DMODE=tidy -DSOURCE_DIR=$(CURDIR) -DBUILD_DIR=$(CURDIR)/build/$(PRESET) \
 		-P tests/style/check_style.cmake
+
+# bindings/python/pvirq/_constants.py from the headers (bindings_python
+# fails while they disagree).
+.PHONY: python-constants
+python-constants:
+	python3 bindings/python/tools/gen_constants.py
 
 .PHONY: duplicates
 duplicates:
