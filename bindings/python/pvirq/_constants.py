@@ -40,6 +40,7 @@ PVIRQ_ARM64_KVM_IRQ_TYPE_CPU = 0  # arch/arm64.h
 PVIRQ_ARM64_MPIDR_AFFINITY_MASK = 0xff00ffffff  # arch/arm64.h
 PVIRQ_CACHE_LINE = 0x40  # common.h
 PVIRQ_EADDRESS = -15  # common.h
+PVIRQ_EBUSY = -17  # common.h
 PVIRQ_ECHECKSUM = -12  # common.h
 PVIRQ_ECONFIG = -13  # common.h
 PVIRQ_ECORRUPT = -14  # common.h
@@ -92,6 +93,7 @@ PVIRQ_X86_PI_NDST_SHIFT = 0x20  # arch/x86_64.h
 PVIRQ_X86_PI_NV_SHIFT = 0x10  # arch/x86_64.h
 PVIRQ_X86_PI_ON = 1  # arch/x86_64.h
 PVIRQ_X86_PI_SN = 2  # arch/x86_64.h
+PVIRQ_X86_PI_VECTOR_MIN = 0x10  # arch/x86_64.h
 PVIRQ_X86_UPCALL_VECTOR_DEFAULT = 0xf3  # abi.h
 PVIRQ_X86_UPCALL_VECTOR_MIN = 0x20  # arch/x86_64.h
 

@@ -107,6 +107,11 @@ class NotPvirqCall(PvirqError):
     code, c_name = _c.PVIRQ_ENOSYS, "PVIRQ_ENOSYS"
 
 
+class TargetBusy(PvirqError):
+    """PVIRQ_EBUSY: rVID MAP onto a (vCPU, INTID) another input is mapped to."""
+    code, c_name = _c.PVIRQ_EBUSY, "PVIRQ_EBUSY"
+
+
 #: Exception class of every error code of the C header (common.h). A code
 #: without a class of its own above gets a plain PvirqError subclass named
 #: after its C name, so a code added to the header is never unknown here.
@@ -115,7 +120,7 @@ BY_CODE = {
     for cls in (InvalidArgument, NoSuchVcpu, InvalidIntid, Disabled, NoInterrupt,
                 InvalidInput, Unmapped, NoSpace, Truncated, BadMagic,
                 UnsupportedVersion, BadChecksum, ConfigMismatch, Corrupt,
-                NotDoorbell, NotPvirqCall)
+                NotDoorbell, NotPvirqCall, TargetBusy)
 }
 for _name in dir(_c):
     _code = getattr(_c, _name)
