@@ -121,7 +121,7 @@ def state_panel(ax, rows):
         ax.plot([r["floor"], r["floor"]], [j - 0.4, j + 0.4], color=BUDGET, linewidth=2)
         ax.annotate(f"budget {r['floor']:.0f} B", (r["floor"], j - 0.4), xytext=(3, 0),
                     textcoords="offset points", fontsize=7, va="top")
-    ax.set_title("State per vCPU (bytes; black line: budget of 2 bits/INTID + 2 cache lines)",
+    ax.set_title("State per vCPU (bytes; black line: the budget of the state target)",
                  fontsize=10, loc="left")
 
 
