@@ -15,7 +15,7 @@ all: build
 help:
 	@echo "make build       build everything of the default preset (also: make all, make)"
 	@echo "make demo        run the main demo"
-	@echo "make demo-arm64  the arm64 EL2 demo (examples/el2-arm64)"
+	@echo "make demo-arm64  the arm64 EL2 hypervisor demo under qemu-system-aarch64 (examples/el2-arm64)"
 	@echo "make demo-riscv64  the riscv64 HS-mode demo (examples/hs-riscv64)"
 	@echo "make test        build and run every test (default preset; installs deps first)"
 	@echo "make test-asan   the suite under ASan+UBSan"
@@ -48,6 +48,13 @@ build: deps-core
 
 demo: build
 	cmake --build --preset $(PRESET) --target demo
+
+# The arm64 EL2 hypervisor under qemu-system-aarch64 (examples/el2-arm64);
+# qemu-system-arm is in the full dependency set.
+.PHONY: demo-arm64
+demo-arm64: deps
+	@$(MAKE) --no-print-directory build
+	cmake --build --preset $(PRESET) --target demo-arm64
 
 test: deps
 	@$(MAKE) --no-print-directory build

@@ -334,9 +334,8 @@ static void add_state_rows_and_target(void)
 	}
 	snprintf(detail, sizeof(detail), "(worst shape: %.0f B vs %.0f B budget%s)", worst_bytes,
 		 worst_budget, over);
-	add_target("state", "state per vCPU <= 2 bits/INTID + 1 bit/untrusted + 2 cache lines", worst,
-		   1.0, false,
-		   detail);
+	add_target("state", "state per vCPU <= 2 bits/INTID + 1 bit/untrusted + 2 cache lines",
+		   worst, 1.0, false, detail);
 }
 
 static void add_timing_targets(unsigned reps, const struct percentiles *lat)
