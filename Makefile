@@ -174,10 +174,7 @@ coverage: deps
 
 # The riscv64 HS-mode hypervisor under qemu-system-riscv64
 # (examples/hs-riscv64): table, lost = 0, JSON in build/$(PRESET).
-.PHONY: demo-riscv64 help-riscv64
-help: help-riscv64
-help-riscv64:
-	@echo "make demo-riscv64  libpvirq in an HS-mode hypervisor under qemu-system-riscv64"
-
+# (`make help` lists it with the other demos.)
+.PHONY: demo-riscv64
 demo-riscv64: build
 	cmake --build --preset $(PRESET) --target demo-riscv64
