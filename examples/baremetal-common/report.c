@@ -5,9 +5,9 @@
 #include "print.h"
 
 static const char *const call_names[BM_NR_CALLS] = {
-	"VERSION",	"INFO",		"ENABLE",   "DISABLE",	     "SET_MASKED",
-	"CLEAR_MASKED", "IS_PENDING",	"SIGNAL",   "CLEAR_PENDING", "ACKNOWLEDGE",
-	"RESAMPLE",	"RVID_VERSION", "RVID_MAP", "RVID_UNMAP",    "UNKNOWN",
+	"VERSION",	"INFO",	    "ENABLE",	     "DISABLE",	    "SET_MASKED", "CLEAR_MASKED",
+	"IS_PENDING",	"SIGNAL",   "CLEAR_PENDING", "ACKNOWLEDGE", "RESAMPLE",	  "RESET",
+	"RVID_VERSION", "RVID_MAP", "RVID_UNMAP",    "UNKNOWN",
 };
 
 struct trap_totals {

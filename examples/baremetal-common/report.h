@@ -18,9 +18,9 @@
 /* libpvirq calls by kind: rVIC function n at n, rVID function n at
  * BM_CALL_RVID + n, and calls inside libpvirq's ranges that it refused as
  * unknown at BM_CALL_UNKNOWN. */
-#define BM_CALL_RVID 11u
-#define BM_CALL_UNKNOWN 14u
-#define BM_NR_CALLS 15u
+#define BM_CALL_RVID 12u
+#define BM_CALL_UNKNOWN 15u
+#define BM_NR_CALLS 16u
 
 /* Trap counts of one physical CPU. Written only by that CPU (no atomics
  * needed); read by the reporter after every vCPU exited. */

@@ -152,7 +152,7 @@ static void count_call(uint32_t cpu, uint32_t fn)
 {
 	uint32_t n = fn & 0xFFFFu, kind = BM_CALL_UNKNOWN;
 
-	if (n >= 0x200u && n - 0x200u <= 10u)
+	if (n >= 0x200u && n - 0x200u < BM_CALL_RVID)
 		kind = n - 0x200u;
 	else if (n >= 0x100u && n - 0x100u <= 2u)
 		kind = BM_CALL_RVID + n - 0x100u;

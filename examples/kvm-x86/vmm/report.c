@@ -192,9 +192,9 @@ static bool source_used(uint32_t src, unsigned nr_devices)
 }
 
 static const char *const call_names[DEMO_NR_CALLS] = {
-	"VERSION",	"INFO",		"ENABLE",   "DISABLE",	     "SET_MASKED",
-	"CLEAR_MASKED", "IS_PENDING",	"SIGNAL",   "CLEAR_PENDING", "ACK",
-	"RESAMPLE",	"RVID_VERSION", "RVID_MAP", "RVID_UNMAP",    "other"};
+	"VERSION",	"INFO",	    "ENABLE",	     "DISABLE", "SET_MASKED", "CLEAR_MASKED",
+	"IS_PENDING",	"SIGNAL",   "CLEAR_PENDING", "ACK",	"RESAMPLE",   "RESET",
+	"RVID_VERSION", "RVID_MAP", "RVID_UNMAP",    "other"};
 
 static const char *const exit_names[EXIT_NR_KINDS] = {[EXIT_HYPERCALL] = "hypercall",
 						      [EXIT_CONSOLE] = "console",

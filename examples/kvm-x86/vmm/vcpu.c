@@ -125,7 +125,7 @@ static void count_call(struct demo_vcpu *v, uint64_t id)
 {
 	uint64_t slot = DEMO_CALL_OTHER;
 
-	if (id - PVIRQ_ABI_RVIC_BASE <= PVIRQ_FN_RVIC_RESAMPLE)
+	if (id - PVIRQ_ABI_RVIC_BASE <= PVIRQ_FN_RVIC_RESET)
 		slot = DEMO_CALL_RVIC_FIRST + (id - PVIRQ_ABI_RVIC_BASE);
 	else if (id - PVIRQ_ABI_RVID_BASE <= PVIRQ_FN_RVID_UNMAP)
 		slot = DEMO_CALL_RVID_FIRST + (id - PVIRQ_ABI_RVID_BASE);

@@ -52,11 +52,11 @@ enum demo_exit_kind {
 	EXIT_NR_KINDS
 };
 
-/* Hypercalls counted by call: rVIC 0..10, rVID 0..2, then anything else. */
+/* Hypercalls counted by call: rVIC 0..11, rVID 0..2, then anything else. */
 #define DEMO_CALL_RVIC_FIRST 0
-#define DEMO_CALL_RVID_FIRST 11
-#define DEMO_CALL_OTHER 14
-#define DEMO_NR_CALLS 15
+#define DEMO_CALL_RVID_FIRST 12
+#define DEMO_CALL_OTHER 15
+#define DEMO_NR_CALLS 16
 
 /* KVM's own per-vCPU counters (binary stats fd): every exit, including
  * those the kernel handles without coming back to us. */
