@@ -7,8 +7,8 @@
  * kernel's previous life of the CPU may have left INTIDs unmasked or
  * pending, so the instance is reset before ENABLE. Level lines are the
  * exception the hypervisor makes by itself: a line still high stays
- * pending through the reset and ENABLE, so a timer that fired while the
- * CPU was offline is delivered once it is back.
+ * or becomes pending again at ENABLE, so a timer that fired while the CPU
+ * was offline is delivered once it is back.
  *
  * Teardown moves first (so new device edges go elsewhere), drains (so what
  * is deliverable runs here, where its handler expects it), DISABLEs (from
@@ -77,8 +77,8 @@ int64_t pvirq_guest_cpu_up(struct pvirq_guest_cpu *cpu)
  * Untrusted INTIDs go to the CPU their route names now; trusted ones with
  * a handler run here once (IPIs whose sender waits, a timer). The pending
  * bit is cleared first, so the handler sees the state after the event. A
- * level line that is still high keeps its INTID pending (CLEAR_PENDING
- * cannot clear an asserted level) and the next cpu_up delivers it. */
+ * level line that is still high is pended again by the next cpu_up's
+ * ENABLE, which delivers it. */
 static int64_t rescue_pending(struct pvirq_guest_cpu *cpu)
 {
 	const struct pvirq_guest_driver *drv = cpu->drv;

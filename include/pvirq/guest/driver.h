@@ -159,7 +159,8 @@ PVIRQ_API void pvirq_guest_cpu_init(struct pvirq_guest_cpu *cpu, struct pvirq_gu
  * @brief Resets the caller's own instance: DISABLE, then every INTID
  * masked and not pending (one RESET call when INFO(2) advertises
  * PVIRQ_ABI_FEATURE_RESET, else SET_MASKED + CLEAR_PENDING per INTID).
- * Level lines that are high stay pending (they are still asserted).
+ * A level line that is high is not forgotten: the instance is disabled
+ * here, and the ENABLE that follows pends every INTID whose line is high.
  * @return 0 or the first failing status word.
  */
 PVIRQ_API int64_t pvirq_guest_reset_own(struct pvirq_guest_cpu *cpu);
@@ -181,7 +182,7 @@ PVIRQ_API int64_t pvirq_guest_cpu_up(struct pvirq_guest_cpu *cpu);
  * pending: an untrusted INTID is cleared here and SIGNALled to its route's
  * target; a trusted one with a handler is cleared and its handler run here
  * once (as Linux flushes a dying CPU's IPI queue). A level line still high
- * stays pending and is delivered after the next pvirq_guest_cpu_up().
+ * is delivered after the next pvirq_guest_cpu_up() (its ENABLE pends it).
  * @return 0 or the first failing status word.
  */
 PVIRQ_API int64_t pvirq_guest_cpu_down(struct pvirq_guest_cpu *cpu, uint64_t fallback);
@@ -191,7 +192,8 @@ PVIRQ_API int64_t pvirq_guest_cpu_down(struct pvirq_guest_cpu *cpu, uint64_t fal
  * every rVID input, resets this CPU's instance, and masks and clears every
  * INTID of each of the @p nr_cpus other CPUs in @p cpu_ids (an instance
  * can only DISABLE itself: the next kernel's cpu_up does that). Nothing
- * stays mapped or pending but level lines that are high.
+ * stays mapped, and nothing pending but INTIDs whose level line is high on
+ * an instance left enabled (a high line re-pends at the next ENABLE anyway).
  * @return 0 or the first failing status word (the reset continues past it).
  */
 PVIRQ_API int64_t pvirq_guest_kexec_reset(struct pvirq_guest_cpu *cpu, const uint64_t *cpu_ids,
