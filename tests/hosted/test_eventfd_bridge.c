@@ -70,8 +70,7 @@ static int rig_setup(void **state)
 				   .cpu_ids = ids};
 	struct rig *r = calloc(1, sizeof(*r));
 
-	if (!r || pvirq_vm_create(&cfg, &r->vm) ||
-	    pvirq_eventfd_bridge_create(r->vm, &r->bridge))
+	if (!r || pvirq_vm_create(&cfg, &r->vm) || pvirq_eventfd_bridge_create(r->vm, &r->bridge))
 		return -1;
 	for (uint32_t c = 0; c < NR_VCPUS; c++) {
 		pvirq_rvic_enable(r->vm, c);
@@ -258,8 +257,9 @@ static void test_bind_errors(void **state)
 	assert_int_equal(pvirq_eventfd_bridge_bind_input(r->bridge, fd, NR_INPUTS), PVIRQ_EINPUT);
 	assert_int_equal(pvirq_eventfd_bridge_bind_msi(r->bridge, fd, 0xFEE00000u, 1),
 			 PVIRQ_EADDRESS);
-	assert_int_equal(pvirq_eventfd_bridge_bind_msi(r->bridge, fd, PVIRQ_MSI_DOORBELL, NR_INPUTS),
-			 PVIRQ_EINPUT);
+	assert_int_equal(
+		pvirq_eventfd_bridge_bind_msi(r->bridge, fd, PVIRQ_MSI_DOORBELL, NR_INPUTS),
+		PVIRQ_EINPUT);
 	/* A blocking eventfd could stall the loop on a read another poller
 	 * emptied; refused. So is a descriptor that is not open. */
 	assert_int_equal(pvirq_eventfd_bridge_bind_input(r->bridge, blocking, 1), PVIRQ_EINVAL);
@@ -407,7 +407,8 @@ static void test_flood_accounts_by_values_read(void **state)
 	memset((void *)r->acks, 0, sizeof(r->acks));
 	for (uint32_t f = 0; f < NR_FLOOD_FDS; f++) {
 		fds[f] = new_eventfd();
-		assert_int_equal(pvirq_eventfd_bridge_bind_input(r->bridge, fds[f], 11 + f), PVIRQ_OK);
+		assert_int_equal(pvirq_eventfd_bridge_bind_input(r->bridge, fds[f], 11 + f),
+				 PVIRQ_OK);
 	}
 	guests_start(r);
 	assert_int_equal(pvirq_eventfd_bridge_start(r->bridge), PVIRQ_OK);
