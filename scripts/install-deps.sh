@@ -12,6 +12,8 @@ libc6-dev-riscv64-cross libclang-rt-14-dev spin doxygen graphviz g++ python3-mat
 all="$all clang-format clang-tidy git"
 # Coverage report (scripts/coverage.sh).
 all="$all gcovr"
+# Rust FFI check (bindings/rust/pvirq-sys/tests/header_check.rs).
+all="$all bindgen"
 want=$all
 [ "${1:-all}" = core ] && want=$core
 
