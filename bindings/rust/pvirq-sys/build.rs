@@ -170,7 +170,14 @@ fn build_bundled(root: &Path, out: &Path) {
         let object = objects.join(format!("{i:02}.o"));
         let mut compile = Command::new(&cc);
         compile
-            .args(["-std=c11", "-O2", "-fPIC", "-ffreestanding", "-fno-builtin", "-c"])
+            .args([
+                "-std=c11",
+                "-O2",
+                "-fPIC",
+                "-ffreestanding",
+                "-fno-builtin",
+                "-c",
+            ])
             .arg("-I")
             .arg(root.join("include"));
         if target_arch == "aarch64" {
@@ -249,13 +256,31 @@ fn run_bindgen(include: &Path, out: &Path, functions: bool) -> Result<(String, S
         .map_err(|e| format!("cannot run {program}: {e} (Debian package bindgen)"))?;
     let mut cmd = Command::new(&program);
     cmd.arg(&wrapper)
-        .args(["--use-core", "--ctypes-prefix", "core::ffi", "--size_t-is-usize"])
-        .args(["--no-layout-tests", "--no-doc-comments", "--no-prepend-enum-name"])
-        ;
+        .args([
+            "--use-core",
+            "--ctypes-prefix",
+            "core::ffi",
+            "--size_t-is-usize",
+        ])
+        .args([
+            "--no-layout-tests",
+            "--no-doc-comments",
+            "--no-prepend-enum-name",
+        ]);
     if functions {
-        cmd.args(["--allowlist-function", "pvirq_.*", "--blocklist-type", "pvirq_.*"]);
+        cmd.args([
+            "--allowlist-function",
+            "pvirq_.*",
+            "--blocklist-type",
+            "pvirq_.*",
+        ]);
     } else {
-        cmd.args(["--allowlist-var", "PVIRQ_.*", "--allowlist-type", "pvirq_.*"]);
+        cmd.args([
+            "--allowlist-var",
+            "PVIRQ_.*",
+            "--allowlist-type",
+            "pvirq_.*",
+        ]);
     }
     for header in NOT_BOUND {
         cmd.arg("--blocklist-file").arg(format!(".*/{header}"));
@@ -298,7 +323,9 @@ fn check_module(version: &str, generated: &str, generated_constants: &str) -> St
     let mut s = String::new();
     s.push_str("/// The bindgen check ran (this is its output).\n");
     s.push_str("pub const BINDGEN_MISSING: Option<&str> = None;\n");
-    s.push_str(&format!("/// {version}\npub const BINDGEN_VERSION: &str = {version:?};\n"));
+    s.push_str(&format!(
+        "/// {version}\npub const BINDGEN_VERSION: &str = {version:?};\n"
+    ));
     s.push_str(
         "#[allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code, \
          unused_imports, clippy::all)]\nmod generated {\n    use pvirq_sys::*;\n",

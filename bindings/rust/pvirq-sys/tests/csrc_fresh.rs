@@ -23,5 +23,8 @@ fn shipped_c_sources_match_the_tree() {
         .arg(&copy)
         .status()
         .expect("sh runs");
-    assert!(status.success(), "csrc/ is stale: run pvirq-sys/sync-csrc.sh");
+    assert!(
+        status.success(),
+        "csrc/ is stale: run pvirq-sys/sync-csrc.sh"
+    );
 }

@@ -94,13 +94,21 @@ fn every_constant_has_the_c_value() {
         return;
     }
     let constants = bindgen_check::constants();
-    assert!(constants.len() >= 20, "bindgen saw only {} constants", constants.len());
+    assert!(
+        constants.len() >= 20,
+        "bindgen saw only {} constants",
+        constants.len()
+    );
     let wrong: Vec<String> = constants
         .iter()
         .filter(|(_, c, rust)| c != rust)
         .map(|(name, c, rust)| format!("{name}: C {c}, pvirq-sys {rust}"))
         .collect();
-    assert!(wrong.is_empty(), "constants differ:\n  {}", wrong.join("\n  "));
+    assert!(
+        wrong.is_empty(),
+        "constants differ:\n  {}",
+        wrong.join("\n  ")
+    );
 }
 
 #[repr(C)]
@@ -226,7 +234,6 @@ fn layouts_match_the_c_compiler() {
         problems.join("\n  ")
     );
 }
-
 
 /// Which library build.rs linked (PVIRQ_LIB_DIR, pkg-config or bundled),
 /// checked against `PVIRQ_SYS_EXPECT_LIBRARY` when the caller says.
