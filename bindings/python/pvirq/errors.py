@@ -104,11 +104,16 @@ class NotPvirqCall(PvirqError):
     code, c_name = -16, "PVIRQ_ENOSYS"
 
 
+class TargetBusy(PvirqError):
+    """PVIRQ_EBUSY: rVID MAP onto a (vCPU, INTID) another input is mapped to."""
+    code, c_name = -17, "PVIRQ_EBUSY"
+
+
 #: Exception class of every known code.
 BY_CODE = {
     cls.code: cls
     for cls in (InvalidArgument, NoSuchVcpu, InvalidIntid, Disabled, NoInterrupt,
                 InvalidInput, Unmapped, NoSpace, Truncated, BadMagic,
                 UnsupportedVersion, BadChecksum, ConfigMismatch, Corrupt,
-                NotDoorbell, NotPvirqCall)
+                NotDoorbell, NotPvirqCall, TargetBusy)
 }

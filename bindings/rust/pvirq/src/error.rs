@@ -59,6 +59,8 @@ pub enum Error {
     Corrupt,
     /// `PVIRQ_EADDRESS`: MSI written to an address that is not the doorbell.
     NotDoorbell,
+    /// `PVIRQ_EBUSY`: rVID MAP onto a (vCPU, INTID) another input is mapped to.
+    TargetBusy,
     /// A negative code this version of the crate does not know, or an
     /// outcome code from a call that cannot have that outcome.
     Unknown(i32),
@@ -66,7 +68,7 @@ pub enum Error {
 
 impl Error {
     /// Every known variant, in code order.
-    pub const ALL: [Error; 12] = [
+    pub const ALL: [Error; 13] = [
         Error::InvalidArgument,
         Error::NoSuchVcpu,
         Error::InvalidIntid,
@@ -79,6 +81,7 @@ impl Error {
         Error::ConfigMismatch,
         Error::Corrupt,
         Error::NotDoorbell,
+        Error::TargetBusy,
     ];
 
     /// The C code (`PVIRQ_E*`, negative).
@@ -96,6 +99,7 @@ impl Error {
             Error::ConfigMismatch => sys::PVIRQ_ECONFIG,
             Error::Corrupt => sys::PVIRQ_ECORRUPT,
             Error::NotDoorbell => sys::PVIRQ_EADDRESS,
+            Error::TargetBusy => sys::PVIRQ_EBUSY,
             Error::Unknown(code) => code,
         }
     }
