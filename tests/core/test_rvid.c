@@ -212,10 +212,10 @@ static void spec_retarget_recipe(void **state)
 	enable_all(vm);
 	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, n), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_map(vm, 5, 0, n), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_set_masked(vm, 0, n), PVIRQ_OK); /* old busy */
-	assert_int_equal(pvirq_rvid_inject(vm, 5), PVIRQ_OK);	     /* pending on 0 */
+	assert_int_equal(pvirq_rvic_set_masked(vm, 0, n), PVIRQ_OK);   /* old busy */
+	assert_int_equal(pvirq_rvid_inject(vm, 5), PVIRQ_OK);	       /* pending on 0 */
 	assert_int_equal(pvirq_rvic_clear_masked(vm, 1, n), PVIRQ_OK); /* step 1 */
-	assert_int_equal(pvirq_rvid_map(vm, 5, 1, n), PVIRQ_OK);	     /* step 2 */
+	assert_int_equal(pvirq_rvid_map(vm, 5, 1, n), PVIRQ_OK);       /* step 2 */
 	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_OK);
 	assert_int_equal(got, n);
 	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_ENOINTR);
@@ -228,7 +228,7 @@ static void spec_retarget_recipe(void **state)
 	assert_int_equal(pvirq_rvid_inject(vm, 5), PVIRQ_OK); /* pending on 1 */
 	assert_int_equal(pvirq_rvic_disable(vm, 2), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_clear_masked(vm, 2, n), PVIRQ_OK); /* step 1 */
-	assert_int_equal(pvirq_rvid_map(vm, 5, 2, n), PVIRQ_OK);	     /* step 2 */
+	assert_int_equal(pvirq_rvid_map(vm, 5, 2, n), PVIRQ_OK);       /* step 2 */
 	assert_false(intid_pending(vm, 2, n));
 	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_OK);
 	assert_int_equal(got, n);
