@@ -460,6 +460,72 @@ static void test_flood_accounts_by_values_read(void **state)
 	}
 }
 
+/*
+ * Bind, use, unbind and close while the bridge's thread polls and another
+ * eventfd keeps it busy: the closed descriptor's number comes straight
+ * back from the next eventfd(), so an event of the old binding handled
+ * after unbind would read the new one. Each round's single write must be
+ * counted exactly once, on the binding it was made for, and an eventfd
+ * that is not bound (typically the old number again) is never read.
+ */
+#define CHURN_ROUNDS 300u
+
+static void *churn_busy_writer(void *p)
+{
+	struct writer *w = p;
+
+	while (!atomic_load_explicit(&w->rig->guests_stop, memory_order_acquire)) {
+		uint64_t one = 1;
+
+		if (write(w->fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+			abort();
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void test_bind_unbind_while_polling(void **state)
+{
+	struct rig *r = *state;
+	struct writer busy = {.rig = r, .fd = new_eventfd(), .input = 14};
+	pthread_t t;
+
+	assert_int_equal(pvirq_eventfd_bridge_bind_input(r->bridge, busy.fd, 14), PVIRQ_OK);
+	guests_start(r);
+	assert_int_equal(pvirq_eventfd_bridge_start(r->bridge), PVIRQ_OK);
+	assert_int_equal(pthread_create(&t, NULL, churn_busy_writer, &busy), 0);
+	for (unsigned k = 0; k < CHURN_ROUNDS; k++) {
+		struct pvirq_eventfd_stats st;
+		int fd = new_eventfd();
+
+		assert_int_equal(pvirq_eventfd_bridge_bind_input(r->bridge, fd, 15), PVIRQ_OK);
+		write_eventfd(fd, 1);
+		do {
+			sched_yield();
+			assert_int_equal(pvirq_eventfd_bridge_stats(r->bridge, fd, &st), PVIRQ_OK);
+		} while (st.count == 0);
+		assert_int_equal(st.count, 1);
+		assert_int_equal(st.reads, 1);
+		assert_int_equal(pvirq_eventfd_bridge_unbind(r->bridge, fd), PVIRQ_OK);
+		close(fd);
+
+		int other = new_eventfd();
+		uint64_t value = 0;
+
+		write_eventfd(other, 1);
+		for (int spin = 0; spin < 20; spin++)
+			sched_yield(); /* give a stale event the chance to be handled */
+		assert_int_equal(read(other, &value, sizeof(value)), (ssize_t)sizeof(value));
+		assert_int_equal(value, 1);
+		close(other);
+	}
+	guests_stop(r); /* also stops the busy writer */
+	pthread_join(t, NULL);
+	pvirq_eventfd_bridge_stop(r->bridge);
+	assert_int_equal(pvirq_eventfd_bridge_unbind(r->bridge, busy.fd), PVIRQ_OK);
+	close(busy.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_wake_and_fd),
 		cmocka_unit_test(test_pingpong_exact_accounting),
 		cmocka_unit_test(test_flood_accounts_by_values_read),
+		cmocka_unit_test(test_bind_unbind_while_polling),
 	};
 
 	return cmocka_run_group_tests(tests, rig_setup, rig_teardown);
