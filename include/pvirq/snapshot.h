@@ -140,6 +140,9 @@ PVIRQ_API int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void 
  *    sections are skipped.
  *  - PVIRQ_ECONFIG: well-formed, but taken from a VM with another
  *    configuration (counts, or the CPU id of some vCPU index).
+ *  - PVIRQ_ECORRUPT: two mapped rVID inputs name the same (vCPU, INTID)
+ *    (MAP refuses that with PVIRQ_EBUSY). Checked against the VM, so
+ *    pvirq_snapshot_config() does not report it.
  * The checksum only catches accidents; a hostile snapshot can carry a
  * correct one, and it is the validation that keeps it out. Any input is
  * memory-safe: lengths are overflow-checked and never read past @p len.
