@@ -31,6 +31,11 @@ set(PVIRQ_HOSTED_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/hosted/vm_alloc.c
 )
 
+# Linux eventfd bridge (include/pvirq/eventfd.h): hosted Linux builds only.
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  list(APPEND PVIRQ_HOSTED_SOURCES ${CMAKE_CURRENT_LIST_DIR}/hosted/eventfd_bridge.c)
+endif()
+
 # Guest driver core (freestanding, runs inside guests; not part of libpvirq).
 set(PVIRQ_GUEST_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/guest/trap_native.c
