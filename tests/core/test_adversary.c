@@ -402,7 +402,8 @@ static void same_input_maps_do_not_leak_occupancy(void **state)
 /* ------------------------------------------------------------------ */
 
 /*
- * Input d is always mapped to INTID T + d (on whichever vCPU), so an
+ * Input d is always mapped to INTID T + d or T + d + RA_INPUTS (on
+ * whichever vCPU; retargets change the INTID too), so an
  * acknowledged INTID names its input even after any retarget. One device
  * thread per input keeps one edge outstanding: it sets outstanding, then
  * injects; PVIRQ_EDISABLED means dropped, so it re-queues (injects again);
@@ -485,14 +486,15 @@ static void *ra_vcpu_thread(void *arg)
 			sched_yield();
 			continue;
 		}
-		if (n < T || n >= T + RA_INPUTS) {
+		if (n < T || n >= T + 2 * RA_INPUTS) {
 			atomic_fetch_add(&s->bad_status, 1);
 			continue;
 		}
 		unsigned expected = 1;
 
-		if (atomic_compare_exchange_strong(&s->outstanding[n - T], &expected, 0))
-			atomic_fetch_add(&s->handled[n - T], 1);
+		if (atomic_compare_exchange_strong(&s->outstanding[(n - T) % RA_INPUTS], &expected,
+						   0))
+			atomic_fetch_add(&s->handled[(n - T) % RA_INPUTS], 1);
 		else
 			atomic_fetch_add(&s->spurious, 1);
 		pvirq_rvic_clear_masked(s->vm, a->id, n); /* end of interrupt */
@@ -507,9 +509,10 @@ static void *ra_retarget_thread(void *arg)
 
 	while (!atomic_load(&s->stop_traffic)) {
 		uint32_t d = rnd(&seed) % RA_INPUTS, v = rnd(&seed) % RA_VCPUS;
+		uint32_t n = T + d + RA_INPUTS * (rnd(&seed) % 2);
 
 		/* Distinct INTIDs per input: never EBUSY. */
-		if (pvirq_rvid_map(s->vm, d, v, T + d) != PVIRQ_OK)
+		if (pvirq_rvid_map(s->vm, d, v, n) != PVIRQ_OK)
 			atomic_fetch_add(&s->bad_status, 1);
 		atomic_fetch_add(&s->retargets, 1);
 		sched_yield();
@@ -957,6 +960,42 @@ static void dispatch_checks_arguments_before_state(void **state)
 	pvirq_vm_destroy(vm);
 }
 
+/* Spec section 5: round robin, so an INTID that stays deliverable is
+ * returned within T+U acknowledgements whatever else keeps firing. Every
+ * other INTID is re-signalled as soon as it is acknowledged, the hostile
+ * pattern for a search that always starts low. */
+static void acknowledge_starves_no_intid(void **state)
+{
+	struct pvirq_vm *vm = vm_new(1, 0, NULL, NULL, NULL, NULL);
+
+	(void)state;
+	enable_all_unmasked(vm, 1);
+	for (uint32_t victim = 0; victim < T + U; victim += 13) {
+		for (uint32_t n = 0; n < T + U; n++)
+			assert_int_equal(pvirq_rvic_signal(vm, 0, n), PVIRQ_OK);
+		/* Acknowledge up to the victim and re-signal it: the cursor is
+		 * then just past it, the worst start. */
+		uint32_t got = T + U, acks = 0;
+
+		while (got != victim) {
+			assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &got), PVIRQ_OK);
+			assert_int_equal(pvirq_rvic_clear_masked(vm, 0, got), PVIRQ_OK);
+			assert_int_equal(pvirq_rvic_signal(vm, 0, got), PVIRQ_OK);
+		}
+		do {
+			assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &got), PVIRQ_OK);
+			assert_int_equal(pvirq_rvic_clear_masked(vm, 0, got), PVIRQ_OK);
+			if (got != victim)
+				assert_int_equal(pvirq_rvic_signal(vm, 0, got), PVIRQ_OK);
+			acks++;
+		} while (got != victim && acks <= T + U);
+		if (got != victim)
+			fail_msg("INTID %u not acknowledged within %u acknowledgements", victim,
+				 T + U);
+	}
+	pvirq_vm_destroy(vm);
+}
+
 /* MAP to a disabled new target when the old pair is pending: the bit
  * stays on the old pair (spec section 3) and the old pair becomes free. */
 static void map_to_disabled_target_keeps_the_bit_on_the_old_pair(void **state)
@@ -1208,6 +1247,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dispatch_checks_arguments_before_state),
 		cmocka_unit_test(map_to_disabled_target_keeps_the_bit_on_the_old_pair),
+		cmocka_unit_test(acknowledge_starves_no_intid),
 		cmocka_unit_test(occupancy_races_keep_invariant_o),
 		cmocka_unit_test(same_input_maps_do_not_leak_occupancy),
 		cmocka_unit_test(retargets_to_disabled_vcpus_lose_no_edge),
