@@ -996,6 +996,55 @@ static void acknowledge_starves_no_intid(void **state)
 	pvirq_vm_destroy(vm);
 }
 
+/* The occupancy bitmap at shapes where U is not a multiple of 64 and at
+ * the largest INTID space: holding one pair must refuse exactly that pair,
+ * never a neighbour in its word, the next word, or another vCPU's row. */
+static void occupancy_bits_do_not_alias(void **state)
+{
+	static const uint32_t shapes[][2] = {{32, 32}, {64, 96}, {32, 2016}, {1024, 1024}};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+		uint32_t t = shapes[k][0], u = shapes[k][1], nv = 3;
+		struct pvirq_config cfg = {
+			.nr_vcpus = nv, .nr_trusted = t, .nr_untrusted = u, .nr_rvid_inputs = 2};
+		struct pvirq_vm *vm = NULL;
+
+		assert_int_equal(pvirq_vm_create(&cfg, &vm), PVIRQ_OK);
+		for (uint32_t v = 0; v < nv; v++) {
+			for (uint32_t n = t; n < t + u; n++) {
+				const int64_t dn[] = {0, -1, 1, -63, 63, -64, 64, -65, 65};
+
+				assert_int_equal(pvirq_rvid_map(vm, 0, v, n), PVIRQ_OK);
+				for (uint32_t w = 0; w < nv; w++) {
+					for (size_t j = 0; j < sizeof(dn) / sizeof(dn[0]); j++) {
+						int64_t m = (int64_t)n + dn[j];
+						int err;
+
+						if (m < t || m >= t + u)
+							continue;
+						err = pvirq_rvid_map(vm, 1, w, (uint32_t)m);
+						if (w == v && m == n) {
+							assert_int_equal(err, PVIRQ_EBUSY);
+							continue;
+						}
+						if (err != PVIRQ_OK)
+							fail_msg("T=%u U=%u: (%u, %u) held, (%u, "
+								 "%lld) "
+								 "refused",
+								 t, u, v, n, w, (long long)m);
+						assert_int_equal(pvirq_rvid_unmap(vm, 1), PVIRQ_OK);
+					}
+				}
+			}
+		}
+		/* The last MAP left input 0 on the last pair; unmapping frees it. */
+		assert_int_equal(pvirq_rvid_unmap(vm, 0), PVIRQ_OK);
+		assert_int_equal(pvirq_rvid_map(vm, 1, nv - 1, t + u - 1), PVIRQ_OK);
+		pvirq_vm_destroy(vm);
+	}
+}
+
 /* MAP to a disabled new target when the old pair is pending: the bit
  * stays on the old pair (spec section 3) and the old pair becomes free. */
 static void map_to_disabled_target_keeps_the_bit_on_the_old_pair(void **state)
@@ -1248,6 +1297,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(dispatch_checks_arguments_before_state),
 		cmocka_unit_test(map_to_disabled_target_keeps_the_bit_on_the_old_pair),
 		cmocka_unit_test(acknowledge_starves_no_intid),
+		cmocka_unit_test(occupancy_bits_do_not_alias),
 		cmocka_unit_test(occupancy_races_keep_invariant_o),
 		cmocka_unit_test(same_input_maps_do_not_leak_occupancy),
 		cmocka_unit_test(retargets_to_disabled_vcpus_lose_no_edge),
