@@ -504,8 +504,15 @@ static void *ra_vcpu_thread(void *arg)
 
 	while (!atomic_load(&s->stop_vcpus)) {
 		uint32_t n;
-		int err = pvirq_rvic_acknowledge(s->vm, a->id, &n);
+		int err;
 
+		/* A CPU going offline takes no more interrupts: what is left
+		 * on it after its inputs moved away is cleared by bring-up. */
+		if (s->teardown && !atomic_load(&s->online[a->id])) {
+			sched_yield();
+			continue;
+		}
+		err = pvirq_rvic_acknowledge(s->vm, a->id, &n);
 		if (err != PVIRQ_OK) {
 			if (err != PVIRQ_ENOINTR && err != PVIRQ_EDISABLED)
 				atomic_fetch_add(&s->bad_status, 1);
