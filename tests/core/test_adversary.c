@@ -436,22 +436,22 @@ struct retarget {
 	 * bring-up: only inject's re-read of the mapping saves it. */
 	bool teardown; /* set before the threads start */
 	atomic_bool online[RA_VCPUS];
-	atomic_bool input_busy[RA_INPUTS];
+	atomic_uint input_busy[RA_INPUTS]; /* word-sized: riscv64 has no byte CAS */
 };
 
 static void ra_lock(struct retarget *s, uint32_t d)
 {
-	bool expected = false;
+	unsigned expected = 0;
 
-	while (!atomic_compare_exchange_weak(&s->input_busy[d], &expected, true)) {
-		expected = false;
+	while (!atomic_compare_exchange_weak(&s->input_busy[d], &expected, 1)) {
+		expected = 0;
 		sched_yield();
 	}
 }
 
 static void ra_unlock(struct retarget *s, uint32_t d)
 {
-	atomic_store(&s->input_busy[d], false);
+	atomic_store(&s->input_busy[d], 0);
 }
 
 struct ra_arg {
@@ -1301,7 +1301,7 @@ static void restore_refuses_hostile_rvid_tables_and_changes_nothing(void **state
  */
 struct mid_map {
 	struct pvirq_vm *vm;
-	atomic_bool armed;
+	atomic_uint armed; /* word-sized: riscv64 has no byte exchange */
 	atomic_int lookup_err, map_err;
 	atomic_uint lookup_vcpu, lookup_intid;
 };
@@ -1311,7 +1311,7 @@ static void mid_map_notify(void *ctx, uint32_t vcpu)
 	struct mid_map *m = ctx;
 	uint32_t v = 0, n = 0;
 
-	if (vcpu != 1 || !atomic_exchange(&m->armed, false))
+	if (vcpu != 1 || !atomic_exchange(&m->armed, 0))
 		return;
 	atomic_store(&m->lookup_err, pvirq_rvid_lookup(m->vm, 0, &v, &n));
 	atomic_store(&m->lookup_vcpu, v);
@@ -1329,7 +1329,7 @@ static void known_bug_map_in_progress_refuses_a_free_pair(void **state)
 	assert_int_equal(pvirq_rvid_map(m.vm, 0, 0, T), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_inject(m.vm, 0), PVIRQ_OK);
 	assert_false(pvirq_vcpu_rearm(m.vm, 1)); /* notified[1] = 0 */
-	atomic_store(&m.armed, true);
+	atomic_store(&m.armed, 1);
 	assert_int_equal(pvirq_rvid_map(m.vm, 0, 1, T + 1), PVIRQ_OK);
 	assert_false(atomic_load(&m.armed)); /* the window was entered */
 	assert_int_equal(atomic_load(&m.lookup_err), PVIRQ_OK);
