@@ -22,13 +22,15 @@
  * ---------------------
  * Device inject D:  D1 e = load(entry); D2 set pending on e; D3 e' = load(entry);
  *                   if e' != e, repeat from D2 with e = e'.
- * MAP M (e -> n):   M0 claim n; M1 exchange(entry, n); M2 test-and-clear
- *                   pending on e; if it was pending, signal n; M3 release e.
+ * MAP M (e -> n):   M0 claim n; M1 exchange(entry, n); M2a read pending on
+ *                   e; if set: M2b signal n, and if that latched, M2c clear
+ *                   pending on e; M3 release e.
  * All steps seq_cst, so they are totally ordered. Take an edge whose D1
  * read e (the old mapping) while M replaces e by n:
- *  - D2 before M2: M2 finds the bit and moves it to n.
- *  - D2 after M2: then D3 comes after M1, reads n (or later), and D signals
- *    n itself.
+ *  - D2 before M2a: M2 finds the bit and moves it to n.
+ *  - D2 after M2a: then D3 comes after M1, reads n (or later), and D
+ *    signals n itself (if M2c then clears D's bit on e, D3's signal to n
+ *    still carries the edge).
  *  - The guest acknowledged it on e before M2: it was delivered.
  * So every edge ends pending on the current target (possibly also on the
  * old one: a duplicate, which untrusted interrupts may be). D repeats only
@@ -122,24 +124,31 @@ void pvirq__rvid_rebuild_occupancy(struct pvirq_vm *vm)
 	}
 }
 
-/* M2: move a pending bit from the old mapping to the new one. */
+/*
+ * M2: move a pending bit from the old mapping to the new one. Set the new
+ * pair first, clear the old one second: a reader in between sees the edge
+ * on both pairs (a duplicate, which untrusted INTIDs may have), never on
+ * neither. If the new target is disabled the bit is not touched at all.
+ * An edge a device sets on the old pair after M2a is not lost: its D3
+ * comes after M1 and signals the new target itself.
+ */
 static void move_pending(struct pvirq_vm *vm, uint64_t from, uint64_t to)
 {
 	uint32_t vcpu = pvirq_rvid_vcpu(from), intid = pvirq_rvid_intid(from);
-	struct pvirq_vcpu *v;
-	uint64_t old;
+	_Atomic uint64_t *word;
 
 	if (!entry_in_range(vm, from))
 		return;
-	v = pvirq_vcpu_at(vm, vcpu);
-	/* seq_cst test-and-clear: ordered after M1 and against D2. */
-	old = atomic_fetch_and_explicit(&v->words[pvirq_word_of(intid)], ~pvirq_pending_bit(intid),
-					memory_order_seq_cst);
-	if (!(old & pvirq_pending_bit(intid)))
+	word = &pvirq_vcpu_at(vm, vcpu)->words[pvirq_word_of(intid)];
+	/* M2a, seq_cst: ordered after M1 and against D2. */
+	if (!(atomic_load_explicit(word, memory_order_seq_cst) & pvirq_pending_bit(intid)))
 		return;
-	/* A disabled new target would drop it: keep it where it was. */
+	/* M2b: a disabled new target would drop it, so it stays where it is. */
 	if (signal_untrusted(vm, to) != PVIRQ_OK)
-		pvirq__latch_pending(vm, vcpu, intid);
+		return;
+	/* M2c, seq_cst. If the guest acknowledged the old bit since M2a, this
+	 * clears nothing and the new pair holds a duplicate. */
+	atomic_fetch_and_explicit(word, ~pvirq_pending_bit(intid), memory_order_seq_cst);
 }
 
 int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu, uint32_t intid)
