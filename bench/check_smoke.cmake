@@ -2,7 +2,8 @@
 # Checks the JSON of the benchmark's smoke run: it must parse, and hold the
 # rows and targets the plot script and readers rely on. No figure is
 # judged (a smoke run's timings mean nothing).
-#   cmake -DJSON=<file> [-DPYTHON=<python3> -DPLOT=<plot_svg.py> -DSVG=<out>] -P check_smoke.cmake
+#   cmake -DJSON=<file> [-DPYTHON=<python3> -DPLOT=<plot_svg.py> -DSVG=<out> -DCHECK_SVG=<check_svg.py>]
+#         -P check_smoke.cmake
 cmake_minimum_required(VERSION 3.25)
 file(READ ${JSON} doc)
 string(JSON schema ERROR_VARIABLE err GET "${doc}" schema)
@@ -41,14 +42,22 @@ foreach(i RANGE ${last})
   endif()
 endforeach()
 
-if(PYTHON AND PLOT)
+if(PLOT)
+  if(NOT PYTHON)
+    message(FATAL_ERROR "no python3 with matplotlib for plot_svg.py: run scripts/install-deps.sh")
+  endif()
   execute_process(COMMAND ${PYTHON} ${PLOT} ${JSON} ${SVG} RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "plot_svg.py failed (${rc})")
   endif()
-  file(READ ${SVG} svg LIMIT 200)
+  file(READ ${SVG} svg LIMIT 400)
   if(NOT svg MATCHES "<svg ")
     message(FATAL_ERROR "plot_svg.py wrote no SVG")
+  endif()
+  # Every bar labelled, every target shown, one meaning per colour.
+  execute_process(COMMAND ${PYTHON} ${CHECK_SVG} ${JSON} ${SVG} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "check_svg.py failed (${rc})")
   endif()
 endif()
 message(STATUS "bench JSON: ${nrows} rows, ${ntargets} targets")

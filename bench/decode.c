@@ -27,7 +27,7 @@
 #define RVIC_CLEAR_MASKED 5u
 #define SBI_EID_RVIC 0x08525643u
 
-static struct pvirq_vm *cycle_vm(void)
+struct pvirq_vm *decode_cycle_vm(void)
 {
 	struct pvirq_config cfg = {.nr_vcpus = 2, .nr_trusted = 32, .nr_untrusted = 32};
 	struct pvirq_vm *vm;
@@ -47,20 +47,26 @@ static double finish(struct pvirq_vm *vm, struct bench_batches *bb)
 	return bench_batches_median(bb);
 }
 
+void decode_cycles_direct(struct pvirq_vm *vm, uint32_t cycles)
+{
+	uint32_t intid = 0;
+
+	for (uint32_t i = 0; i < cycles; i++) {
+		pvirq_rvic_signal(vm, 0, i % CYCLE_INTIDS);
+		pvirq_rvic_acknowledge(vm, 0, &intid);
+		pvirq_rvic_clear_masked(vm, 0, intid);
+	}
+}
+
 double decode_direct(const struct bench_params *p)
 {
-	struct pvirq_vm *vm = cycle_vm();
+	struct pvirq_vm *vm = decode_cycle_vm();
 	struct bench_batches bb = {.timer_ns = p->timer_ns};
-	uint32_t intid = 0;
 
 	for (unsigned b = 0; b < p->inner; b++) {
 		double t0 = bench_now_ns();
 
-		for (uint32_t i = 0; i < p->batch; i++) {
-			pvirq_rvic_signal(vm, 0, i % CYCLE_INTIDS);
-			pvirq_rvic_acknowledge(vm, 0, &intid);
-			pvirq_rvic_clear_masked(vm, 0, intid);
-		}
+		decode_cycles_direct(vm, p->batch);
 		bench_batch_add(&bb, t0, bench_now_ns(), p->batch * 3);
 	}
 	return finish(vm, &bb);
@@ -96,22 +102,27 @@ static uint64_t call(struct pvirq_vm *vm, unsigned arch, uint32_t n, uint64_t a0
 	}
 }
 
+void decode_cycles_via_abi(struct pvirq_vm *vm, unsigned arch, uint32_t cycles)
+{
+	for (uint32_t i = 0; i < cycles; i++) {
+		/* Target 0 is vCPU 0's CPU id (ids default to indexes). */
+		uint64_t intid;
+
+		call(vm, arch, RVIC_SIGNAL, 0, i % CYCLE_INTIDS);
+		intid = call(vm, arch, RVIC_ACKNOWLEDGE, 0, 0);
+		call(vm, arch, RVIC_CLEAR_MASKED, 0, intid);
+	}
+}
+
 double decode_via_abi(const struct bench_params *p, unsigned arch)
 {
-	struct pvirq_vm *vm = cycle_vm();
+	struct pvirq_vm *vm = decode_cycle_vm();
 	struct bench_batches bb = {.timer_ns = p->timer_ns};
 
 	for (unsigned b = 0; b < p->inner; b++) {
 		double t0 = bench_now_ns();
 
-		for (uint32_t i = 0; i < p->batch; i++) {
-			uint64_t intid;
-
-			/* Target 0 is vCPU 0's CPU id (ids default to indexes). */
-			call(vm, arch, RVIC_SIGNAL, 0, i % CYCLE_INTIDS);
-			intid = call(vm, arch, RVIC_ACKNOWLEDGE, 0, 0);
-			call(vm, arch, RVIC_CLEAR_MASKED, 0, intid);
-		}
+		decode_cycles_via_abi(vm, arch, p->batch);
 		bench_batch_add(&bb, t0, bench_now_ns(), p->batch * 3);
 	}
 	/* The cycle must really have cycled: nothing left pending or masked. */
@@ -131,6 +142,13 @@ double decode_via_abi(const struct bench_params *p, unsigned arch)
 #else
 const unsigned decode_nr_arches = 0;
 const char *const decode_arch_names[] = {""};
+
+void decode_cycles_via_abi(struct pvirq_vm *vm, unsigned arch, uint32_t cycles)
+{
+	(void)vm;
+	(void)arch;
+	(void)cycles;
+}
 
 double decode_via_abi(const struct bench_params *p, unsigned arch)
 {

@@ -10,6 +10,10 @@
 
 #include "engine.h"
 
+#include <stdint.h>
+
+struct pvirq_vm;
+
 /** Number of architectures measured (0: no decoders in this build). */
 extern const unsigned decode_nr_arches;
 /** Their names, e.g. "arm64 SMCCC". */
@@ -24,5 +28,17 @@ double decode_via_abi(const struct bench_params *p, unsigned arch);
 
 /** The same cycle as three direct core calls, ns per call. */
 double decode_direct(const struct bench_params *p);
+
+/** The VM the cycles run on: 2 vCPUs, vCPU 0 enabled, INTIDs unmasked. */
+struct pvirq_vm *decode_cycle_vm(void);
+
+/**
+ * @p cycles interrupt cycles (3 hypercalls each) through architecture
+ * @p arch's decoder, untimed: what decoder_icount runs under callgrind.
+ */
+void decode_cycles_via_abi(struct pvirq_vm *vm, unsigned arch, uint32_t cycles);
+
+/** The same cycles as direct core calls, untimed. */
+void decode_cycles_direct(struct pvirq_vm *vm, uint32_t cycles);
 
 #endif /* PVIRQ_BENCH_DECODE_H */

@@ -343,6 +343,14 @@ int locked_rvid_map(struct locked_vm *vm, uint32_t input, uint32_t vcpu, uint32_
 		return PVIRQ_EINTID;
 	spin_lock(&vm->rvid_lock);
 	old = vm->rvid[input];
+	/* One input per (vCPU, INTID), as in the engine: a linear scan under
+	 * the lock is enough for a baseline (MAP is rare). */
+	for (uint32_t i = 0; i < vm->nr_inputs; i++) {
+		if (i != input && vm->rvid[i] == (RVID_VALID | (uint64_t)intid << 32 | vcpu)) {
+			spin_unlock(&vm->rvid_lock);
+			return PVIRQ_EBUSY;
+		}
+	}
 	vm->rvid[input] = RVID_VALID | (uint64_t)intid << 32 | vcpu;
 	if ((old & RVID_VALID) && old != vm->rvid[input]) {
 		/* Move a pending bit from the old target (lock order: rVID,

@@ -4,7 +4,7 @@
 #   lib/libpvirq.a                          pvirq::pvirq (static)
 #   lib/libpvirq.so.MAJOR...                pvirq::pvirq_shared (when built)
 #   lib/cmake/pvirq/pvirqConfig*.cmake      find_package(pvirq)
-#   lib/pkgconfig/pvirq.pc                  pkg-config pvirq
+#   lib/pkgconfig/pvirq.pc                  pkg-config pvirq (written at install time)
 # Everything is relocatable: the prefix given at install time wins over
 # the one known at configure time. tests/install/ checks all of it.
 
@@ -48,11 +48,41 @@ install(FILES ${PROJECT_BINARY_DIR}/pvirqConfig.cmake ${PROJECT_BINARY_DIR}/pvir
   COMPONENT pvirq_development)
 
 # pvirq.pc names its prefix relative to its own directory (${pcfiledir}),
-# so `cmake --install --prefix` anywhere gives a working file.
+# so `cmake --install --prefix` anywhere gives a working file. It is written
+# at install time because the prefix given then decides the rpath: none for
+# a directory the dynamic loader searches by itself (/usr/lib, its multiarch
+# directory), `-Wl,-rpath,${libdir}` for any other (/usr/local, /opt, a home
+# directory), where a program linked with --libs would otherwise fail to
+# start until someone ran ldconfig or set LD_LIBRARY_PATH.
 file(RELATIVE_PATH PVIRQ_PC_TO_PREFIX
   ${CMAKE_INSTALL_PREFIX}/${PVIRQ_INSTALL_PKGCONFIGDIR} ${CMAKE_INSTALL_PREFIX})
 string(REGEX REPLACE "/$" "" PVIRQ_PC_TO_PREFIX "${PVIRQ_PC_TO_PREFIX}")
-configure_file(${PROJECT_SOURCE_DIR}/pvirq.pc.in ${PROJECT_BINARY_DIR}/pvirq.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/pvirq.pc
-  DESTINATION ${PVIRQ_INSTALL_PKGCONFIGDIR}
-  COMPONENT pvirq_development)
+# Libs.private: what libpvirq.a needs besides the C library, from the
+# target's own link libraries (nothing today: the hosted layer uses only
+# malloc). A static consumer gets it from `pkg-config --static --libs`.
+set(PVIRQ_PC_LIBS_PRIVATE "")
+get_target_property(pvirq_link_libs pvirq LINK_LIBRARIES)
+if(NOT pvirq_link_libs)
+  set(pvirq_link_libs "")
+endif()
+foreach(lib IN LISTS pvirq_link_libs)
+  if(lib STREQUAL "Threads::Threads")
+    string(APPEND PVIRQ_PC_LIBS_PRIVATE " -pthread")
+  elseif(lib MATCHES "^[A-Za-z0-9_+.-]+$")
+    string(APPEND PVIRQ_PC_LIBS_PRIVATE " -l${lib}")
+  elseif(lib)
+    message(FATAL_ERROR "pvirq links ${lib}: teach cmake/PvirqInstall.cmake its Libs.private form")
+  endif()
+endforeach()
+# Directories the loader searches without an rpath: the toolchain's implicit
+# link directories that are the system's (/lib, /usr/lib, their lib64 and
+# multiarch forms), not the compiler's own or ones from $LIBRARY_PATH.
+set(PVIRQ_LOADER_DIRS "")
+foreach(dir IN LISTS CMAKE_C_IMPLICIT_LINK_DIRECTORIES)
+  if(dir MATCHES "^/(usr/)?lib(32|64)?(/[a-z0-9_]+-linux-gnu[a-z0-9_]*)?$")
+    list(APPEND PVIRQ_LOADER_DIRS ${dir})
+  endif()
+endforeach()
+configure_file(${PROJECT_SOURCE_DIR}/cmake/PvirqWritePc.cmake.in
+  ${PROJECT_BINARY_DIR}/PvirqWritePc.cmake @ONLY)
+install(SCRIPT ${PROJECT_BINARY_DIR}/PvirqWritePc.cmake COMPONENT pvirq_development)

@@ -1,4 +1,3 @@
-#include <pvirq/hosted.h>
 #include <pvirq/pvirq.h>
 #include <stdio.h>
 

@@ -154,7 +154,16 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 	if (part == ORACLE_RVID) {
 		switch (fn) {
 		case 0: out->value = ABI_VERSION; break;
-		case 1: err = model_map(m, c.input, c.target, c.intid); break;
+		case 1:
+			err = model_map(m, c.input, c.target, c.intid);
+			/* Spec: a MAP onto a (target, INTID) that another input
+			 * is mapped to fails on its INTID argument (x3). */
+			if (err == PVIRQ_EBUSY) {
+				out->reason = ORACLE_ERROR_PARAMETER;
+				out->index = 2;
+				err = PVIRQ_OK;
+			}
+			break;
 		default: err = model_unmap(m, c.input); break;
 		}
 	} else {

@@ -82,6 +82,8 @@ enum pvirq_error {
 	PVIRQ_EADDRESS = -15,
 	/** Hypercall not in libpvirq's ranges: the hypervisor handles it. */
 	PVIRQ_ENOSYS = -16,
+	/** rVID MAP onto a (vCPU, INTID) that another input is mapped to. */
+	PVIRQ_EBUSY = -17,
 };
 /** @} */
 

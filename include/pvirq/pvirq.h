@@ -2,6 +2,12 @@
 /**
  * @file pvirq.h
  * @brief Umbrella header: everything a hypervisor or VMM needs.
+ *
+ * In a hosted build (a userspace VMM) this includes hosted.h too, so
+ * pvirq_vm_create() and pvirq_vm_destroy() come with the one include. A
+ * freestanding build (`-ffreestanding`: an EL2 or HS-mode hypervisor, the
+ * engine itself) has no allocator, so it gets only the engine's API and
+ * places the VM with pvirq_vm_init().
  */
 #ifndef PVIRQ_PVIRQ_H
 #define PVIRQ_PVIRQ_H
@@ -16,5 +22,8 @@
 #include "arch/arm64.h"
 #include "arch/riscv64.h"
 #include "snapshot.h"
+#if __STDC_HOSTED__
+#include "hosted.h"
+#endif
 
 #endif /* PVIRQ_PVIRQ_H */

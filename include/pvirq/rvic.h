@@ -5,12 +5,16 @@
  *
  * Every INTID of an instance has two bits, pending and masked, kept in one
  * atomic word, so each operation below is a single linearizable atomic step
- * on that INTID (acknowledge: one compare-and-swap). All operations are
- * lock-free and may be called from any thread concurrently with any other
- * operation on the same or another instance. Memory ordering: every state
- * change is sequentially consistent, so the store-buffering pairs
- * (signal vs. rearm, unmask vs. enable, inject vs. retarget) cannot both
- * miss each other.
+ * on that INTID (acknowledge: one compare-and-swap), with three exceptions,
+ * stated exactly at their functions and in the spec's Atomicity rules:
+ * pvirq_rvic_signal() against pvirq_rvic_disable() (two steps), a negative
+ * pvirq_rvic_acknowledge() (exact per INTID, not a snapshot of all), and
+ * pvirq_rvic_clear_pending() of a high level line (clear, then resample).
+ * All operations are lock-free and may be called from any thread
+ * concurrently with any other operation on the same or another instance.
+ * Memory ordering: every state change is sequentially consistent, so the
+ * store-buffering pairs (signal vs. rearm, unmask vs. enable, inject vs.
+ * retarget, level rise vs. enable) cannot both miss each other.
  *
  * Arguments are vCPU indexes (0..nr_vcpus-1) and INTIDs (0..T+U-1).
  * Failure leaves the state unchanged. Callers in this file are trusted: a
@@ -29,16 +33,21 @@ PVIRQ_BEGIN_DECLS
 
 /**
  * @brief Enables the instance; the line takes effect at once.
- * If an INTID is already deliverable, notify() is called (unless already
- * notified since the last rearm).
+ * Level semantics: every trusted INTID whose line is high (software level,
+ * or the line_level() callback, which is called for each trusted INTID)
+ * is made pending first. If an INTID is then deliverable, notify() is
+ * called (unless already notified since the last rearm). Wait-free:
+ * bounded by T callback calls and the state words.
  * @return PVIRQ_OK or PVIRQ_EVCPU.
  */
 PVIRQ_API int pvirq_rvic_enable(struct pvirq_vm *vm, uint32_t vcpu);
 
 /**
- * @brief Disables the instance: its line drops and later injections are
- * dropped. Latched pending bits stay. A signal that read "enabled" just
- * before may still latch its bit (ordered before the disable).
+ * @brief Disables the instance: its line drops and injections that start
+ * after this returns are dropped. Latched pending bits stay.
+ * A signal that overlaps the disable may still latch its bit after it
+ * (see pvirq_rvic_signal()); once every signal that overlapped it has
+ * returned, nothing more latches.
  * @return PVIRQ_OK or PVIRQ_EVCPU.
  */
 PVIRQ_API int pvirq_rvic_disable(struct pvirq_vm *vm, uint32_t vcpu);
@@ -68,12 +77,24 @@ PVIRQ_API int pvirq_rvic_is_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t
  * @brief Makes @p intid pending (any INTID: this is the trusted path).
  * Latches even when masked. If the INTID becomes deliverable, notify() may
  * be called for @p vcpu.
+ *
+ * Two steps: it reads whether the instance is enabled (which decides the
+ * status), then latches. A pvirq_rvic_disable() and calls after it may
+ * fall between, so a signal overlapping a disable can latch after it, and
+ * after a clear_pending that followed the disable, and return PVIRQ_OK. A
+ * signal that starts after a disable returned is always dropped.
  * @return PVIRQ_OK; PVIRQ_EDISABLED if the instance is disabled (dropped);
  *         PVIRQ_EVCPU; PVIRQ_EINTID.
  */
 PVIRQ_API int pvirq_rvic_signal(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
 
-/** @brief Clears the pending bit of @p intid. @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID. */
+/**
+ * @brief Clears the pending bit of @p intid.
+ * Level semantics: for a trusted INTID whose line is high, this is a clear
+ * followed by pvirq_rvic_resample() (two steps): on an enabled instance it
+ * is pending again at once.
+ * @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID.
+ */
 PVIRQ_API int pvirq_rvic_clear_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
 
 /**
@@ -87,6 +108,12 @@ PVIRQ_API int pvirq_rvic_clear_pending(struct pvirq_vm *vm, uint32_t vcpu, uint3
  * means another operation changed the word, and the search is retried.
  * Meant for the vCPU itself; concurrent calls on one instance are safe
  * (each INTID is returned once per pending edge) but race on the order.
+ *
+ * PVIRQ_ENOINTR is exact per INTID: every INTID was not deliverable at
+ * some instant during the call (the summary's negative answer is
+ * confirmed by reading every state word), so an INTID deliverable
+ * throughout the call is never missed; within one state word of 32 INTIDs
+ * it is a snapshot.
  * @return PVIRQ_OK with *intid set; PVIRQ_ENOINTR if nothing is
  *         deliverable; PVIRQ_EDISABLED if the instance is disabled;
  *         PVIRQ_EVCPU.
@@ -111,6 +138,8 @@ PVIRQ_API int pvirq_rvic_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t i
  * Raising it makes the INTID pending (as pvirq_rvic_signal()); lowering it
  * does not retract a latched pending bit (rVIC pending is a latch: the
  * guest may see one spurious interrupt, which the rVIC model allows).
+ * While it is high, ENABLE and CLEAR_PENDING re-pend the INTID (level
+ * semantics, pvirq_rvic_enable(), pvirq_rvic_clear_pending()).
  * Level changes of one line must be serialized by its owner (one device
  * model); the level bit itself is updated atomically.
  * @return PVIRQ_OK; PVIRQ_EDISABLED if raised while the instance is

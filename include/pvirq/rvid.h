@@ -16,6 +16,10 @@
  * (or was already acknowledged on the old one). Duplicates are possible and
  * allowed (untrusted interrupts may be spurious); losses are not. MAPs of
  * one input must be serialized by the caller (the guest does so per IRQ).
+ *
+ * One input per (vCPU, INTID): a pending bit carries no name, so MAP
+ * refuses a target another input holds (PVIRQ_EBUSY); otherwise a
+ * retarget of one input could carry another input's edge away.
  */
 #ifndef PVIRQ_RVID_H
 #define PVIRQ_RVID_H
@@ -32,17 +36,23 @@ PVIRQ_BEGIN_DECLS
 
 /**
  * @brief Maps @p input to (@p vcpu, @p intid), replacing any mapping.
- * If the input was mapped elsewhere and the old INTID is pending, the
- * pending bit moves to the new target (it stays on the old one if the new
- * target is disabled, so nothing is dropped).
+ * If the input was mapped elsewhere and the old (vCPU, INTID) is pending,
+ * whatever made it pending (an edge, or a guest SIGNAL of that INTID), the
+ * pending bit moves to the new (vCPU, INTID) (it stays on the old one if
+ * the new target is disabled, so nothing is dropped). Mapping an input to
+ * its current target changes nothing.
  * @return PVIRQ_OK; PVIRQ_EINPUT; PVIRQ_EVCPU; PVIRQ_EINTID if @p intid is
- *         not untrusted. Failure changes nothing.
+ *         not untrusted; PVIRQ_EBUSY if another input is mapped to
+ *         (@p vcpu, @p intid). Failure changes nothing. Lock-free: a
+ *         claim of the target (one atomic RMW), an exchange of the entry,
+ *         the move, a release of the old target.
  */
 PVIRQ_API int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu, uint32_t intid);
 
 /**
  * @brief Unmaps @p input; later injections are ignored. An injection
- * racing with the unmap may still land on the old target (spurious).
+ * racing with the unmap may still land on the old target (spurious). The
+ * old target becomes free for another input.
  * @return PVIRQ_OK (also if not mapped) or PVIRQ_EINPUT.
  */
 PVIRQ_API int pvirq_rvid_unmap(struct pvirq_vm *vm, uint32_t input);
@@ -56,8 +66,12 @@ PVIRQ_API int pvirq_rvid_lookup(struct pvirq_vm *vm, uint32_t input, uint32_t *v
 
 /**
  * @brief A device raises an edge on @p input (the untrusted path).
- * @return PVIRQ_OK; PVIRQ_EUNMAPPED (ignored); PVIRQ_EDISABLED (target
- *         disabled, dropped); PVIRQ_EINPUT.
+ * The status tells where the edge went, also during a concurrent retarget:
+ * PVIRQ_OK when it was latched on some instance (the current target, or
+ * the previous one if a MAP to a disabled vCPU raced with it), so a caller
+ * that re-queues on PVIRQ_EDISABLED never delivers twice.
+ * @return PVIRQ_OK; PVIRQ_EUNMAPPED (ignored); PVIRQ_EDISABLED (every
+ *         target it tried was disabled: dropped); PVIRQ_EINPUT.
  */
 PVIRQ_API int pvirq_rvid_inject(struct pvirq_vm *vm, uint32_t input);
 

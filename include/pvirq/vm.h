@@ -61,9 +61,11 @@ struct pvirq_vm;
 typedef void (*pvirq_notify_fn)(void *ctx, uint32_t vcpu);
 
 /**
- * @brief Reads the level of a trusted level-triggered source (RESAMPLE).
+ * @brief Reads the level of a trusted level-triggered source.
  * @return true when the line of @p intid of @p vcpu is high.
- * Called from the thread performing RESAMPLE; may run concurrently.
+ * Called from the thread performing RESAMPLE, CLEAR_PENDING of a trusted
+ * INTID, or ENABLE (once for every trusted INTID); may run concurrently.
+ * Must not block and must not call back into the library for @p vcpu.
  */
 typedef bool (*pvirq_line_level_fn)(void *ctx, uint32_t vcpu, uint32_t intid);
 
@@ -96,7 +98,9 @@ struct pvirq_config {
 /**
  * @brief Checks a configuration.
  * @return PVIRQ_OK, or PVIRQ_EINVAL for a NULL pointer, a count out of
- *         range, or two vCPUs with the same CPU id.
+ *         range, or two vCPUs with the same CPU id (checked pairwise, as a
+ *         pure check has no scratch memory: milliseconds at
+ *         PVIRQ_MAX_VCPUS).
  * Pure function; thread-safe.
  */
 PVIRQ_API int pvirq_config_check(const struct pvirq_config *cfg);
@@ -159,8 +163,12 @@ PVIRQ_API int pvirq_vm_cpu_id(const struct pvirq_vm *vm, uint32_t vcpu, uint64_t
 /**
  * @brief The vCPU's interrupt line: enabled && some INTID pending && !masked.
  *
- * Exact at its linearization point (the load of the last state word it
- * reads). Never blocks. Thread-safe. Index out of range: false.
+ * A true answer names an INTID that was deliverable at that instant. A
+ * false answer is exact per INTID: every INTID was not deliverable at some
+ * instant during the call (not necessarily the same instant for all; it is
+ * a snapshot within each state word of 32 INTIDs), so an INTID deliverable
+ * throughout the call is never missed. Never blocks: wait-free, bounded by
+ * the state words. Thread-safe. Index out of range: false.
  */
 PVIRQ_API bool pvirq_vcpu_line(struct pvirq_vm *vm, uint32_t vcpu);
 

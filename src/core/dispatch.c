@@ -47,8 +47,10 @@ const struct pvirq_abi_call_desc *pvirq_abi_lookup(enum pvirq_abi_part part, uin
 
 	if ((uint32_t)part > PVIRQ_ABI_PART_RVID || fn >= PVIRQ_ABI_RANGE_SIZE)
 		return NULL;
-	/* fn is guest-controlled: clamp it under speculation too. */
-	row = call_by_number[part][pvirq_nospec((uint32_t)fn, PVIRQ_ABI_RANGE_SIZE)];
+	/* fn (and, through the decoder, part) is guest-controlled: clamp
+	 * both under speculation too. */
+	row = call_by_number[pvirq_nospec((uint32_t)part, PVIRQ_ABI_PART_RVID + 1u)]
+			    [pvirq_nospec((uint32_t)fn, PVIRQ_ABI_RANGE_SIZE)];
 	return row ? &call_table[row - 1] : NULL;
 }
 
@@ -135,7 +137,9 @@ static uint32_t reason_of(int err)
 static uint64_t info(struct pvirq_vm *vm, const struct pvirq_abi_binding *binding, uint32_t key,
 		     uint32_t *reason)
 {
-	switch (key) {
+	/* The guest picks the key, and the switch may become a jump table
+	 * indexed by it: clamp it under speculation too (Spectre v1). */
+	switch (pvirq_nospec(key, PVIRQ_ABI_INFO_UPCALL_VECTOR + 1u)) {
 	case PVIRQ_ABI_INFO_NR_TRUSTED: return pvirq_vm_nr_trusted(vm);
 	case PVIRQ_ABI_INFO_NR_UNTRUSTED: return pvirq_vm_nr_untrusted(vm);
 	case PVIRQ_ABI_INFO_FEATURES: return PVIRQ_ABI_FEATURES_0_3;
@@ -164,7 +168,7 @@ static uint32_t index_of_error(const struct pvirq_abi_call_desc *desc, int err)
 
 		if ((err == PVIRQ_EVCPU && kind == PVIRQ_ABI_ARG_TARGET) ||
 		    (err == PVIRQ_EINPUT && kind == PVIRQ_ABI_ARG_INPUT) ||
-		    (err == PVIRQ_EINTID && is_intid_kind(kind)))
+		    ((err == PVIRQ_EINTID || err == PVIRQ_EBUSY) && is_intid_kind(kind)))
 			return i;
 	}
 	return 0;

@@ -22,6 +22,7 @@ const char *pvirq_strerror(int err)
 	case PVIRQ_ECORRUPT: return "snapshot inconsistent";
 	case PVIRQ_EADDRESS: return "not the MSI doorbell address";
 	case PVIRQ_ENOSYS: return "not a libpvirq hypercall";
+	case PVIRQ_EBUSY: return "(vCPU, INTID) already mapped by another rVID input";
 	default: return "unknown error";
 	}
 }

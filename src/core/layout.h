@@ -11,6 +11,9 @@
  *   | ...                |  cache line, so no two vCPUs share a line
  *   +--------------------+ rvid_offset
  *   | rVID entries       |  one atomic 64-bit word per input
+ *   +--------------------+ occupancy_offset
+ *   | rVID occupancy     |  per vCPU, one bit per untrusted INTID: some
+ *   |                    |  input is mapped to it (derived from the table)
  *   +--------------------+ idmap_offset
  *   | CPU id -> index    |  sorted by id, for O(log n) target lookup
  *   +--------------------+
@@ -70,8 +73,10 @@ struct pvirq_vm {
 	uint32_t nr_level_words;
 	uint32_t nr_rvid_inputs;
 	uint32_t vcpu_stride;
+	uint32_t nr_occupancy_words; /* per vCPU: ceil(U / 64) */
 	size_t vcpus_offset;
 	size_t rvid_offset;
+	size_t occupancy_offset;
 	size_t idmap_offset;
 	size_t footprint;
 	pvirq_notify_fn notify;
@@ -128,6 +133,23 @@ static inline _Atomic uint64_t *pvirq_rvid_at(const struct pvirq_vm *vm, uint32_
 	return &table[pvirq_nospec(input, vm->nr_rvid_inputs)];
 }
 
+/* The occupancy word holding untrusted INTID @intid of vCPU @vcpu, and
+ * its bit (pvirq_occupancy_bit). Both indices must have passed their
+ * bounds checks; they are clamped again against speculation. */
+static inline _Atomic uint64_t *pvirq_occupancy_word(const struct pvirq_vm *vm, uint32_t vcpu,
+						     uint32_t intid)
+{
+	_Atomic uint64_t *base = (_Atomic uint64_t *)((uintptr_t)vm + vm->occupancy_offset);
+	uint32_t u = pvirq_nospec(intid - vm->nr_trusted, vm->nr_untrusted);
+
+	return &base[(size_t)pvirq_nospec(vcpu, vm->nr_vcpus) * vm->nr_occupancy_words + u / 64u];
+}
+
+static inline uint64_t pvirq_occupancy_bit(const struct pvirq_vm *vm, uint32_t intid)
+{
+	return 1ull << ((intid - vm->nr_trusted) % 64u);
+}
+
 static inline struct pvirq_idmap_entry *pvirq_idmap(const struct pvirq_vm *vm)
 {
 	return (struct pvirq_idmap_entry *)((uintptr_t)vm + vm->idmap_offset);
@@ -177,5 +199,12 @@ static inline uint32_t pvirq_rvid_intid(uint64_t entry)
 /* Shared between rvic.c and rvid.c: the already-validated slow paths. */
 int pvirq__signal(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
 void pvirq__latch_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+
+/* rvid.c, for reset and restore (quiesced VM only): the occupancy bitmap
+ * cleared, one target claimed (false if it was taken), or rebuilt from the
+ * table. */
+void pvirq__rvid_clear_occupancy(struct pvirq_vm *vm);
+bool pvirq__rvid_occupy(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+void pvirq__rvid_rebuild_occupancy(struct pvirq_vm *vm);
 
 #endif /* PVIRQ_CORE_LAYOUT_H */

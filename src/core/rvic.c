@@ -40,6 +40,13 @@
  */
 #include "layout.h"
 
+/* Between the steps of a lazy summary clear: nothing, except in
+ * tests/core/test_rvic_steps.c, which compiles this file with a hook that
+ * runs other operations there. */
+#ifndef PVIRQ_RVIC_BETWEEN_STEPS
+#define PVIRQ_RVIC_BETWEEN_STEPS(where) ((void)0)
+#endif
+
 /* --- internal helpers ------------------------------------------------ */
 
 /* Test-and-set of the posted-interrupt style "notified" flag: only the
@@ -85,7 +92,9 @@ static bool summary_clear_lazily(struct pvirq_vcpu *v, uint32_t word)
 {
 	uint64_t bit = 1ull << word;
 
+	PVIRQ_RVIC_BETWEEN_STEPS(summary_before_clear);
 	atomic_fetch_and_explicit(&v->summary, ~bit, memory_order_seq_cst);
+	PVIRQ_RVIC_BETWEEN_STEPS(summary_after_clear);
 	if (pvirq_deliverable_lanes(atomic_load_explicit(&v->words[word], memory_order_seq_cst))) {
 		atomic_fetch_or_explicit(&v->summary, bit, memory_order_seq_cst);
 		return true;
@@ -93,9 +102,29 @@ static bool summary_clear_lazily(struct pvirq_vcpu *v, uint32_t word)
 	return false;
 }
 
-/* Whether any INTID of @v is deliverable (ignores enabled). Bounded by
- * the 64 summary bits: wait-free. */
-static bool any_deliverable(struct pvirq_vcpu *v)
+/*
+ * Confirms a negative answer of the summary search: reads every state word
+ * once and, finding a deliverable one, restores its summary bit (the lazy
+ * clearer of another thread may have it cleared for a moment, see
+ * summary_clear_lazily()) and returns true. Bounded by the 64 state words:
+ * wait-free. This is what makes "nothing deliverable" exact per INTID: an
+ * INTID deliverable throughout the caller's operation is seen here.
+ */
+static bool summary_repair(const struct pvirq_vm *vm, struct pvirq_vcpu *v)
+{
+	for (uint32_t word = 0; word < vm->nr_state_words; word++) {
+		if (pvirq_deliverable_lanes(
+			    atomic_load_explicit(&v->words[word], memory_order_seq_cst))) {
+			atomic_fetch_or_explicit(&v->summary, 1ull << word, memory_order_seq_cst);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether any INTID of @v is deliverable (ignores enabled). The summary
+ * answers a positive quickly; a negative is confirmed word by word. */
+static bool any_deliverable(const struct pvirq_vm *vm, struct pvirq_vcpu *v)
 {
 	uint64_t sum = atomic_load_explicit(&v->summary, memory_order_seq_cst);
 
@@ -109,7 +138,7 @@ static bool any_deliverable(struct pvirq_vcpu *v)
 		if (summary_clear_lazily(v, word))
 			return true;
 	}
-	return false;
+	return summary_repair(vm, v);
 }
 
 void pvirq__latch_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
@@ -178,6 +207,46 @@ static _Atomic uint64_t *level_word(const struct pvirq_vm *vm, uint32_t vcpu, ui
 	return &pvirq_level_words(vm, pvirq_vcpu_at(vm, vcpu))[intid / 64u];
 }
 
+static bool line_is_high(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	/* seq_cst: a level raised before this RESAMPLE in the total order is seen. */
+	if (intid < vm->nr_level_lines &&
+	    (atomic_load_explicit(level_word(vm, vcpu, intid), memory_order_seq_cst) &
+	     (1ull << (intid % 64u))))
+		return true;
+	return vm->line_level && vm->line_level(vm->line_level_ctx, vcpu, intid);
+}
+
+/*
+ * Level semantics: a trusted INTID whose line is high behaves as if its
+ * source re-asserted it whenever the guest could otherwise lose it. ENABLE
+ * pends every such INTID (a line raised while the instance was disabled,
+ * or still high across a CPU's offline/online cycle, is not forgotten).
+ * Bounded by T callback calls plus the level words: wait-free.
+ */
+static void repend_high_lines(struct pvirq_vm *vm, uint32_t vcpu)
+{
+	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, vcpu);
+	_Atomic uint64_t *level = pvirq_level_words(vm, v);
+
+	/* seq_cst loads after the enable store: the other half of the
+	 * store-buffering pair with pvirq_rvic_set_level() (level store, then
+	 * enabled load), so a concurrent raise is pended by one side. */
+	for (uint32_t i = 0; i < vm->nr_level_words; i++) {
+		uint64_t high = atomic_load_explicit(&level[i], memory_order_seq_cst);
+
+		while (high) {
+			pvirq__latch_pending(vm, vcpu, i * 64u + pvirq_ctz64(high));
+			high &= high - 1;
+		}
+	}
+	if (!vm->line_level)
+		return;
+	for (uint32_t intid = 0; intid < vm->nr_trusted; intid++)
+		if (vm->line_level(vm->line_level_ctx, vcpu, intid))
+			pvirq__latch_pending(vm, vcpu, intid);
+}
+
 /* --- enable / disable ------------------------------------------------ */
 
 int pvirq_rvic_enable(struct pvirq_vm *vm, uint32_t vcpu)
@@ -191,7 +260,8 @@ int pvirq_rvic_enable(struct pvirq_vm *vm, uint32_t vcpu)
 	 * word-RMW-then-read-enabled, so a concurrent unmask is never missed
 	 * by both. Rescanning here is what makes ENABLE take effect at once. */
 	atomic_store_explicit(&v->enabled, 1, memory_order_seq_cst);
-	if (any_deliverable(v))
+	repend_high_lines(vm, vcpu);
+	if (any_deliverable(vm, v))
 		raise_line(vm, vcpu, v);
 	return PVIRQ_OK;
 }
@@ -282,6 +352,14 @@ int pvirq_rvic_clear_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 	/* seq_cst: also the test-and-clear of a retarget reads this word. */
 	atomic_fetch_and_explicit(state_word(vm, vcpu, intid), ~pvirq_pending_bit(intid),
 				  memory_order_seq_cst);
+	/* Level semantics: clearing a level INTID whose line is still high is
+	 * a CLEAR_PENDING followed by a RESAMPLE (two steps; a reader in
+	 * between may see it not pending). The seq_cst level load comes after
+	 * the clear, so a concurrent raise is either seen here or signals
+	 * after the clear itself. */
+	intid = pvirq_nospec(intid, vm->nr_intids);
+	if (intid < vm->nr_trusted && line_is_high(vm, vcpu, intid))
+		pvirq__signal(vm, vcpu, intid);
 	return PVIRQ_OK;
 }
 
@@ -378,8 +456,14 @@ int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid)
 
 		if (changed)
 			continue; /* a concurrent op made progress: search again */
-		if (found < 0)
+		if (found < 0) {
+			/* Confirm word by word before reporting nothing: a
+			 * concurrent lazy clear may hide a deliverable word
+			 * from the summary for a moment. */
+			if (summary_repair(vm, v))
+				continue;
 			return PVIRQ_ENOINTR;
+		}
 		/* The indivisible step: pending && !masked -> masked && !pending.
 		 * It succeeds only if the word is still what the search saw, so
 		 * the INTID was deliverable at this instant. A failure means a
@@ -400,16 +484,6 @@ int pvirq_rvic_acknowledge(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid)
 }
 
 /* --- level lines and resample ---------------------------------------- */
-
-static bool line_is_high(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
-{
-	/* seq_cst: a level raised before this RESAMPLE in the total order is seen. */
-	if (intid < vm->nr_level_lines &&
-	    (atomic_load_explicit(level_word(vm, vcpu, intid), memory_order_seq_cst) &
-	     (1ull << (intid % 64u))))
-		return true;
-	return vm->line_level && vm->line_level(vm->line_level_ctx, vcpu, intid);
-}
 
 int pvirq_rvic_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 {
@@ -458,7 +532,7 @@ bool pvirq_vcpu_line(struct pvirq_vm *vm, uint32_t vcpu)
 	if (vcpu >= vm->nr_vcpus)
 		return false;
 	v = pvirq_vcpu_at(vm, vcpu);
-	return atomic_load_explicit(&v->enabled, memory_order_seq_cst) && any_deliverable(v);
+	return atomic_load_explicit(&v->enabled, memory_order_seq_cst) && any_deliverable(vm, v);
 }
 
 bool pvirq_vcpu_rearm(struct pvirq_vm *vm, uint32_t vcpu)

@@ -1,14 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The rVID: a table of input -> (vCPU, untrusted INTID), one atomic word
- * per input, and the untrusted injection path.
+ * per input, the occupancy bitmap that keeps two inputs off one
+ * (vCPU, INTID), and the untrusted injection path.
+ *
+ * One input per (vCPU, INTID)
+ * ---------------------------
+ * A pending bit carries no name: if two inputs shared (A, 40), a retarget
+ * of one of them could not tell whose edge it is moving, and would deliver
+ * the other's edge under the wrong name. So MAP claims its target in the
+ * occupancy bitmap first (one fetch_or: the claim is the linearization
+ * point of a MAP that is refused with PVIRQ_EBUSY) and releases the old
+ * target only after it has moved the old pending bit. Invariant O: every
+ * valid table entry's target has its occupancy bit set, and a set bit
+ * belongs to at most one entry or to one MAP in progress. Each exchange of
+ * a slot hands its previous value to exactly one MAP or UNMAP, which
+ * releases it exactly once, so O holds even if a caller breaks the rule
+ * that MAPs of one input are serialized.
  *
  * Retarget without loss
  * ---------------------
  * Device inject D:  D1 e = load(entry); D2 set pending on e; D3 e' = load(entry);
  *                   if e' != e, repeat from D2 with e = e'.
- * MAP M (e -> n):   M1 exchange(entry, n); M2 test-and-clear pending on e;
- *                   if it was pending, signal n.
+ * MAP M (e -> n):   M0 claim n; M1 exchange(entry, n); M2 test-and-clear
+ *                   pending on e; if it was pending, signal n; M3 release e.
  * All steps seq_cst, so they are totally ordered. Take an edge whose D1
  * read e (the old mapping) while M replaces e by n:
  *  - D2 before M2: M2 finds the bit and moves it to n.
@@ -17,7 +32,13 @@
  *  - The guest acknowledged it on e before M2: it was delivered.
  * So every edge ends pending on the current target (possibly also on the
  * old one: a duplicate, which untrusted interrupts may be). D repeats only
- * when a MAP of the same input completed in between: lock-free.
+ * when a MAP of the same input completed in between: lock-free. If n is
+ * disabled, M2 leaves the bit on e (a disabled instance would drop it).
+ *
+ * Status of an injection: PVIRQ_OK when some D2 latched the edge (on the
+ * old or the new target), PVIRQ_EDISABLED only when every D2 found its
+ * target disabled, so a caller that re-queues on EDISABLED never delivers
+ * twice.
  *
  * Trust: MAP accepts only untrusted INTIDs, and inject re-checks the class
  * before it touches an instance, so no path from here makes a trusted INTID
@@ -25,20 +46,80 @@
  */
 #include "layout.h"
 
+/* Between inject's steps: nothing, except in tests/core/test_rvid_steps.c,
+ * which compiles this file with a hook that runs a MAP there. */
+#ifndef PVIRQ_RVID_BETWEEN_STEPS
+#define PVIRQ_RVID_BETWEEN_STEPS(where) ((void)0)
+#endif
+
 static bool is_untrusted(const struct pvirq_vm *vm, uint32_t intid)
 {
 	return intid >= vm->nr_trusted && intid < vm->nr_intids;
+}
+
+/* Whether a table entry names an existing vCPU and an untrusted INTID: the
+ * table is written only by MAP, but nothing here trusts that. */
+static bool entry_in_range(const struct pvirq_vm *vm, uint64_t entry)
+{
+	return pvirq_rvid_vcpu(entry) < vm->nr_vcpus && is_untrusted(vm, pvirq_rvid_intid(entry));
 }
 
 /* The untrusted half of signal: refuses anything that is not an untrusted
  * INTID of an existing vCPU. */
 static int signal_untrusted(struct pvirq_vm *vm, uint64_t entry)
 {
-	uint32_t vcpu = pvirq_rvid_vcpu(entry), intid = pvirq_rvid_intid(entry);
-
-	if (vcpu >= vm->nr_vcpus || !is_untrusted(vm, intid))
+	if (!entry_in_range(vm, entry))
 		return PVIRQ_EINTID;
-	return pvirq__signal(vm, vcpu, intid);
+	return pvirq__signal(vm, pvirq_rvid_vcpu(entry), pvirq_rvid_intid(entry));
+}
+
+/* M0: claims (vcpu, intid) for one input. seq_cst: ordered before M1, so no
+ * two table entries ever name one target (invariant O). */
+static bool occupancy_claim(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	uint64_t bit = pvirq_occupancy_bit(vm, intid);
+
+	return !(atomic_fetch_or_explicit(pvirq_occupancy_word(vm, vcpu, intid), bit,
+					  memory_order_seq_cst) &
+		 bit);
+}
+
+/* M3: gives back the target of a replaced entry. seq_cst: after M2, so a
+ * MAP of another input that claims it next finds the old bit moved. */
+static void occupancy_release(struct pvirq_vm *vm, uint64_t entry)
+{
+	uint32_t intid = pvirq_rvid_intid(entry);
+
+	if (!(entry & PVIRQ_RVID_VALID) || !entry_in_range(vm, entry))
+		return;
+	atomic_fetch_and_explicit(pvirq_occupancy_word(vm, pvirq_rvid_vcpu(entry), intid),
+				  ~pvirq_occupancy_bit(vm, intid), memory_order_seq_cst);
+}
+
+void pvirq__rvid_clear_occupancy(struct pvirq_vm *vm)
+{
+	_Atomic uint64_t *base = (_Atomic uint64_t *)((uintptr_t)vm + vm->occupancy_offset);
+	size_t n = (size_t)vm->nr_vcpus * vm->nr_occupancy_words;
+
+	/* Relaxed: only while the VM is quiesced (reset, restore). */
+	for (size_t i = 0; i < n; i++)
+		atomic_store_explicit(&base[i], 0, memory_order_relaxed);
+}
+
+bool pvirq__rvid_occupy(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	return occupancy_claim(vm, vcpu, intid);
+}
+
+void pvirq__rvid_rebuild_occupancy(struct pvirq_vm *vm)
+{
+	pvirq__rvid_clear_occupancy(vm);
+	for (uint32_t i = 0; i < vm->nr_rvid_inputs; i++) {
+		uint64_t e = atomic_load_explicit(pvirq_rvid_at(vm, i), memory_order_relaxed);
+
+		if ((e & PVIRQ_RVID_VALID) && entry_in_range(vm, e))
+			occupancy_claim(vm, pvirq_rvid_vcpu(e), pvirq_rvid_intid(e));
+	}
 }
 
 /* M2: move a pending bit from the old mapping to the new one. */
@@ -48,7 +129,7 @@ static void move_pending(struct pvirq_vm *vm, uint64_t from, uint64_t to)
 	struct pvirq_vcpu *v;
 	uint64_t old;
 
-	if (vcpu >= vm->nr_vcpus || !is_untrusted(vm, intid))
+	if (!entry_in_range(vm, from))
 		return;
 	v = pvirq_vcpu_at(vm, vcpu);
 	/* seq_cst test-and-clear: ordered after M1 and against D2. */
@@ -63,6 +144,7 @@ static void move_pending(struct pvirq_vm *vm, uint64_t from, uint64_t to)
 
 int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu, uint32_t intid)
 {
+	_Atomic uint64_t *slot;
 	uint64_t entry, old;
 
 	if (input >= vm->nr_rvid_inputs)
@@ -71,11 +153,20 @@ int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu, uint32_t 
 		return PVIRQ_EVCPU;
 	if (!is_untrusted(vm, intid))
 		return PVIRQ_EINTID;
+	slot = pvirq_rvid_at(vm, input);
 	entry = pvirq_rvid_encode(vcpu, intid);
+	/* Re-mapping an input to its own target changes nothing (and must not
+	 * trip over its own claim). */
+	if (atomic_load_explicit(slot, memory_order_seq_cst) == entry)
+		return PVIRQ_OK;
+	if (!occupancy_claim(vm, vcpu, intid)) /* M0 */
+		return PVIRQ_EBUSY;
 	/* M1, seq_cst: see the argument at the top of this file. */
-	old = atomic_exchange_explicit(pvirq_rvid_at(vm, input), entry, memory_order_seq_cst);
-	if ((old & PVIRQ_RVID_VALID) && old != entry)
-		move_pending(vm, old, entry);
+	old = atomic_exchange_explicit(slot, entry, memory_order_seq_cst);
+	if (!(old & PVIRQ_RVID_VALID) || old == entry)
+		return PVIRQ_OK;
+	move_pending(vm, old, entry); /* M2 */
+	occupancy_release(vm, old);   /* M3 */
 	return PVIRQ_OK;
 }
 
@@ -83,7 +174,9 @@ int pvirq_rvid_unmap(struct pvirq_vm *vm, uint32_t input)
 {
 	if (input >= vm->nr_rvid_inputs)
 		return PVIRQ_EINPUT;
-	atomic_store_explicit(pvirq_rvid_at(vm, input), 0, memory_order_seq_cst);
+	/* seq_cst exchange: the released target is the one this unmap removed. */
+	occupancy_release(
+		vm, atomic_exchange_explicit(pvirq_rvid_at(vm, input), 0, memory_order_seq_cst));
 	return PVIRQ_OK;
 }
 
@@ -105,21 +198,24 @@ int pvirq_rvid_inject(struct pvirq_vm *vm, uint32_t input)
 {
 	_Atomic uint64_t *slot;
 	uint64_t entry, again;
+	bool latched = false;
 	int err;
 
 	if (input >= vm->nr_rvid_inputs)
 		return PVIRQ_EINPUT;
 	slot = pvirq_rvid_at(vm, input);
 	entry = atomic_load_explicit(slot, memory_order_seq_cst); /* D1 */
+	if (!(entry & PVIRQ_RVID_VALID))
+		return PVIRQ_EUNMAPPED;
 	for (;;) {
-		if (!(entry & PVIRQ_RVID_VALID))
-			return PVIRQ_EUNMAPPED;
-		err = signal_untrusted(vm, entry);			  /* D2 */
+		err = signal_untrusted(vm, entry); /* D2 */
+		latched |= err == PVIRQ_OK;
+		PVIRQ_RVID_BETWEEN_STEPS(inject_between_signal_and_reread);
 		again = atomic_load_explicit(slot, memory_order_seq_cst); /* D3 */
-		if (again == entry)
-			return err;
-		if (!(again & PVIRQ_RVID_VALID))
-			return err; /* unmapped meanwhile: what landed is spurious */
+		/* Unmapped meanwhile: what landed is spurious, and nothing is
+		 * left to signal. */
+		if (again == entry || !(again & PVIRQ_RVID_VALID))
+			return latched ? PVIRQ_OK : err;
 		entry = again;
 	}
 }

@@ -410,6 +410,30 @@ static void vm_apply(struct pvirq_vm *vm, const uint8_t *p, const struct snap_sh
 	}
 }
 
+/*
+ * Whether no two valid entries of the snapshot's rVID table name the same
+ * (vCPU, INTID) (rvid.c: a pending bit must belong to one input). Uses the
+ * VM's occupancy bitmap as scratch, which is derived state: on success it
+ * already describes the table vm_apply() writes; on failure it is rebuilt
+ * from the VM's untouched table, so the VM is as it was.
+ */
+static bool rvid_targets_distinct(struct pvirq_vm *vm, const uint8_t *p, const struct snap_shape *s)
+{
+	pvirq__rvid_clear_occupancy(vm);
+	for (uint32_t i = 0; i < s->nr_rvid_inputs; i++) {
+		uint64_t e = snap_get64(p + s->rvid_at + (size_t)i * SNAP_RVID_ENTRY_BYTES);
+
+		if ((e & SNAP_RVID_VALID) &&
+		    !pvirq__rvid_occupy(
+			    vm, (uint32_t)e,
+			    (uint32_t)((e >> SNAP_RVID_INTID_SHIFT) & SNAP_RVID_INTID_MASK))) {
+			pvirq__rvid_rebuild_occupancy(vm);
+			return false;
+		}
+	}
+	return true;
+}
+
 int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len)
 {
 	struct snap_shape s;
@@ -420,6 +444,8 @@ int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len)
 	err = snap_parse(buf, len, &s);
 	if (!err)
 		err = vm_matches(vm, buf, &s);
+	if (!err && !rvid_targets_distinct(vm, buf, &s))
+		err = PVIRQ_ECORRUPT;
 	if (err)
 		return err;
 	vm_apply(vm, buf, &s);

@@ -32,13 +32,13 @@ static void byte_layout(void **state)
 	(void)state;
 	assert_int_equal(sizeof(d), 64);
 	assert_int_equal(_Alignof(struct pvirq_x86_pi_desc), 64);
-	pvirq_x86_pi_init(&d, 0xF2, 0x12345678u);
-	assert_true(pvirq_x86_pi_post(&d, 0));
+	assert_int_equal(pvirq_x86_pi_init(&d, 0xF2, 0x12345678u), PVIRQ_OK);
+	assert_true(pvirq_x86_pi_post(&d, 16));
 	assert_false(pvirq_x86_pi_post(&d, 255)); /* ON already set: no IPI */
 	assert_false(pvirq_x86_pi_post(&d, 0xA5));
 	memcpy(b, &d, sizeof(b));
 	/* Little-endian view of the architectural bit numbers. */
-	assert_int_equal(b[0], 0x01);			/* PIR bit 0 */
+	assert_int_equal(b[2], 0x01);			/* PIR bit 16 */
 	assert_int_equal(b[31], 0x80);			/* PIR bit 255 */
 	assert_int_equal(b[0xA5 / 8], 1 << (0xA5 % 8)); /* PIR bit 0xA5 */
 	assert_int_equal(b[32], 0x01);			/* ON = bit 256, SN = 257 clear */
@@ -50,13 +50,47 @@ static void byte_layout(void **state)
 	assert_int_equal(pvirq_x86_pi_control(&d), 0x1234567800F20001ull);
 
 	assert_true(pvirq_x86_pi_sync(&d, irr));
-	assert_int_equal(irr[0], 1);
+	assert_int_equal(irr[0], 1u << 16);
 	assert_int_equal(irr[2], 1ull << (0xA5 - 128));
 	assert_int_equal(irr[3], 1ull << 63);
 	assert_int_equal(pvirq_x86_pi_control(&d), 0x1234567800F20000ull); /* ON clear */
 	memset(irr, 0, sizeof(irr));
 	assert_false(pvirq_x86_pi_sync(&d, irr));
 	assert_int_equal(irr[0] | irr[1] | irr[2] | irr[3], 0);
+}
+
+/* Vectors 0..15 are reserved by the APIC (an "illegal vector" error): a
+ * descriptor never routes or posts one, and refusing changes nothing. */
+static void reserved_vectors_refused(void **state)
+{
+	struct pvirq_x86_pi_desc d;
+	uint64_t irr[4] = {0};
+
+	(void)state;
+	memset(&d, 0xAB, sizeof(d));
+	for (unsigned v = 0; v < 16; v++)
+		assert_int_equal(pvirq_x86_pi_init(&d, (uint8_t)v, 1), PVIRQ_EINVAL);
+	for (size_t i = 0; i < sizeof(d); i++)
+		assert_int_equal(((unsigned char *)&d)[i], 0xAB); /* nothing written */
+	assert_int_equal(pvirq_x86_pi_init(&d, 0xF2, 7), PVIRQ_OK);
+	for (unsigned v = 0; v < 16; v++) {
+		assert_false(pvirq_x86_pi_post(&d, (uint8_t)v));
+		assert_int_equal(pvirq_x86_pi_set_route(&d, (uint8_t)v, 9), PVIRQ_EINVAL);
+	}
+	assert_int_equal(pvirq_x86_pi_control(&d), 0x0000000700F20000ull); /* no ON, old route */
+	assert_false(pvirq_x86_pi_sync(&d, irr));
+	assert_int_equal(irr[0], 0);
+	assert_int_equal(pvirq_x86_pi_set_route(&d, 16, 9), PVIRQ_OK);
+	assert_int_equal(pvirq_x86_pi_control(&d), 0x0000000900100000ull);
+}
+
+/* xAPIC mode names the destination in NDST bits 15:8, x2APIC in all 32. */
+static void ndst_encoding(void **state)
+{
+	(void)state;
+	assert_int_equal(pvirq_x86_pi_ndst(0x12, false), 0x1200u);
+	assert_int_equal(pvirq_x86_pi_ndst(0xFF, false), 0xFF00u);
+	assert_int_equal(pvirq_x86_pi_ndst(0x12345678u, true), 0x12345678u);
 }
 
 static void suppress_and_route(void **state)
@@ -195,6 +229,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(byte_layout),
 		cmocka_unit_test(suppress_and_route),
+		cmocka_unit_test(reserved_vectors_refused),
+		cmocka_unit_test(ndst_encoding),
 		cmocka_unit_test(kvm_entry_decision),
 		cmocka_unit_test(post_vs_sync),
 	};

@@ -105,6 +105,11 @@ static const struct vector vectors[] = {
 	 0, false},
 	/* rVID */
 	{"map", PREP_NONE, ID(RVID, MAP), 0, CPU2, H_TRUSTED, 0, 0, true},
+	/* Error precedence: arguments before state (a disabled target). */
+	{"signal disabled target, bad intid", PREP_NONE, ID(RVIC, SIGNAL), CPU0, H_INTIDS, 0,
+	 ST(ERROR_PARAMETER, 1), 0, false},
+	{"signal disabled target", PREP_NONE, ID(RVIC, SIGNAL), CPU0, 3, 0, ST(DISABLED, 0), 0,
+	 false},
 	{"map bad input", PREP_NONE, ID(RVID, MAP), H_INPUTS, CPU2, H_TRUSTED,
 	 ST(ERROR_PARAMETER, 0), 0, false},
 	{"map wide input", PREP_NONE, ID(RVID, MAP), WIDE(0), CPU2, H_TRUSTED,
@@ -120,6 +125,13 @@ static const struct vector vectors[] = {
 	{"map wide intid", PREP_MAPPED, ID(RVID, MAP), 3, CPU2, WIDE(40), ST(ERROR_PARAMETER, 2), 0,
 	 false},
 	{"remap", PREP_MAPPED, ID(RVID, MAP), 3, CPU0, 41, 0, 0, true},
+	{"remap to its own target", PREP_MAPPED, ID(RVID, MAP), 3, CPU1, 40, 0, 0, false},
+	/* One input per (target, INTID): refused on the INTID argument. */
+	{"map occupied target", PREP_MAPPED, ID(RVID, MAP), 0, CPU1, 40, ST(ERROR_PARAMETER, 2), 0,
+	 false},
+	/* Argument checks come before state: a bad input wins over occupied. */
+	{"map occupied, bad input", PREP_MAPPED, ID(RVID, MAP), H_INPUTS, CPU1, 40,
+	 ST(ERROR_PARAMETER, 0), 0, false},
 	{"unmap", PREP_MAPPED, ID(RVID, UNMAP), 3, 0, 0, 0, 0, true},
 	{"unmap bad input", PREP_MAPPED, ID(RVID, UNMAP), H_INPUTS, 0, 0, ST(ERROR_PARAMETER, 0), 0,
 	 false},

@@ -283,6 +283,65 @@ static void resample_level_sources(void **state)
 	assert_true(intid_pending(vm, 1, 4));
 }
 
+/* The spec's CPU bring-up: disable, mask and clear every INTID, enable. */
+static void spec_bring_up(struct pvirq_vm *vm, uint32_t vcpu)
+{
+	assert_int_equal(pvirq_rvic_disable(vm, vcpu), PVIRQ_OK);
+	for (uint32_t i = 0; i < FIX_INTIDS; i++) {
+		assert_int_equal(pvirq_rvic_set_masked(vm, vcpu, i), PVIRQ_OK);
+		assert_int_equal(pvirq_rvic_clear_pending(vm, vcpu, i), PVIRQ_OK);
+	}
+	assert_int_equal(pvirq_rvic_enable(vm, vcpu), PVIRQ_OK);
+}
+
+/* A level line held high is never forgotten: not when it rises while the
+ * instance is disabled, not when the guest clears it, not across the spec's
+ * own CPU bring-up (even one that interrupts a handler before its end of
+ * interrupt). Software lines and callback-read lines alike. */
+static void level_held_high_is_not_forgotten(void **state)
+{
+	struct fixture *f = *state;
+	struct pvirq_vm *vm = f->vm;
+	uint32_t got;
+
+	/* Rises while disabled: ENABLE pends it. */
+	assert_int_equal(pvirq_rvic_set_level(vm, 2, 6, true), PVIRQ_EDISABLED);
+	f->level[2][29] = true;
+	assert_false(intid_pending(vm, 2, 6));
+	assert_int_equal(pvirq_rvic_enable(vm, 2), PVIRQ_OK);
+	assert_true(intid_pending(vm, 2, 6));
+	assert_true(intid_pending(vm, 2, 29));
+	assert_false(intid_pending(vm, 2, 7)); /* low lines stay quiet */
+
+	/* CLEAR_PENDING while high: it is pending again at once. */
+	assert_int_equal(pvirq_rvic_clear_pending(vm, 2, 6), PVIRQ_OK);
+	assert_true(intid_pending(vm, 2, 6));
+	assert_int_equal(pvirq_rvic_clear_pending(vm, 2, 29), PVIRQ_OK);
+	assert_true(intid_pending(vm, 2, 29));
+
+	/* The handler acknowledged the timer, then the CPU went offline
+	 * before its end of interrupt; bring-up runs while it is still high. */
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 2, 6), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 2, &got), PVIRQ_OK);
+	assert_int_equal(got, 6);
+	spec_bring_up(vm, 2);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 2, 6), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 2, 29), PVIRQ_OK);
+	assert_true(pvirq_vcpu_line(vm, 2));
+	/* Round robin from INTID 7 (after the last acknowledged): 29, then 6. */
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 2, &got), PVIRQ_OK);
+	assert_int_equal(got, 29);
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 2, &got), PVIRQ_OK);
+	assert_int_equal(got, 6);
+
+	/* Once low, a clear really clears and bring-up leaves nothing. */
+	assert_int_equal(pvirq_rvic_set_level(vm, 2, 6, false), PVIRQ_OK);
+	f->level[2][29] = false;
+	spec_bring_up(vm, 2);
+	assert_false(intid_pending(vm, 2, 6));
+	assert_false(intid_pending(vm, 2, 29));
+}
+
 static bool high_above_bound(void *ctx, uint32_t vcpu, uint32_t intid)
 {
 	(void)ctx;
@@ -299,17 +358,35 @@ static void level_lines_bounded(void **state)
 				   .nr_untrusted = 32,
 				   .line_level = high_above_bound};
 	struct pvirq_vm *vm;
+	uint32_t got = 0;
 	bool b = true;
 
 	(void)state;
 	assert_int_equal(pvirq_vm_create(&cfg, &vm), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_OK);
+	assert_false(b);
+	/* ENABLE pends the callback-read lines that are high (level
+	 * semantics): the first one above the software lines, ... */
 	assert_int_equal(pvirq_rvic_enable(vm, 0), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_OK);
+	assert_true(b);
+	/* ... but not the software lines below, which are low. */
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES - 1, &b), PVIRQ_OK);
+	assert_false(b);
+	assert_int_equal(pvirq_rvic_clear_pending(vm, 0, 1000), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, 1000, &b), PVIRQ_OK);
+	assert_true(b); /* still high: CLEAR_PENDING is followed by a resample */
+	assert_int_equal(pvirq_rvic_set_masked(vm, 0, 1000), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_set_level(vm, 0, PVIRQ_MAX_LEVEL_LINES - 1, true), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_get_level(vm, 0, PVIRQ_MAX_LEVEL_LINES - 1, &b), PVIRQ_OK);
 	assert_true(b);
 	assert_int_equal(pvirq_rvic_set_level(vm, 0, PVIRQ_MAX_LEVEL_LINES, true), PVIRQ_EINTID);
 	assert_int_equal(pvirq_rvic_get_level(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_EINTID);
-	assert_int_equal(pvirq_rvic_is_pending(vm, 0, PVIRQ_MAX_LEVEL_LINES, &b), PVIRQ_OK);
+	/* Acknowledge takes it off pending; RESAMPLE reads the high line. */
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, 1000), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &got), PVIRQ_OK);
+	assert_int_equal(got, 1000);
+	assert_int_equal(pvirq_rvic_is_pending(vm, 0, 1000, &b), PVIRQ_OK);
 	assert_false(b);
 	assert_int_equal(pvirq_rvic_resample(vm, 0, 1000), PVIRQ_OK);
 	assert_int_equal(pvirq_rvic_is_pending(vm, 0, 1000, &b), PVIRQ_OK);
@@ -355,6 +432,7 @@ int main(void)
 		cmocka_unit_test(no_callbacks),
 		T(resample_level_sources),
 		cmocka_unit_test(level_lines_bounded),
+		T(level_held_high_is_not_forgotten),
 		cmocka_unit_test(large_instance),
 	};
 #undef T

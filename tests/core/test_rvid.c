@@ -149,6 +149,91 @@ static void guest_retarget_sequence(void **state)
 	assert_false(intid_pending(vm, 0, intid));
 }
 
+/* The issue's case: two inputs on one (vCPU, INTID) would let a retarget of
+ * one carry the other's edge away under its name. The second MAP is
+ * refused, and nothing changes. */
+static void one_input_per_target(void **state)
+{
+	struct fixture *f = *state;
+	struct pvirq_vm *vm = f->vm;
+	uint32_t v, i;
+
+	enable_all(vm);
+	assert_int_equal(pvirq_rvid_map(vm, 0, 0, U0 + 8), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 1, 0, U0 + 8), PVIRQ_EBUSY);
+	assert_int_equal(pvirq_rvid_lookup(vm, 1, &v, &i), PVIRQ_EUNMAPPED);
+	/* Mapped elsewhere, input 1 cannot move onto input 0's target either. */
+	assert_int_equal(pvirq_rvid_map(vm, 1, 1, U0 + 9), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 1, 0, U0 + 8), PVIRQ_EBUSY);
+	assert_int_equal(pvirq_rvid_lookup(vm, 1, &v, &i), PVIRQ_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(i, U0 + 9);
+	/* The same INTID on another vCPU, and another INTID, are free. */
+	assert_int_equal(pvirq_rvid_map(vm, 2, 1, U0 + 8), PVIRQ_OK);
+	/* Re-mapping an input to its own target is a no-op, not "busy". */
+	assert_int_equal(pvirq_rvid_map(vm, 0, 0, U0 + 8), PVIRQ_OK);
+
+	/* Edges stay attributable: input 1's edge is never moved by input 0. */
+	assert_int_equal(pvirq_rvid_inject(vm, 1), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 0, 2, U0 + 10), PVIRQ_OK);
+	assert_true(intid_pending(vm, 1, U0 + 9));
+	assert_false(intid_pending(vm, 2, U0 + 10));
+}
+
+/* A target is released when its input moves away, is unmapped, or the VM
+ * is reset; then another input may take it. */
+static void targets_released(void **state)
+{
+	struct fixture *f = *state;
+	struct pvirq_vm *vm = f->vm;
+
+	assert_int_equal(pvirq_rvid_map(vm, 0, 0, U0 + 8), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 0, 0, U0 + 20), PVIRQ_OK); /* moves away */
+	assert_int_equal(pvirq_rvid_map(vm, 1, 0, U0 + 8), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 2, 0, U0 + 20), PVIRQ_EBUSY);
+	assert_int_equal(pvirq_rvid_unmap(vm, 0), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 2, 0, U0 + 20), PVIRQ_OK);
+	pvirq_vm_reset(vm); /* frees the targets inputs 1 and 2 held */
+	assert_int_equal(pvirq_rvid_map(vm, 5, 0, U0 + 8), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 6, 0, U0 + 20), PVIRQ_OK);
+}
+
+/* The spec's retarget recipe (section 8.6): unmask on the new CPU, MAP.
+ * The edge pending on the old CPU is delivered exactly once, on the new
+ * one; and if the new CPU is disabled, it stays on the old CPU, which the
+ * recipe left unmasked, and is delivered there. */
+static void spec_retarget_recipe(void **state)
+{
+	struct fixture *f = *state;
+	struct pvirq_vm *vm = f->vm;
+	const uint32_t n = U0 + 6;
+	uint32_t got;
+
+	enable_all(vm);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(vm, 5, 0, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_set_masked(vm, 0, n), PVIRQ_OK);   /* old busy */
+	assert_int_equal(pvirq_rvid_inject(vm, 5), PVIRQ_OK);	       /* pending on 0 */
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 1, n), PVIRQ_OK); /* step 1 */
+	assert_int_equal(pvirq_rvid_map(vm, 5, 1, n), PVIRQ_OK);       /* step 2 */
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_OK);
+	assert_int_equal(got, n);
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_ENOINTR);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &got), PVIRQ_ENOINTR);
+
+	/* The new CPU went offline meanwhile: nothing is dropped. */
+	assert_int_equal(pvirq_rvic_set_masked(vm, 1, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 1, n), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_inject(vm, 5), PVIRQ_OK); /* pending on 1 */
+	assert_int_equal(pvirq_rvic_disable(vm, 2), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, 2, n), PVIRQ_OK); /* step 1 */
+	assert_int_equal(pvirq_rvid_map(vm, 5, 2, n), PVIRQ_OK);       /* step 2 */
+	assert_false(intid_pending(vm, 2, n));
+	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &got), PVIRQ_OK);
+	assert_int_equal(got, n);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
@@ -158,6 +243,9 @@ int main(void)
 		T(msi_doorbell),
 		T(retarget_moves_pending),
 		T(guest_retarget_sequence),
+		T(one_input_per_target),
+		T(targets_released),
+		T(spec_retarget_recipe),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

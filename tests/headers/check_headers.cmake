@@ -103,8 +103,32 @@ if(MODE STREQUAL "standalone")
        "_Static_assert(PVIRQ_VERSION == (${major} << 16 | ${minor} << 8 | ${patch}), \"PVIRQ_VERSION\");\n")
   list(GET C_COMPILERS 0 cc)
   run(${cc} -std=c11 -I${inc} -c ${work}/version.c -o ${work}/version.o)
+  # The umbrella gives a hosted VMM the allocator-based constructor too (a
+  # call without a declaration is an error under -Werror), and gives a
+  # freestanding build (-ffreestanding: no allocator) only the engine.
+  file(WRITE ${work}/umbrella.c
+       "#include <pvirq/pvirq.h>\n"
+       "int umbrella_check(void);\n"
+       "int umbrella_check(void)\n{\n"
+       "#if __STDC_HOSTED__\n"
+       "\tstruct pvirq_vm *vm = 0;\n"
+       "\tpvirq_vm_destroy(vm);\n"
+       "\treturn pvirq_vm_create(0, &vm);\n"
+       "#else\n"
+       "#ifdef PVIRQ_HOSTED_H\n"
+       "#error \"pvirq.h pulled hosted.h into a freestanding build\"\n"
+       "#endif\n"
+       "\treturn (int)pvirq_version();\n"
+       "#endif\n}\n")
+  foreach(cc ${C_COMPILERS})
+    foreach(mode -fhosted -ffreestanding)
+      run(${cc} -std=c11 -Wall -Wextra -Werror -Wpedantic -Wmissing-prototypes ${mode} -I${inc}
+          -c ${work}/umbrella.c -o ${work}/umbrella.o)
+    endforeach()
+  endforeach()
   list(LENGTH headers n)
-  message(STATUS "${n} headers compile alone as C11 (${C_COMPILERS}) and C++11 (${CXX_COMPILER})")
+  message(STATUS "${n} headers compile alone as C11 (${C_COMPILERS}) and C++11 (${CXX_COMPILER}); "
+                 "pvirq.h declares pvirq_vm_create() when hosted, not when freestanding")
 
 elseif(MODE STREQUAL "linkage")
   defined_functions(functions ${STATIC_LIB})

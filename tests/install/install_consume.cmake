@@ -33,8 +33,47 @@ if(WITH_SHARED AND NOT EXISTS ${prefix}/${LIBDIR}/libpvirq.so.0)
   message(FATAL_ERROR "libpvirq.so.0 (SONAME link) was not installed")
 endif()
 
-# The consumers link the shared library from the prefix, not the build tree.
-set(ENV{LD_LIBRARY_PATH} ${prefix}/${LIBDIR})
+# Man pages: every PVIRQ_API function of the headers has one, under
+# share/man/man3 (as NAME.3pvirq), and the group page it points at is there.
+if(WITH_MAN)
+  set(man3 ${prefix}/${MANDIR}/man3)
+  set(functions "")
+  foreach(h ${headers})
+    file(READ ${SOURCE_DIR}/include/${h} text)
+    string(REGEX MATCHALL "PVIRQ_API[^;(]*[ *](pvirq_[a-z0-9_]+)[ \t]*\\(" decls "${text}")
+    foreach(d ${decls})
+      string(REGEX REPLACE ".*[ *](pvirq_[a-z0-9_]+)[ \t]*\\($" "\\1" fn "${d}")
+      list(APPEND functions ${fn})
+    endforeach()
+  endforeach()
+  list(LENGTH functions n)
+  if(n LESS 30)
+    message(FATAL_ERROR "found only ${n} PVIRQ_API functions in the headers: parser broken?")
+  endif()
+  foreach(fn ${functions})
+    if(NOT EXISTS ${man3}/${fn}.3pvirq)
+      message(FATAL_ERROR "no man page ${MANDIR}/man3/${fn}.3pvirq installed")
+    endif()
+    file(STRINGS ${man3}/${fn}.3pvirq link LIMIT_COUNT 1 REGEX "^\\.so man3/")
+    string(REGEX REPLACE "^\\.so man3/" "" target "${link}")
+    if(link AND NOT EXISTS ${man3}/${target})
+      message(FATAL_ERROR "man page ${fn}.3pvirq points at ${target}, which is not installed")
+    endif()
+  endforeach()
+  message(STATUS "man pages installed for all ${n} public functions")
+endif()
+
+# The consumers run with no LD_LIBRARY_PATH: what they need to find the
+# shared library must come from find_package (CMake's rpath) or pvirq.pc.
+unset(ENV{LD_LIBRARY_PATH})
+
+# Shared libraries a program needs (DT_NEEDED), from the dynamic loader's view.
+function(needed_libs out program)
+  execute_process(COMMAND ${READELF} -d ${program} OUTPUT_VARIABLE dyn RESULT_VARIABLE rc)
+  string(REGEX MATCHALL "Shared library: \\[[^]]+\\]" libs "${dyn}")
+  set(${out} "${libs}" PARENT_SCOPE)
+endfunction()
+find_program(READELF NAMES readelf REQUIRED)
 
 # 3. find_package(pvirq): static and (if built) shared.
 run(${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/find_package
@@ -51,14 +90,67 @@ foreach(p ${programs})
   message(STATUS "find_package ${p}: ${run_output}")
 endforeach()
 
-# 4. pkg-config, with nothing but the .pc file to go on.
+# 4. pkg-config, with nothing but the .pc file to go on, as the README
+# says: `cc vmm.c $(pkg-config --cflags --libs pvirq)`. The README's
+# example (examples/embed/embed.c) uses one include, <pvirq/pvirq.h>, for
+# everything including pvirq_vm_create(): -Werror turns an implicit
+# declaration into a failure.
 find_program(PKG_CONFIG pkg-config REQUIRED)
 set(ENV{PKG_CONFIG_PATH} ${prefix}/${LIBDIR}/pkgconfig)
-run(${PKG_CONFIG} --cflags --libs pvirq)
-string(STRIP "${run_output}" pc_flags)
-separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+function(pkg_config out)
+  run(${PKG_CONFIG} ${ARGN} pvirq)
+  string(STRIP "${run_output}" flags)
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  set(${out} ${flags} PARENT_SCOPE)
+endfunction()
 separate_arguments(c_flags UNIX_COMMAND "${C_FLAGS} ${LINK_FLAGS}")
-run(${C_COMPILER} -std=c11 ${c_flags} ${CONSUMER_DIR}/consumer.c ${pc_flags}
-    -o ${WORK_DIR}/consumer_pkgconfig)
-run(${WORK_DIR}/consumer_pkgconfig)
-message(STATUS "pkg-config consumer: ${run_output}")
+set(strict -std=c11 -Wall -Wextra -Werror)
+pkg_config(pc_dynamic --cflags --libs)
+foreach(src consumer/consumer.c embed/embed.c)
+  get_filename_component(name ${src} NAME_WE)
+  set(src_path ${SOURCE_DIR}/examples/${src})
+  if(src MATCHES "^consumer/")
+    set(src_path ${CONSUMER_DIR}/consumer.c)
+  endif()
+  set(exe ${WORK_DIR}/pkgconfig_${name})
+  run(${C_COMPILER} ${strict} ${c_flags} ${src_path} ${pc_dynamic} -o ${exe})
+  run(${exe})
+  message(STATUS "pkg-config --libs ${name}: ${run_output}")
+  needed_libs(needed ${exe})
+  if(WITH_SHARED AND NOT needed MATCHES "libpvirq\\.so\\.0")
+    message(FATAL_ERROR "pkg-config --libs did not link libpvirq.so.0: ${needed}")
+  endif()
+endforeach()
+
+# 5. Static: libpvirq linked in, from the .pc's staticlib variable (the C
+# library stays shared) and, outside the sanitizer builds (their runtimes
+# cannot be linked statically), fully static with
+# `cc -static ... $(pkg-config --static --cflags --libs pvirq)`: everything
+# libpvirq.a needs must come from Libs.private.
+pkg_config(pc_cflags --cflags)
+pkg_config(pc_staticlib --variable=staticlib)
+pkg_config(pc_private --static --libs-only-other --libs-only-l)
+list(REMOVE_ITEM pc_private -lpvirq)
+set(exe ${WORK_DIR}/pkgconfig_staticlib)
+run(${C_COMPILER} ${strict} ${c_flags} ${pc_cflags} ${SOURCE_DIR}/examples/embed/embed.c
+    ${pc_staticlib} ${pc_private} -o ${exe})
+run(${exe})
+needed_libs(needed ${exe})
+if(needed MATCHES "libpvirq")
+  message(FATAL_ERROR "the staticlib link still needs a shared libpvirq: ${needed}")
+endif()
+message(STATUS "pkg-config staticlib: ${run_output}")
+if(SANITIZER)
+  message(STATUS "pkg-config --static -static: skipped under ${SANITIZER} (no static sanitizer runtime)")
+else()
+  pkg_config(pc_static --static --cflags --libs)
+  set(exe ${WORK_DIR}/pkgconfig_static)
+  run(${C_COMPILER} ${strict} -static ${c_flags} ${SOURCE_DIR}/examples/embed/embed.c
+      ${pc_static} -o ${exe})
+  run(${exe})
+  needed_libs(needed ${exe})
+  if(needed)
+    message(FATAL_ERROR "cc -static still needs shared libraries: ${needed}")
+  endif()
+  message(STATUS "pkg-config --static, cc -static: ${run_output}")
+endif()

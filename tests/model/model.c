@@ -63,6 +63,10 @@ int model_enable(struct model *m, uint32_t vcpu)
 	if (vcpu >= m->nr_vcpus)
 		return PVIRQ_EVCPU;
 	m->vcpus[vcpu].enabled = true;
+	/* Level semantics: every trusted INTID whose line is high pends. */
+	for (uint32_t i = 0; i < model_level_lines(m); i++)
+		if (m->vcpus[vcpu].level[i])
+			m->vcpus[vcpu].pending[i] = true;
 	return PVIRQ_OK;
 }
 
@@ -108,9 +112,13 @@ int model_clear_pending(struct model *m, uint32_t vcpu, uint32_t intid)
 {
 	int err = check(m, vcpu, intid);
 
-	if (!err)
-		m->vcpus[vcpu].pending[intid] = false;
-	return err;
+	if (err)
+		return err;
+	m->vcpus[vcpu].pending[intid] = false;
+	/* A level line still high re-pends at once: CLEAR_PENDING, RESAMPLE. */
+	if (intid < m->nr_trusted)
+		model_resample(m, vcpu, intid);
+	return PVIRQ_OK;
 }
 
 int model_acknowledge(struct model *m, uint32_t vcpu, uint32_t *intid)
@@ -187,6 +195,12 @@ int model_map(struct model *m, uint32_t input, uint32_t vcpu, uint32_t intid)
 	if (intid < m->nr_trusted || intid >= m->nr_intids)
 		return PVIRQ_EINTID;
 	e = &m->rvid[input];
+	if (e->valid && e->vcpu == vcpu && e->intid == intid)
+		return PVIRQ_OK;
+	/* One input per (vCPU, INTID): a pending bit must have one owner. */
+	for (uint32_t i = 0; i < m->nr_inputs; i++)
+		if (m->rvid[i].valid && m->rvid[i].vcpu == vcpu && m->rvid[i].intid == intid)
+			return PVIRQ_EBUSY;
 	old = *e;
 	e->valid = true;
 	e->vcpu = vcpu;

@@ -406,6 +406,33 @@ static void test_refuses_ecorrupt(void **state)
 	run_rows(*state, PVIRQ_ECORRUPT);
 }
 
+/* Two inputs on one (vCPU, INTID) cannot be produced by MAP (rvid.c), and a
+ * pending bit there would belong to neither: restore refuses it and leaves
+ * the VM as it was. Only restore checks this (it needs the VM's occupancy
+ * bitmap as scratch); the VM-free reader accepts the shape. */
+static void test_refuses_shared_rvid_target(void **state)
+{
+	struct rig *r = *state;
+	unsigned char *p = malloc(r->len);
+	struct pvirq_config cfg;
+
+	assert_non_null(p);
+	memcpy(p, r->snap, r->len);
+	put64(p + FIRST_ENTRY, (1ull << 63) | ((uint64_t)(NR_TRUSTED + 4) << 32) | 1);
+	put64(p + FIRST_ENTRY + 8 * (NR_INPUTS - 1),
+	      (1ull << 63) | ((uint64_t)(NR_TRUSTED + 4) << 32) | 1);
+	fix_crc(p, r->len);
+	assert_int_equal(pvirq_snapshot_config(p, r->len, &cfg, NULL, 0), PVIRQ_OK);
+	expect_refused(r, p, r->len, PVIRQ_ECORRUPT, "two inputs on one (vCPU, INTID)");
+	/* The refused restore left the destination's own MAP rule intact. */
+	put64(p + FIRST_ENTRY + 8 * (NR_INPUTS - 1), 0);
+	fix_crc(p, r->len);
+	assert_int_equal(pvirq_vm_restore(r->dst.vm, p, r->len), PVIRQ_OK);
+	assert_int_equal(pvirq_rvid_map(r->dst.vm, NR_INPUTS - 1, 1, NR_TRUSTED + 4), PVIRQ_EBUSY);
+	memcpy((void *)r->dst.vm, r->image, r->dst.footprint); /* the rig as the others expect */
+	free(p);
+}
+
 static void test_einval(void **state)
 {
 	struct rig *r = *state;
@@ -508,6 +535,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_einval),
+		cmocka_unit_test(test_refuses_shared_rvid_target),
 		cmocka_unit_test(test_refuses_emagic),
 		cmocka_unit_test(test_refuses_etruncated),
 		cmocka_unit_test(test_refuses_eversion),

@@ -15,8 +15,13 @@ Hypercall decoders: Vcpu.handle_arm64_smccc / handle_x86_hypercall /
 handle_riscv_sbi and the helpers in pvirq.hypercall. Migration: VM.save(),
 VM.restore(), VM.from_snapshot(). Failures raise subclasses of PvirqError
 (pvirq.errors). Standard library only; the shared library is found as
-described in pvirq._native.
+described in pvirq._native; pvirq.library_path() says which was loaded.
+Versions: pvirq.library_version() and pvirq.HEADER_VERSION are integers in
+C's PVIRQ_VERSION form (major << 16 | minor << 8 | patch), as in C and
+Rust; pvirq.__version__ is "major.minor.patch".
 """
+from ._constants import PVIRQ_VERSION as HEADER_VERSION
+from ._constants import __version__
 from ._native import PVIRQ_MSI_DOORBELL as MSI_DOORBELL
 from .errors import *  # noqa: F401,F403 (the exception hierarchy is API)
 from .errors import BY_CODE, PvirqError, SnapshotError
@@ -24,11 +29,20 @@ from .hypercall import Arm64Regs, RiscvRegs, X86Regs
 from .vm import VM, Rvid, Vcpu, snapshot_config, strerror
 
 __all__ = ["VM", "Vcpu", "Rvid", "Arm64Regs", "X86Regs", "RiscvRegs", "MSI_DOORBELL",
-           "strerror", "snapshot_config", "library_version", "PvirqError", "SnapshotError"] + [cls.__name__ for cls in BY_CODE.values()]
+           "strerror", "snapshot_config", "library_version", "library_path", "HEADER_VERSION",
+           "__version__", "PvirqError", "SnapshotError"] + [cls.__name__ for cls in BY_CODE.values()]
 
 
-def library_version():
-    """Version of the loaded libpvirq: (major, minor, patch)."""
+def library_version() -> int:
+    """Version of the loaded libpvirq as C's pvirq_version() and Rust's
+    pvirq::library_version() give it: ``major << 16 | minor << 8 | patch``.
+    Compare with HEADER_VERSION (C's PVIRQ_VERSION, Rust's HEADER_VERSION);
+    ``__version__`` is the same version as a string, "major.minor.patch"."""
     from ._native import lib
-    v = lib.pvirq_version()
-    return (v >> 16, (v >> 8) & 0xFF, v & 0xFF)
+    return int(lib.pvirq_version())
+
+
+def library_path() -> str:
+    """Path (or soname) of the libpvirq the bindings loaded."""
+    from ._native import lib
+    return str(lib._name)

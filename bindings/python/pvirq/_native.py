@@ -4,36 +4,33 @@
 Where the library comes from, first match wins:
   1. $PVIRQ_LIBRARY, a path (the CTest suite sets it to the build's .so);
      if set it must load: no silent fallback to another copy;
-  2. the in-tree builds, <repo>/build/default and <repo>/build/debug;
-  3. the system loader (an installed libpvirq.so.0).
+  2. the in-tree builds, <repo>/build/default and <repo>/build/debug, when
+     this package runs from a source tree;
+  3. the prefix this package is installed in: a `pip install --prefix P`
+     (or --target P/lib/python3/site-packages) next to a libpvirq installed
+     with `cmake --install --prefix P` finds P/lib/libpvirq.so.0;
+  4. the usual install directories (sys.prefix, /usr/local, /usr; lib,
+     lib64 and the multiarch directory), which the loader's cache may not
+     list yet (no ldconfig after `cmake --install`);
+  5. the system loader (ctypes.util.find_library, then libpvirq.so.0).
 """
 import ctypes
 import ctypes.util
 import os
+import sys
+import sysconfig
 from ctypes import (CFUNCTYPE, POINTER, c_bool, c_char_p, c_int, c_size_t,
                     c_int64, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 from pathlib import Path
 
+from ._constants import (PVIRQ_ABI_RVIC_BASE, PVIRQ_ABI_RVID_BASE,  # noqa: F401 (re-exported)
+                         PVIRQ_ABI_VERSION, PVIRQ_CACHE_LINE, PVIRQ_INTID_GRANULE,
+                         PVIRQ_MAX_INTIDS, PVIRQ_MAX_LEVEL_LINES, PVIRQ_MAX_RVID_INPUTS,
+                         PVIRQ_MAX_VCPUS, PVIRQ_MSI_DOORBELL, PVIRQ_RISCV_EID_RVIC,
+                         PVIRQ_RISCV_EID_RVID, PVIRQ_SNAPSHOT_VERSION, PVIRQ_VERSION,
+                         PVIRQ_VERSION_MAJOR, PVIRQ_VERSION_MINOR, PVIRQ_VERSION_PATCH,
+                         PVIRQ_X86_IO_PORT, PVIRQ_X86_UPCALL_VECTOR_DEFAULT)
 from .errors import BY_CODE, PvirqError
-
-#: Header constants (include/pvirq/*.h).
-PVIRQ_VERSION_MAJOR = 0
-PVIRQ_VERSION_MINOR = 1
-PVIRQ_CACHE_LINE = 64
-PVIRQ_MAX_VCPUS = 4096
-PVIRQ_MAX_INTIDS = 2048
-PVIRQ_MAX_LEVEL_LINES = 256
-PVIRQ_INTID_GRANULE = 32
-PVIRQ_MAX_RVID_INPUTS = 65536
-PVIRQ_MSI_DOORBELL = 0xBA5E0000
-PVIRQ_ABI_RVIC_BASE = 0xC5000200
-PVIRQ_ABI_RVID_BASE = 0xC5000100
-PVIRQ_ABI_VERSION = 0x0003
-PVIRQ_X86_IO_PORT = 0x0A50
-PVIRQ_X86_UPCALL_VECTOR_DEFAULT = 0xF3
-PVIRQ_RISCV_EID_RVIC = 0x08525643
-PVIRQ_RISCV_EID_RVID = 0x08525644
-PVIRQ_SNAPSHOT_VERSION = 1
 
 NOTIFY_FN = CFUNCTYPE(None, c_void_p, c_uint32)
 LINE_LEVEL_FN = CFUNCTYPE(c_bool, c_void_p, c_uint32, c_uint32)
@@ -54,15 +51,38 @@ class Config(ctypes.Structure):
     ]
 
 
+SONAME = "libpvirq.so.0"
+
+
+def _source_tree_builds():
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "include" / "pvirq" / "pvirq.h").exists():
+        return []
+    return [root / "build" / preset / "libpvirq.so" for preset in ("default", "debug")]
+
+
+def _lib_dirs(prefix):
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    dirs = [prefix / "lib", prefix / "lib64"]
+    if multiarch:
+        dirs.insert(1, prefix / "lib" / multiarch)
+    return dirs
+
+
+def _install_dirs():
+    here = Path(__file__).resolve().parent
+    prefixes = list(here.parents)[1:6]  # the install prefix of this package
+    prefixes += [Path(sys.prefix), Path("/usr/local"), Path("/usr")]
+    return [d for p in prefixes for d in _lib_dirs(p)]
+
+
 def _candidates():
     env = os.environ.get("PVIRQ_LIBRARY")
     if env:
         return [env]
-    root = Path(__file__).resolve().parents[3]
-    paths = [str(root / "build" / preset / "libpvirq.so") for preset in ("default", "debug")]
-    paths = [p for p in paths if os.path.exists(p)]
-    found = ctypes.util.find_library("pvirq")
-    return paths + [found or "libpvirq.so.0"]
+    paths = _source_tree_builds() + [d / SONAME for d in _install_dirs()]
+    found = [str(p) for p in paths if p.exists()]
+    return list(dict.fromkeys(found)) + [ctypes.util.find_library("pvirq") or SONAME]
 
 
 def _load():
@@ -204,13 +224,13 @@ PROTOTYPES = {
     "pvirq_x86_encode": (None, [POINTER(X86Regs), POINTER(AbiResult)]),
     "pvirq_x86_handle_hypercall": (c_int, [VM_P, c_uint32, POINTER(X86Regs)]),
     "pvirq_x86_handle_hypercall_vector": (c_int, [VM_P, c_uint32, POINTER(X86Regs), c_uint8]),
-    "pvirq_x86_pi_init": (None, [POINTER(X86PiDesc), c_uint8, c_uint32]),
+    "pvirq_x86_pi_init": (c_int, [POINTER(X86PiDesc), c_uint8, c_uint32]),
     "pvirq_x86_pi_post": (c_bool, [POINTER(X86PiDesc), c_uint8]),
     "pvirq_x86_pi_test_and_clear_on": (c_bool, [POINTER(X86PiDesc)]),
     "pvirq_x86_pi_test_and_clear_pir": (c_bool, [POINTER(X86PiDesc), c_uint8]),
     "pvirq_x86_pi_sync": (c_bool, [POINTER(X86PiDesc), POINTER(c_uint64)]),
     "pvirq_x86_pi_set_sn": (None, [POINTER(X86PiDesc), c_bool]),
-    "pvirq_x86_pi_set_route": (None, [POINTER(X86PiDesc), c_uint8, c_uint32]),
+    "pvirq_x86_pi_set_route": (c_int, [POINTER(X86PiDesc), c_uint8, c_uint32]),
     "pvirq_x86_pi_control": (c_uint64, [POINTER(X86PiDesc)]),
     "pvirq_x86_kvm_entry_action": (c_int, [c_bool, c_bool]),
     # snapshot.h
@@ -234,18 +254,18 @@ if _linked >> 16 != PVIRQ_VERSION_MAJOR or (_linked >> 8) & 0xFF < PVIRQ_VERSION
                       f"({PVIRQ_VERSION_MAJOR}.{PVIRQ_VERSION_MINOR})")
 
 
-def strerror(code):
+def strerror(code: int) -> str:
     """The library's text for an error code."""
     return lib.pvirq_strerror(code).decode()
 
 
-def check(code):
+def check(code: int) -> int:
     """Raises the PvirqError subclass for a negative C status."""
     if code < 0:
         raise BY_CODE.get(code, PvirqError)(strerror(code), code)
     return code
 
 
-def has(name):
+def has(name: str) -> bool:
     """Whether the loaded library exports `name` (optional parts)."""
     return hasattr(lib, name)

@@ -9,10 +9,14 @@ was not (registers untouched: the VMM answers it).
 """
 import enum
 from ctypes import byref
+from typing import TYPE_CHECKING, MutableSequence, Optional, Tuple, Union
 
 from . import _native
 from ._native import Arm64Regs, RiscvRegs, X86Regs, check, lib
 from .errors import InvalidArgument, NotPvirqCall
+
+if TYPE_CHECKING:
+    from .vm import Vcpu
 
 __all__ = ["Arm64Regs", "X86Regs", "RiscvRegs", "rvic_id", "rvid_id", "status_reason",
            "status_index", "is_x86_doorbell", "X86EntryAction", "x86_entry_action",
@@ -27,24 +31,28 @@ RISCV_EID_RVIC = _native.PVIRQ_RISCV_EID_RVIC
 RISCV_EID_RVID = _native.PVIRQ_RISCV_EID_RVID
 U64_MAX = (1 << 64) - 1
 
+#: Registers of an arm64 or riscv64 call: the ctypes struct, or a mutable
+#: sequence of 8 ints that is written back in place.
+Regs = Union[Arm64Regs, RiscvRegs, MutableSequence[int]]
 
-def rvic_id(n):
+
+def rvic_id(n: int) -> int:
     """arm64/x86_64 function ID of rVIC call n (0 VERSION ... 10 RESAMPLE)."""
     return _native.PVIRQ_ABI_RVIC_BASE + n
 
 
-def rvid_id(n):
+def rvid_id(n: int) -> int:
     """arm64/x86_64 function ID of rVID call n (0 VERSION, 1 MAP, 2 UNMAP)."""
     return _native.PVIRQ_ABI_RVID_BASE + n
 
 
-def status_reason(word):
+def status_reason(word: int) -> int:
     """Reason byte of a status word (0 SUCCESS, 1 ERROR_PARAMETER,
     2 INVALID_CPU, 3 DISABLED, 4 NO_INTERRUPTS)."""
     return word & 0xFF
 
 
-def status_index(word):
+def status_index(word: int) -> int:
     """Zero-based index of the bad argument in a status word."""
     return (word >> 8) & 0xFF
 
@@ -73,7 +81,7 @@ def _handled(code):
     return True
 
 
-def handle_arm64_smccc(vcpu, regs):
+def handle_arm64_smccc(vcpu: "Vcpu", regs: Regs) -> bool:
     """SMCCC call: regs = Arm64Regs or [x0..x7]; W0 = function ID."""
     struct, write_back = _as_struct(regs, Arm64Regs, "x")
     handled = _handled(lib.pvirq_arm64_handle_smccc(vcpu._vm.handle, vcpu.index, byref(struct)))
@@ -82,7 +90,8 @@ def handle_arm64_smccc(vcpu, regs):
     return handled
 
 
-def handle_x86_hypercall(vcpu, regs, upcall_vector=None):
+def handle_x86_hypercall(vcpu: "Vcpu", regs: X86Regs,
+                         upcall_vector: Optional[int] = None) -> bool:
     """VMCALL/VMMCALL/doorbell: regs = X86Regs; RAX = function ID, RBX, RCX,
     RSI arguments; out RAX = status word, RBX = value."""
     if not isinstance(regs, X86Regs):
@@ -97,7 +106,7 @@ def handle_x86_hypercall(vcpu, regs, upcall_vector=None):
     return _handled(code)
 
 
-def handle_riscv_sbi(vcpu, regs):
+def handle_riscv_sbi(vcpu: "Vcpu", regs: Regs) -> bool:
     """SBI call: regs = RiscvRegs or [a0..a7]; A7 = EID, A6 = FID; out
     A0 = SBI error, A1 = value (the status word on error)."""
     struct, write_back = _as_struct(regs, RiscvRegs, "a")
@@ -107,7 +116,7 @@ def handle_riscv_sbi(vcpu, regs):
     return handled
 
 
-def is_x86_doorbell(port, size, is_out, count=1):
+def is_x86_doorbell(port: int, size: int, is_out: bool, count: int = 1) -> bool:
     """Whether a KVM_EXIT_IO is the doorbell (one 4-byte OUT to X86_IO_PORT)."""
     if not (0 <= port <= 0xFFFF and 0 <= size <= 0xFF and 0 <= count <= 0xFFFFFFFF):
         return False
@@ -121,28 +130,28 @@ class X86EntryAction(enum.IntEnum):
     REQUEST_WINDOW = 2
 
 
-def x86_entry_action(line, ready_for_injection):
+def x86_entry_action(line: bool, ready_for_injection: bool) -> "X86EntryAction":
     """The KVM_INTERRUPT decision from the line and ready_for_interrupt_injection."""
     return X86EntryAction(lib.pvirq_x86_kvm_entry_action(bool(line), bool(ready_for_injection)))
 
 
-def arm64_hcr_el2_with_vi(hcr_el2, line):
+def arm64_hcr_el2_with_vi(hcr_el2: int, line: bool) -> int:
     """HCR_EL2 with VI set to `line`."""
     return lib.pvirq_arm64_hcr_el2_with_vi(hcr_el2 & U64_MAX, bool(line))
 
 
-def arm64_kvm_irq_line(vcpu_index, line):
+def arm64_kvm_irq_line(vcpu_index: int, line: bool) -> Tuple[int, int]:
     """(irq, level) of the KVM_IRQ_LINE that drives vCPU `vcpu_index`'s IRQ."""
     out = _native.Arm64KvmIrqLevel()
     check(lib.pvirq_arm64_kvm_irq_line(vcpu_index, bool(line), byref(out)))
     return out.irq, out.level
 
 
-def riscv_hvip_with_vseip(hvip, line):
+def riscv_hvip_with_vseip(hvip: int, line: bool) -> int:
     """hvip with VSEIP set to `line`."""
     return lib.pvirq_riscv_hvip_with_vseip(hvip & U64_MAX, bool(line))
 
 
-def riscv_kvm_interrupt_irq(line):
+def riscv_kvm_interrupt_irq(line: bool) -> int:
     """The KVM_INTERRUPT irq value that raises (True) or lowers VSEIP."""
     return lib.pvirq_riscv_kvm_interrupt_irq(bool(line))

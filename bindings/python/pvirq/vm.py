@@ -2,6 +2,7 @@
 """VM, vCPU and rVID objects over libpvirq's host API."""
 import ctypes
 import threading
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from ctypes import byref, c_bool, c_uint32, c_uint64, c_void_p
 
 from . import _native, hypercall
@@ -33,8 +34,10 @@ class VM:
     raise ValueError. Every operation may be called from any thread.
     """
 
-    def __init__(self, nr_vcpus, nr_trusted=32, nr_untrusted=32, nr_rvid_inputs=0,
-                 cpu_ids=None, notify=None, line_level=None):
+    def __init__(self, nr_vcpus: int, nr_trusted: int = 32, nr_untrusted: int = 32,
+                 nr_rvid_inputs: int = 0, cpu_ids: Optional[Iterable[int]] = None,
+                 notify: Optional[Callable[[int], None]] = None,
+                 line_level: Optional[Callable[[int, int], bool]] = None) -> None:
         cfg = _native.Config()
         cfg.nr_vcpus = _uint(nr_vcpus, U32_MAX, InvalidArgument, "nr_vcpus")
         cfg.nr_trusted = _uint(nr_trusted, U32_MAX, InvalidArgument, "nr_trusted")
@@ -67,7 +70,8 @@ class VM:
         self.rvid = Rvid(self)
 
     @staticmethod
-    def footprint(nr_vcpus, nr_trusted=32, nr_untrusted=32, nr_rvid_inputs=0):
+    def footprint(nr_vcpus: int, nr_trusted: int = 32, nr_untrusted: int = 32,
+                  nr_rvid_inputs: int = 0) -> int:
         """Bytes of memory a VM of this shape needs (InvalidArgument if bad)."""
         counts = (nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs)
         cfg = _native.Config(*(_uint(n, U32_MAX, InvalidArgument, "count") for n in counts))
@@ -77,59 +81,59 @@ class VM:
         return size
 
     @property
-    def handle(self):
+    def handle(self) -> int:
         """The C `struct pvirq_vm *` as an int (ValueError once closed)."""
         if self._vm is None:
             raise ValueError("VM is closed")
         return self._vm
 
-    def close(self):
+    def close(self) -> None:
         """Frees the VM. Quiesce every thread using it first."""
         vm, self._vm = getattr(self, "_vm", None), None
         if vm is not None:
             lib.pvirq_vm_destroy(vm)
 
-    def __enter__(self):
+    def __enter__(self) -> "VM":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         self.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"VM(nr_vcpus={self.nr_vcpus}, nr_trusted={self.nr_trusted}, "
                 f"nr_untrusted={self.nr_untrusted}, nr_rvid_inputs={self.nr_rvid_inputs})")
 
-    def vcpu(self, index):
+    def vcpu(self, index: int) -> "Vcpu":
         """The vCPU with this index (NoSuchVcpu if out of range)."""
         if not isinstance(index, int) or not 0 <= index < self.nr_vcpus:
             raise NoSuchVcpu(f"no vCPU {index!r}")
         return self._vcpus[index]
 
     @property
-    def vcpus(self):
+    def vcpus(self) -> List["Vcpu"]:
         """Every vCPU, in index order."""
         return list(self._vcpus)
 
-    def vcpu_by_cpu_id(self, cpu_id):
+    def vcpu_by_cpu_id(self, cpu_id: int) -> "Vcpu":
         """The vCPU whose architectural CPU id is `cpu_id`."""
         index = c_uint32()
         check(lib.pvirq_vm_vcpu_by_cpu_id(
             self.handle, _uint(cpu_id, U64_MAX, NoSuchVcpu, "cpu id"), byref(index)))
         return self._vcpus[index.value]
 
-    def reset(self):
+    def reset(self) -> None:
         """Returns every instance and the rVID to reset (quiesce first)."""
         lib.pvirq_vm_reset(self.handle)
 
     @property
-    def snapshot_size(self):
+    def snapshot_size(self) -> int:
         """Exact size in bytes of this VM's snapshot."""
         return lib.pvirq_vm_snapshot_size(self.handle)
 
-    def save(self):
+    def save(self) -> bytes:
         """The snapshot of the whole interrupt state, as bytes.
 
         Quiesce vCPUs and devices first: concurrent operations are
@@ -139,7 +143,7 @@ class VM:
         check(lib.pvirq_vm_save(self.handle, buf, len(buf), byref(written)))
         return buf.raw[: written.value]
 
-    def restore(self, snapshot):
+    def restore(self, snapshot: bytes) -> None:
         """Replaces the whole state by `snapshot` (bytes-like).
 
         Nothing else may use the VM meanwhile (stop vCPU and device threads).
@@ -150,7 +154,8 @@ class VM:
         check(lib.pvirq_vm_restore(self.handle, data, len(data)))
 
     @classmethod
-    def from_snapshot(cls, snapshot, notify=None, line_level=None):
+    def from_snapshot(cls, snapshot: bytes, notify: Optional[Callable[[int], None]] = None,
+                      line_level: Optional[Callable[[int, int], bool]] = None) -> "VM":
         """A new VM of the snapshot's shape, restored from it."""
         data = bytes(snapshot)
         vm = cls(notify=notify, line_level=line_level, **snapshot_config(data))
@@ -162,7 +167,7 @@ class VM:
         return vm
 
 
-def snapshot_config(snapshot):
+def snapshot_config(snapshot: bytes) -> Dict[str, Any]:
     """The configuration a snapshot was taken from, as VM() keyword
     arguments: nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs, cpu_ids.
     Runs every check of restore that needs no VM (SnapshotError if bad)."""
@@ -179,13 +184,13 @@ def snapshot_config(snapshot):
 class Vcpu:
     """One vCPU's rVIC instance. Get it from VM.vcpu(i)."""
 
-    def __init__(self, vm, index):
+    def __init__(self, vm: VM, index: int) -> None:
         self._vm = vm
         self.index = index
         # pvirq_vcpu_rearm() allows one caller per vCPU at a time.
         self._rearm_lock = threading.Lock()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Vcpu({self.index})"
 
     def _intid(self, intid):
@@ -197,50 +202,50 @@ class Vcpu:
         return value.value
 
     @property
-    def cpu_id(self):
+    def cpu_id(self) -> int:
         """The architectural CPU id (MPIDR affinity, APIC id, hart id)."""
         value = c_uint64()
         check(lib.pvirq_vm_cpu_id(self._vm.handle, self.index, byref(value)))
         return value.value
 
-    def enable(self):
+    def enable(self) -> None:
         """ENABLE: the line takes effect at once."""
         check(lib.pvirq_rvic_enable(self._vm.handle, self.index))
 
-    def disable(self):
+    def disable(self) -> None:
         """DISABLE: line drops, later injections are dropped."""
         check(lib.pvirq_rvic_disable(self._vm.handle, self.index))
 
     @property
-    def enabled(self):
+    def enabled(self) -> bool:
         """Whether the instance is enabled."""
         return self._query(lib.pvirq_rvic_is_enabled)
 
-    def set_masked(self, intid):
+    def set_masked(self, intid: int) -> None:
         """Masks `intid`."""
         check(lib.pvirq_rvic_set_masked(self._vm.handle, self.index, self._intid(intid)))
 
-    def clear_masked(self, intid):
+    def clear_masked(self, intid: int) -> None:
         """Unmasks `intid` (end of interrupt)."""
         check(lib.pvirq_rvic_clear_masked(self._vm.handle, self.index, self._intid(intid)))
 
-    def is_masked(self, intid):
+    def is_masked(self, intid: int) -> bool:
         """Whether `intid` is masked."""
         return self._query(lib.pvirq_rvic_is_masked, self._intid(intid))
 
-    def is_pending(self, intid):
+    def is_pending(self, intid: int) -> bool:
         """Whether `intid` is pending."""
         return self._query(lib.pvirq_rvic_is_pending, self._intid(intid))
 
-    def signal(self, intid):
+    def signal(self, intid: int) -> None:
         """Makes `intid` pending (trusted path); Disabled if dropped."""
         check(lib.pvirq_rvic_signal(self._vm.handle, self.index, self._intid(intid)))
 
-    def clear_pending(self, intid):
+    def clear_pending(self, intid: int) -> None:
         """Clears the pending bit of `intid`."""
         check(lib.pvirq_rvic_clear_pending(self._vm.handle, self.index, self._intid(intid)))
 
-    def acknowledge(self):
+    def acknowledge(self) -> int:
         """Takes one deliverable INTID (masking it) and returns it.
 
         Raises NoInterrupt when nothing is deliverable (spurious)."""
@@ -248,37 +253,38 @@ class Vcpu:
         check(lib.pvirq_rvic_acknowledge(self._vm.handle, self.index, byref(intid)))
         return intid.value
 
-    def resample(self, intid):
+    def resample(self, intid: int) -> None:
         """RESAMPLE: re-pends trusted `intid` if its line is high."""
         check(lib.pvirq_rvic_resample(self._vm.handle, self.index, self._intid(intid)))
 
-    def set_level(self, intid, high):
+    def set_level(self, intid: int, high: bool) -> None:
         """Drives the software level line of trusted `intid`."""
         check(lib.pvirq_rvic_set_level(self._vm.handle, self.index, self._intid(intid),
                                        bool(high)))
 
-    def level(self, intid):
+    def level(self, intid: int) -> bool:
         """The software level of trusted `intid`."""
         return self._query(lib.pvirq_rvic_get_level, self._intid(intid))
 
     @property
-    def line(self):
+    def line(self) -> bool:
         """The output line: enabled and some INTID pending and unmasked."""
         return lib.pvirq_vcpu_line(self._vm.handle, self.index)
 
-    def handle_arm64_smccc(self, regs):
+    def handle_arm64_smccc(self, regs: "hypercall.Regs") -> bool:
         """Handles an SMCCC call of this vCPU (see pvirq.hypercall)."""
         return hypercall.handle_arm64_smccc(self, regs)
 
-    def handle_x86_hypercall(self, regs, upcall_vector=None):
+    def handle_x86_hypercall(self, regs: "hypercall.X86Regs",
+                             upcall_vector: Optional[int] = None) -> bool:
         """Handles an x86_64 hypercall of this vCPU (see pvirq.hypercall)."""
         return hypercall.handle_x86_hypercall(self, regs, upcall_vector)
 
-    def handle_riscv_sbi(self, regs):
+    def handle_riscv_sbi(self, regs: "hypercall.Regs") -> bool:
         """Handles an SBI call of this vCPU (see pvirq.hypercall)."""
         return hypercall.handle_riscv_sbi(self, regs)
 
-    def rearm(self):
+    def rearm(self) -> bool:
         """Guest-entry step: re-arms notify, then returns the line.
 
         Serialized per vCPU (the C contract allows one caller at a time)."""
@@ -291,23 +297,23 @@ class Rvid:
 
     MSI_DOORBELL = _native.PVIRQ_MSI_DOORBELL
 
-    def __init__(self, vm):
+    def __init__(self, vm: VM) -> None:
         self._vm = vm
 
     def _input(self, number):
         return _uint(number, U32_MAX, InvalidInput, "rVID input")
 
-    def map(self, input, vcpu, intid):  # noqa: A002 (the C name)
+    def map(self, input: int, vcpu: int, intid: int) -> None:  # noqa: A002 (the C name)
         """Routes `input` to (`vcpu`, `intid`); pending moves with it."""
         check(lib.pvirq_rvid_map(self._vm.handle, self._input(input),
                                  _uint(vcpu, U32_MAX, NoSuchVcpu, "vCPU"),
                                  _uint(intid, U32_MAX, InvalidIntid, "INTID")))
 
-    def unmap(self, input):  # noqa: A002
+    def unmap(self, input: int) -> None:  # noqa: A002
         """Later injections on `input` are ignored."""
         check(lib.pvirq_rvid_unmap(self._vm.handle, self._input(input)))
 
-    def lookup(self, input):  # noqa: A002
+    def lookup(self, input: int) -> Optional[Tuple[int, int]]:  # noqa: A002
         """(vcpu, intid) of `input`, or None if unmapped."""
         vcpu, intid = c_uint32(), c_uint32()
         code = lib.pvirq_rvid_lookup(self._vm.handle, self._input(input), byref(vcpu),
@@ -317,11 +323,11 @@ class Rvid:
         check(code)
         return vcpu.value, intid.value
 
-    def inject(self, input):  # noqa: A002
+    def inject(self, input: int) -> None:  # noqa: A002
         """A device raises an edge; Unmapped / Disabled if it went nowhere."""
         check(lib.pvirq_rvid_inject(self._vm.handle, self._input(input)))
 
-    def msi(self, addr, data):
+    def msi(self, addr: int, data: int) -> None:
         """A device writes an MSI (addr must be MSI_DOORBELL, data the input)."""
         check(lib.pvirq_rvid_msi(self._vm.handle,
                                  _uint(addr, U64_MAX, InvalidArgument, "MSI address"),

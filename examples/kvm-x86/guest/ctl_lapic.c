@@ -5,7 +5,7 @@
  * (the guest reprograms it with one port write, as it would an MSI-X table
  * entry); EOI and IPIs are x2APIC MSR writes.
  */
-#include "runtime.h"
+#include "workload.h"
 
 #define MSR_APIC_BASE 0x1Bu
 #define APIC_BASE_ENABLE (1ull << 11)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest entry: IDT, console, exit, and the dispatch to the mode the VMM
- * chose in the control block.
+ * Guest entry: IDT, console, exit, the shared workload's port hooks, and
+ * the dispatch to the mode the VMM chose in the control block.
  */
-#include "runtime.h"
+#include "workload.h"
 
 struct idt_gate {
 	uint16_t offset_low;
@@ -21,60 +21,9 @@ static const struct irq_controller *controller;
 
 extern char isr_stubs[];
 
-/* The compiler may turn loops or struct copies into these even when
- * freestanding. */
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-
-void *memset(void *dst, int c, size_t n)
+void console_putc(char c)
 {
-	unsigned char *d = dst;
-
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
-
-void console_puts(const char *s)
-{
-	while (*s)
-		outb(DEMO_PORT_CONSOLE, (uint8_t)*s++);
-}
-
-void console_hex(uint64_t v)
-{
-	char buf[19];
-	int i;
-
-	buf[0] = '0';
-	buf[1] = 'x';
-	for (i = 0; i < 16; i++)
-		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xF];
-	buf[18] = 0;
-	console_puts(buf);
-}
-
-void console_dec(uint64_t v)
-{
-	char buf[21];
-	int i = 20;
-
-	buf[i] = 0;
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	console_puts(&buf[i]);
+	outb(DEMO_PORT_CONSOLE, (uint8_t)c);
 }
 
 void guest_exit(uint32_t code)
@@ -85,6 +34,79 @@ void guest_exit(uint32_t code)
 		irq_disable();
 		__asm__ volatile("hlt");
 	}
+}
+
+/* The device thread waits on an ioeventfd on this port. */
+void platform_device_done(uint32_t d)
+{
+	outl(DEMO_PORT_DEVICE_DONE, d);
+}
+
+/* "Reprogram the timer": the VMM lowers the level line and raises the
+ * next edge itself. */
+void platform_timer_handled(uint32_t self)
+{
+	(void)self;
+	outl(DEMO_PORT_TIMER_ACK, 0);
+}
+
+/* The VMM drives the timer; nothing to arm. */
+void platform_timer_start(uint32_t self)
+{
+	(void)self;
+}
+
+/* The VMM stops raising timer edges once it set stop. */
+void platform_timer_stop(uint32_t self)
+{
+	(void)self;
+}
+
+/* The upcall vector comes from INFO; the control block's copy only lets
+ * the interrupt path compare without a hypercall. */
+bool platform_pvirq_setup(uint32_t self)
+{
+	struct pvirq_guest_ret vector =
+		pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_UPCALL_VECTOR);
+
+	(void)self;
+	return vector.status == PVIRQ_ABI_SUCCESS && vector.value == SHARED->upcall_vector;
+}
+
+bool platform_is_upcall(uint32_t vector)
+{
+	return vector == SHARED->upcall_vector;
+}
+
+/* guest.h takes 32-bit IDs; this sets RAX bits 63:32 too. A decoder that
+ * truncated RAX would run SIGNAL here. */
+static int64_t call_wide_id(uint64_t rax, uint64_t a0, uint64_t a1)
+{
+	uint64_t rbx = a0;
+
+	__asm__ volatile("outl %%eax, %%dx"
+			 : "+a"(rax), "+b"(rbx)
+			 : "c"(a1), "S"(0ull), "d"((uint16_t)PVIRQ_X86_IO_PORT)
+			 : "memory");
+	return (int64_t)rax;
+}
+
+uint32_t platform_fault_checks(uint32_t self, uint32_t *nr_checks)
+{
+	uint32_t failed = 0;
+
+	failed += fault_check("INFO UPCALL_VECTOR",
+			      pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_UPCALL_VECTOR).status,
+			      PVIRQ_ABI_STATUS(PVIRQ_ABI_SUCCESS, 0));
+	failed += fault_check(
+		"SIGNAL with RAX bits 63:32 set (not ours)",
+		call_wide_id((1ull << 32) | PVIRQ_ABI_ID(RVIC, SIGNAL), self, DEMO_INTID_IPI),
+		PVIRQ_ABI_STATUS_NOT_SUPPORTED);
+	failed += fault_check(
+		"...and it did not signal",
+		(int64_t)pvirq_guest_rvic_is_pending(CONDUIT, self, DEMO_INTID_IPI).value, 0);
+	*nr_checks = 3;
+	return failed;
 }
 
 static void build_idt(void)

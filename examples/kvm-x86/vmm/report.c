@@ -357,6 +357,8 @@ static void json_result(FILE *f, const struct demo_result *r, unsigned nr_vcpus,
 		"\"hypercalls_per_interrupt\": %.3f, \"kicks_per_interrupt\": %.3f,\n",
 		r->kvm_exits_per_irq, r->user_exits_per_irq, r->hypercalls_per_irq,
 		r->kicks_per_irq);
+	/* bench/decoder_cost.py: the decoder's share of a trap round trip. */
+	fprintf(f, "     \"exit_round_trip_us\": %.3f,\n", r->cost_call_us);
 	fprintf(f,
 		"     \"ipis\": %llu, \"retargets\": %llu, \"spurious_acks\": %llu, "
 		"\"duplicates\": %llu, \"lost\": %lld,\n",

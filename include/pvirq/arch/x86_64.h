@@ -32,6 +32,9 @@
 #define PVIRQ_X86_IO_SIZE 4u
 /** Smallest vector a VMM may choose (0..31 are exceptions). */
 #define PVIRQ_X86_UPCALL_VECTOR_MIN 0x20u
+/** Smallest vector a posted-interrupt descriptor accepts: the APIC treats
+ *  0..15 as illegal vectors. */
+#define PVIRQ_X86_PI_VECTOR_MIN 0x10u
 
 /** The registers a hypercall reads and writes (as in struct kvm_regs). */
 struct pvirq_x86_regs {
@@ -144,14 +147,42 @@ PVIRQ_API int pvirq_x86_handle_hypercall_vector(struct pvirq_vm *vm, uint32_t vc
  * is lost and a burst of posts costs one IPI.
  * Concurrency: post, sync, test-and-clear, SN and route updates may all run
  * concurrently from any thread; init must run alone.
+ *
+ * Entering the guest: while a vCPU is not running the VMM keeps SN set
+ * (notifications would go to a CPU that is not running it). Before entry
+ * it must, in this order: clear SN (pvirq_x86_pi_set_sn(desc, false)),
+ * then pvirq_x86_pi_sync() (or let the processor's posted-interrupt
+ * processing do it), then enter. Skipping the sync leaves a stale ON from a
+ * post made while SN was set, and every later post then sees ON already
+ * set and asks for no IPI: the vCPU is never notified again.
+ *
+ * NDST: in x2APIC mode the destination APIC id is all 32 bits; in xAPIC
+ * mode it sits in bits 15:8 (`apic_id << 8`). pvirq_x86_pi_ndst() encodes
+ * it; pass its result to init and set_route.
  * @{ */
 
-/** @brief Zeroes @p desc and sets NV and NDST. Not concurrent with anything. */
-PVIRQ_API void pvirq_x86_pi_init(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst);
+/**
+ * @brief The NDST value naming physical APIC @p apic_id.
+ * @param x2apic true when the host's local APIC is in x2APIC mode.
+ * @return @p apic_id (x2APIC) or `(apic_id & 0xFF) << 8` (xAPIC).
+ */
+static inline uint32_t pvirq_x86_pi_ndst(uint32_t apic_id, bool x2apic)
+{
+	return x2apic ? apic_id : (apic_id & 0xFFu) << 8;
+}
+
+/**
+ * @brief Zeroes @p desc and sets NV and NDST. Not concurrent with anything.
+ * @return PVIRQ_OK, or PVIRQ_EINVAL (nothing written) for @p nv below
+ *         PVIRQ_X86_PI_VECTOR_MIN.
+ */
+PVIRQ_API int pvirq_x86_pi_init(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst);
 
 /**
  * @brief Posts @p vector: sets its PIR bit, then ON.
  * ON is set even when SN is (so pvirq_x86_pi_sync() still harvests).
+ * A @p vector below PVIRQ_X86_PI_VECTOR_MIN is refused: nothing is posted
+ * and false is returned (the VMM chooses the vector; check it there).
  * @return true when the caller must send the notification IPI: ON went
  *         from 0 to 1 and SN is clear. Lock-free, two atomic RMWs.
  */
@@ -177,8 +208,10 @@ PVIRQ_API void pvirq_x86_pi_set_sn(struct pvirq_x86_pi_desc *desc, bool suppress
 /**
  * @brief Changes NV and NDST (vCPU moved to another physical CPU) keeping
  * ON and SN: a compare-and-swap loop on word 4, lock-free.
+ * @return PVIRQ_OK, or PVIRQ_EINVAL (nothing changed) for @p nv below
+ *         PVIRQ_X86_PI_VECTOR_MIN.
  */
-PVIRQ_API void pvirq_x86_pi_set_route(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst);
+PVIRQ_API int pvirq_x86_pi_set_route(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst);
 
 /** @brief Atomic snapshot of word 4 (ON, SN, NV, NDST). */
 PVIRQ_API uint64_t pvirq_x86_pi_control(const struct pvirq_x86_pi_desc *desc);

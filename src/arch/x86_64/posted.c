@@ -49,19 +49,24 @@ static uint64_t route_bits(uint8_t nv, uint32_t ndst)
 	return (uint64_t)nv << PVIRQ_X86_PI_NV_SHIFT | (uint64_t)ndst << PVIRQ_X86_PI_NDST_SHIFT;
 }
 
-void pvirq_x86_pi_init(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst)
+int pvirq_x86_pi_init(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst)
 {
+	if (nv < PVIRQ_X86_PI_VECTOR_MIN)
+		return PVIRQ_EINVAL;
 	/* Relaxed: init runs before the descriptor is shared; whoever
 	 * publishes it (VMCS write, thread start) orders these stores. */
 	for (unsigned i = 0; i < 8; i++)
 		atomic_store_explicit(word(desc, i), 0, memory_order_relaxed);
 	atomic_store_explicit(word(desc, PI_CONTROL), route_bits(nv, ndst), memory_order_relaxed);
+	return PVIRQ_OK;
 }
 
 bool pvirq_x86_pi_post(struct pvirq_x86_pi_desc *desc, uint8_t vector)
 {
 	uint64_t old;
 
+	if (vector < PVIRQ_X86_PI_VECTOR_MIN)
+		return false;
 	/* P1 then P2, seq_cst: see the argument above. */
 	atomic_fetch_or_explicit(word(desc, vector / 64u), 1ull << (vector % 64u),
 				 memory_order_seq_cst);
@@ -120,11 +125,14 @@ void pvirq_x86_pi_set_sn(struct pvirq_x86_pi_desc *desc, bool suppress)
 					  memory_order_seq_cst);
 }
 
-void pvirq_x86_pi_set_route(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst)
+int pvirq_x86_pi_set_route(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t ndst)
 {
 	_Atomic uint64_t *control = word(desc, PI_CONTROL);
-	uint64_t old = atomic_load_explicit(control, memory_order_relaxed);
-	uint64_t want;
+	uint64_t old, want;
+
+	if (nv < PVIRQ_X86_PI_VECTOR_MIN)
+		return PVIRQ_EINVAL;
+	old = atomic_load_explicit(control, memory_order_relaxed);
 
 	/* CAS loop: ON and SN may change under us; keep them. seq_cst so a
 	 * poster whose P2 follows the CAS reads the new route with ON. */
@@ -132,6 +140,7 @@ void pvirq_x86_pi_set_route(struct pvirq_x86_pi_desc *desc, uint8_t nv, uint32_t
 		want = (old & ~PI_ROUTE_MASK) | route_bits(nv, ndst);
 	} while (!atomic_compare_exchange_weak_explicit(control, &old, want, memory_order_seq_cst,
 							memory_order_relaxed));
+	return PVIRQ_OK;
 }
 
 uint64_t pvirq_x86_pi_control(const struct pvirq_x86_pi_desc *desc)

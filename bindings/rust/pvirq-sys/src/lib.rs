@@ -61,6 +61,7 @@ pub const PVIRQ_ECORRUPT: c_int = -14;
 pub const PVIRQ_EADDRESS: c_int = -15;
 /// Hypercall not in libpvirq's ranges: the hypervisor handles it.
 pub const PVIRQ_ENOSYS: c_int = -16;
+pub const PVIRQ_EBUSY: c_int = -17;
 
 unsafe extern "C" {
     /// Human-readable name of an error code (a static NUL-terminated string).
@@ -426,6 +427,7 @@ unsafe extern "C" {
 pub const PVIRQ_X86_IO_SIZE: u32 = 4;
 /// Smallest vector a VMM may choose.
 pub const PVIRQ_X86_UPCALL_VECTOR_MIN: u32 = 0x20;
+pub const PVIRQ_X86_PI_VECTOR_MIN: u32 = 0x10;
 
 /// The registers an x86_64 hypercall reads and writes (as in `kvm_regs`).
 #[repr(C)]
@@ -492,7 +494,7 @@ unsafe extern "C" {
         upcall_vector: u8,
     ) -> c_int;
     /// Initializes a posted-interrupt descriptor.
-    pub fn pvirq_x86_pi_init(desc: *mut pvirq_x86_pi_desc, nv: u8, ndst: u32);
+    pub fn pvirq_x86_pi_init(desc: *mut pvirq_x86_pi_desc, nv: u8, ndst: u32) -> c_int;
     /// Posts `vector`; true if the caller must send the notification.
     pub fn pvirq_x86_pi_post(desc: *mut pvirq_x86_pi_desc, vector: u8) -> bool;
     /// Test-and-clear of ON.
@@ -504,7 +506,7 @@ unsafe extern "C" {
     /// Sets or clears SN.
     pub fn pvirq_x86_pi_set_sn(desc: *mut pvirq_x86_pi_desc, suppress: bool);
     /// Sets NV and NDST.
-    pub fn pvirq_x86_pi_set_route(desc: *mut pvirq_x86_pi_desc, nv: u8, ndst: u32);
+    pub fn pvirq_x86_pi_set_route(desc: *mut pvirq_x86_pi_desc, nv: u8, ndst: u32) -> c_int;
     /// Atomic snapshot of word 4.
     pub fn pvirq_x86_pi_control(desc: *const pvirq_x86_pi_desc) -> u64;
     /// The KVM_INTERRUPT entry decision.

@@ -59,13 +59,15 @@ pub enum Error {
     NotDoorbell,
     /// `PVIRQ_ENOSYS`: hypercall outside libpvirq's ranges.
     NotPvirqCall,
+    /// `PVIRQ_EBUSY`: rVID MAP onto a (vCPU, INTID) another input is mapped to.
+    TargetBusy,
     /// A negative code this version of the crate does not know.
     Unknown(i32),
 }
 
 impl Error {
     /// Every known variant, in code order (-1, -2, ...).
-    pub const ALL: [Error; 16] = [
+    pub const ALL: [Error; 17] = [
         Error::InvalidArgument,
         Error::NoSuchVcpu,
         Error::InvalidIntid,
@@ -82,6 +84,7 @@ impl Error {
         Error::Corrupt,
         Error::NotDoorbell,
         Error::NotPvirqCall,
+        Error::TargetBusy,
     ];
 
     /// The C code (`PVIRQ_E*`, negative).
@@ -103,6 +106,7 @@ impl Error {
             Error::Corrupt => sys::PVIRQ_ECORRUPT,
             Error::NotDoorbell => sys::PVIRQ_EADDRESS,
             Error::NotPvirqCall => sys::PVIRQ_ENOSYS,
+            Error::TargetBusy => sys::PVIRQ_EBUSY,
             Error::Unknown(code) => code,
         }
     }

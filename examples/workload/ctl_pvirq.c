@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The workload's interrupt controller on libpvirq: every operation is a
- * hypercall made with include/pvirq/guest.h through the port-I/O doorbell,
- * and the VMM injects one upcall vector whenever this vCPU's rVIC line is
- * high.
+ * hypercall made with include/pvirq/guest.h through the port's conduit,
+ * and the host raises this vCPU's upcall (x86: one vector; arm64: the
+ * virtual IRQ) whenever its rVIC line is high.
  */
-#include "runtime.h"
+#include "workload.h"
 
 static bool ok(struct pvirq_guest_ret r)
 {
@@ -15,13 +15,8 @@ static bool ok(struct pvirq_guest_ret r)
 static bool pv_setup_cpu(uint32_t self)
 {
 	struct pvirq_guest_ret version = pvirq_guest_rvic_version(CONDUIT);
-	struct pvirq_guest_ret vector =
-		pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_UPCALL_VECTOR);
 
-	/* The vector comes from INFO; the control block's copy only lets
-	 * the interrupt path compare without a hypercall. */
-	if (!ok(version) || version.value < PVIRQ_ABI_VERSION || !ok(vector) ||
-	    vector.value != SHARED->upcall_vector)
+	if (!ok(version) || version.value < PVIRQ_ABI_VERSION || !platform_pvirq_setup(self))
 		return false;
 	return ok(pvirq_guest_rvic_enable(CONDUIT)) &&
 	       ok(pvirq_guest_rvic_clear_masked(CONDUIT, self, DEMO_INTID_IPI)) &&
@@ -71,15 +66,15 @@ static uint32_t source_of(uint32_t intid)
 /* The upcall: ACKNOWLEDGE one INTID (it comes back pending-cleared and
  * masked), handle it, unmask it; RESAMPLE the level-triggered timer so a
  * line still high re-pends. One INTID per upcall: if more are pending the
- * line stays high and the VMM injects again once we IRET, which costs an
- * interrupt-window exit only when there is more work, where acknowledging
+ * line stays high and the host raises the upcall again once we return,
+ * which costs an exit only when there is more work, where acknowledging
  * until NO_INTERRUPTS would cost a hypercall on every upcall. */
 static void pv_interrupt(uint32_t self, uint32_t vector)
 {
 	struct pvirq_guest_ret ack;
 	uint32_t intid;
 
-	if (vector != SHARED->upcall_vector)
+	if (!platform_is_upcall(vector))
 		return;
 	ack = pvirq_guest_rvic_acknowledge(CONDUIT);
 	if (!ok(ack)) {
@@ -87,7 +82,7 @@ static void pv_interrupt(uint32_t self, uint32_t vector)
 		return;
 	}
 	intid = (uint32_t)ack.value;
-	workload_handle_source(self, source_of(intid), rdtsc());
+	workload_handle_source(self, source_of(intid), platform_now());
 	pvirq_guest_rvic_clear_masked(CONDUIT, self, intid);
 	if (intid == DEMO_INTID_TIMER)
 		pvirq_guest_rvic_resample(CONDUIT, DEMO_INTID_TIMER);

@@ -3,7 +3,8 @@
  * The workload, identical on both interrupt controllers: handle device
  * interrupts, IPIs and timer ticks; send IPIs to the next vCPU; keep
  * retargeting device inputs between vCPUs while they fire; on stop, drain
- * and leave together.
+ * and leave together. Architecture-neutral: the port's hooks
+ * (workload.h) do what differs.
  *
  * Exact accounting: a device sends its next interrupt only after the
  * previous one was handled (done == raised), and a vCPU sends its next
@@ -13,7 +14,7 @@
  * below makes the second one a counted duplicate instead of a double
  * handling.
  */
-#include "runtime.h"
+#include "workload.h"
 
 static void spin_lock(uint32_t *lock)
 {
@@ -36,7 +37,7 @@ static void handle_device(struct demo_vcpu_slot *me, uint32_t d, uint64_t tsc)
 
 	/* At most one interrupt of a device is outstanding (raised ==
 	 * claimed + 1). Whoever moves claimed first handles it; anyone else
-	 * saw a duplicate. seq_cst: pairs with the VMM's raised++ that
+	 * saw a duplicate. seq_cst: pairs with the host's raised++ that
 	 * precedes the send. */
 	if (claimed == load64(&dev->raised) ||
 	    !__atomic_compare_exchange_n(&dev->claimed, &claimed, claimed + 1, false,
@@ -46,10 +47,10 @@ static void handle_device(struct demo_vcpu_slot *me, uint32_t d, uint64_t tsc)
 	}
 	store64(&dev->handled_tsc, tsc);
 	count(&me->handled[d]);
-	/* done after handled_tsc: the device thread reads the latter once it
-	 * sees the former. Then ring its doorbell (an ioeventfd). */
+	/* done after handled_tsc: the device model reads the latter once it
+	 * sees the former. Then tell the device, if the port has a way. */
 	store64(&dev->done, claimed + 1);
-	outl(DEMO_PORT_DEVICE_DONE, d);
+	platform_device_done(d);
 }
 
 static void handle_ipi(struct demo_vcpu_slot *me, uint64_t tsc)
@@ -73,8 +74,8 @@ void workload_handle_source(uint32_t self, uint32_t src, uint64_t tsc)
 		handle_ipi(me, tsc);
 	else if (src == DEMO_SRC_TIMER) {
 		count(&me->handled[DEMO_SRC_TIMER]);
-		/* "Reprogram the timer": the VMM lowers the level line. */
-		outl(DEMO_PORT_TIMER_ACK, 0);
+		/* "Reprogram the timer": its level line drops. */
+		platform_timer_handled(self);
 	} else
 		count(&me->wakes);
 }
@@ -102,22 +103,23 @@ static void maybe_send_ipi(const struct irq_controller *ctl, struct demo_vcpu_sl
 	if (load64(&pv->handled[DEMO_SRC_IPI]) != raised)
 		return; /* the previous one is still in flight */
 	store64(&pv->ipi_raised, raised + 1);
-	store64(&pv->ipi_send_tsc, rdtsc());
+	store64(&pv->ipi_send_tsc, platform_now());
 	ctl->send_ipi(peer);
 	count(&me->ipis_sent);
 }
 
 /* Stop phase: wait (interrupts on) until everything sent to or by this
  * vCPU arrived, then leave together so nobody exits while a peer still
- * needs it. Gives up at the VMM's deadline: the VMM then reports losses. */
+ * needs it. Gives up at the host's deadline: the host then reports losses. */
 static __attribute__((noreturn)) void drain_and_exit(uint32_t self, uint32_t peer)
 {
 	struct demo_vcpu_slot *me = &SHARED->vcpu[self], *pv = &SHARED->vcpu[peer];
 	uint64_t deadline = SHARED->drain_deadline_tsc;
 	bool drained = false;
 
+	platform_timer_stop(self);
 	irq_enable();
-	while (rdtsc() < deadline) {
+	while (platform_now() < deadline) {
 		drained = load64(&pv->handled[DEMO_SRC_IPI]) == load64(&pv->ipi_raised) &&
 			  load64(&me->handled[DEMO_SRC_TIMER]) == load64(&me->timer_raised);
 		if (drained)
@@ -125,7 +127,7 @@ static __attribute__((noreturn)) void drain_and_exit(uint32_t self, uint32_t pee
 		cpu_relax();
 	}
 	__atomic_add_fetch(&SHARED->quiesced, 1, __ATOMIC_SEQ_CST);
-	while (load32(&SHARED->quiesced) < SHARED->nr_vcpus && rdtsc() < deadline)
+	while (load32(&SHARED->quiesced) < SHARED->nr_vcpus && platform_now() < deadline)
 		cpu_relax();
 	irq_disable();
 	guest_exit(drained ? DEMO_EXIT_OK : DEMO_EXIT_DRAIN_TIMEOUT);
@@ -139,11 +141,11 @@ static uint64_t probe_cost(const struct irq_controller *ctl)
 	uint64_t best = UINT64_MAX;
 
 	for (int b = 0; b < BATCHES; b++) {
-		uint64_t t0 = rdtsc(), t;
+		uint64_t t0 = platform_now(), t;
 
 		for (int i = 0; i < PER_BATCH; i++)
 			ctl->probe();
-		t = (rdtsc() - t0) / PER_BATCH;
+		t = (platform_now() - t0) / PER_BATCH;
 		best = t < best ? t : best;
 	}
 	return best;
@@ -171,20 +173,21 @@ void workload_run(uint32_t self, const struct irq_controller *ctl)
 	}
 	while (!load32(&SHARED->ready))
 		cpu_relax();
+	platform_timer_start(self);
 
 	/* Stagger the vCPUs' periodic work so they do not retarget in step. */
-	now = rdtsc();
+	now = platform_now();
 	next_retarget = now + SHARED->retarget_period_tsc * (self + 1) / n;
 	next_ipi = now + SHARED->ipi_period_tsc * (self + 1) / n;
 	for (;;) {
-		/* Check stop with interrupts off, then STI;HLT: the VMM's wake
-		 * interrupt cannot slip in between the check and the halt. */
+		/* Check stop with interrupts off, then wait: the host's wake
+		 * interrupt cannot slip in between the check and the wait. */
 		irq_disable();
 		if (load32(&SHARED->stop))
 			break;
-		irq_enable_and_halt();
+		irq_enable_and_wait();
 
-		now = rdtsc();
+		now = platform_now();
 		if (SHARED->retarget_period_tsc && n > 1 && now >= next_retarget) {
 			retarget_next(ctl, &cursor);
 			count(&me->retargets);

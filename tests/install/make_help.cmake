@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: MIT
+# Body of the make_help_lists_targets test: every target the Makefile
+# declares .PHONY is described by `make help` (a line "make <target> ...").
+file(READ ${SOURCE_DIR}/Makefile makefile)
+string(REGEX REPLACE "\\\\\n" " " makefile "${makefile}") # join continued lines
+string(REGEX MATCHALL "(^|\n)\\.PHONY:[^\n]*" phony_lines "${makefile}")
+set(targets "")
+foreach(line ${phony_lines})
+  string(REGEX REPLACE "^\n?\\.PHONY:" "" line "${line}")
+  separate_arguments(names UNIX_COMMAND "${line}")
+  list(APPEND targets ${names})
+endforeach()
+list(REMOVE_DUPLICATES targets)
+# help-docs only prints its part of `make help`.
+list(REMOVE_ITEM targets help-docs)
+execute_process(COMMAND ${MAKE} -s -C ${SOURCE_DIR} help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "make help failed (${rc})")
+endif()
+set(missing "")
+foreach(t ${targets})
+  string(REGEX REPLACE "([][+.*?^$()|])" "\\\\\\1" re "${t}")
+  if(NOT help MATCHES "(^|[^a-z-])make ${re}([^a-z-]|$)")
+    list(APPEND missing ${t})
+  endif()
+endforeach()
+if(missing)
+  message(FATAL_ERROR "`make help` does not describe: ${missing}\n${help}")
+endif()
+list(LENGTH targets n)
+message(STATUS "make help describes all ${n} targets")
