@@ -27,11 +27,21 @@ enum step_kind {
 	ST_ALL_IDLE,	     /* no deliverable INTID at all */
 	ST_SOME_DELIVERABLE, /* some INTID deliverable */
 	ST_LINE_ENABLED,     /* false line: disabled (call complete) or go on */
-	ST_MAP_TAKE,	     /* MAP: entry, status, and the old pending bit taken */
+	ST_MAP_CLAIM,	     /* MAP: occupancy claim and entry exchange (status) */
+	ST_MAP_TAKE,	     /* MAP: test-and-clear of the old target's pending bit */
 	ST_MAP_DECIDE,	     /* MAP: the new target's enabled flag read */
+	ST_RELEASE,	     /* MAP, UNMAP: the old target's occupancy released */
+	ST_UNMAP,	     /* UNMAP: entry exchanged to invalid */
+	ST_CLEAR,	     /* CLEAR_PENDING of a trusted INTID: the clear itself */
+	ST_EN_STORE,	     /* ENABLE: the enabled store */
+	ST_EN_LEVELS,	     /* ENABLE: its read of the level lines */
+	ST_EN_LATCH,	     /* ENABLE: latch of level INTID arg if it read it high */
 };
 
-#define MAX_STEPS 4
+/* ENABLE's level steps cover the level lines of INTIDs 0..1: a history's
+ * set-up and calls may raise no other level line. */
+#define EN_LEVEL_LINES 2u
+#define MAX_STEPS 6
 #define WORD_INTIDS 32u
 
 struct step {
@@ -58,6 +68,9 @@ struct scratch {
 #define SC_LATCH 1u  /* the latch step has a bit to set */
 #define SC_LEVEL 2u  /* RESAMPLE read a high level */
 #define SC_TO_NEW 4u /* MAP: the new target was enabled */
+#define SC_HOLD 8u   /* MAP, UNMAP: the old target is still claimed */
+/* ENABLE read level line k high: SC_EN_LEVEL0 << k */
+#define SC_EN_LEVEL0 16u
 
 struct search {
 	const struct history *h;
@@ -91,6 +104,12 @@ const char *hist_kind_name(unsigned kind)
 static void add_step(struct plan *p, uint8_t kind, uint8_t arg, uint8_t after)
 {
 	p->steps[p->nr_steps++] = (struct step){kind, arg, after};
+}
+
+/* A step after every step added so far. */
+static void add_next(struct plan *p, uint8_t kind, uint8_t arg)
+{
+	add_step(p, kind, arg, (uint8_t)((1u << p->nr_steps) - 1));
 }
 
 /* Which steps, in which order, a call with this outcome consists of. */
@@ -156,13 +175,54 @@ static void make_plan(const struct model *m, const struct hist_op *op,
 		}
 		break;
 	case H_MAP:
+		/* rvid.c: M0 claim, M1 exchange, M2 take the old bit, signal
+		 * the new target (enabled read, latch) or put it back, M3
+		 * release the old target. */
 		if (opt->strict_map) {
 			add_step(p, ST_ATOMIC, 0, 0);
+		} else if (op->status != PVIRQ_OK) {
+			add_step(p, ST_MAP_CLAIM, 0, 0); /* refused at the claim */
 		} else {
-			add_step(p, ST_MAP_TAKE, 0, 0);
-			add_step(p, ST_MAP_DECIDE, 0, 1);
-			add_step(p, ST_LATCH, 0, 3);
+			add_next(p, ST_MAP_CLAIM, 0);
+			add_next(p, ST_MAP_TAKE, 0);
+			add_next(p, ST_MAP_DECIDE, 0);
+			add_next(p, ST_LATCH, 0);
+			add_next(p, ST_RELEASE, 0);
 		}
+		break;
+	case H_UNMAP:
+		if (opt->strict_map || op->status != PVIRQ_OK) {
+			add_step(p, ST_ATOMIC, 0, 0);
+		} else {
+			add_next(p, ST_UNMAP, 0);
+			add_next(p, ST_RELEASE, 0);
+		}
+		break;
+	case H_CLEAR_PENDING:
+		/* rvic.c: a trusted INTID is cleared, then RESAMPLEd (level
+		 * semantics): the clear, the level read, the enabled read, the
+		 * latch. */
+		if (op->status != PVIRQ_OK || op->intid >= m->nr_trusted) {
+			add_step(p, ST_ATOMIC, 0, 0);
+			break;
+		}
+		add_next(p, ST_CLEAR, 0);
+		add_next(p, ST_LEVEL_READ, 0);
+		add_next(p, ST_DECIDE, 0);
+		add_next(p, ST_LATCH, 0);
+		break;
+	case H_ENABLE:
+		/* rvic.c: the enabled store, one read of the level words, a
+		 * latch per high line in INTID order, then the scan (which
+		 * changes no state). */
+		if (op->status != PVIRQ_OK) {
+			add_step(p, ST_ATOMIC, 0, 0);
+			break;
+		}
+		add_next(p, ST_EN_STORE, 0);
+		add_next(p, ST_EN_LEVELS, 0);
+		for (unsigned k = 0; k < EN_LEVEL_LINES; k++)
+			add_next(p, ST_EN_LATCH, (uint8_t)k);
 		break;
 	default: add_step(p, ST_ATOMIC, 0, 0); break;
 	}
@@ -240,11 +300,15 @@ static bool step_decide(struct model *m, const struct hist_op *op, struct scratc
 	case H_SIGNAL: r = model_signal(m, v, i); break;
 	case H_INJECT: r = model_inject(m, op->input); break;
 	case H_SET_LEVEL: r = model_set_level(m, v, i, true); break;
-	default: /* H_RESAMPLE: as if the level were what its read saw */
+	default: /* RESAMPLE, CLEAR_PENDING's resample: as if the level
+		  * were what its read saw */
 		saved_level = m->vcpus[v].level[i];
 		m->vcpus[v].level[i] = (sc->flags & SC_LEVEL) != 0;
 		r = model_resample(m, v, i);
 		m->vcpus[v].level[i] = saved_level;
+		/* CLEAR_PENDING returns OK whatever its resample found. */
+		if (op->kind == H_CLEAR_PENDING)
+			r = op->status;
 		break;
 	}
 	if (m->vcpus[v].pending[i])
@@ -255,32 +319,58 @@ static bool step_decide(struct model *m, const struct hist_op *op, struct scratc
 	return r == op->status;
 }
 
-/* MAP's first step: the model's MAP decides status and entry; a pending
- * bit it moved is taken off both targets (in flight) until ST_LATCH. */
-static bool step_map_take(struct model *m, const struct hist_op *op, struct scratch *sc)
+/* Whether a MAP or UNMAP in progress still holds (vcpu, intid): it took
+ * the target out of its entry but has not released its claim yet. */
+static bool held_in_flight(const struct search *s, uint32_t vcpu, uint32_t intid)
+{
+	for (unsigned o = 0; o < s->h->nr_ops; o++)
+		if ((s->sc[o].flags & SC_HOLD) && s->sc[o].old_vcpu == vcpu &&
+		    s->sc[o].old_intid == intid)
+			return true;
+	return false;
+}
+
+/* MAP's claim and exchange (M0, M1): the model's MAP decides status and
+ * entry, but moves nothing yet (the move is M2, ST_MAP_TAKE). A target
+ * still held by another MAP or UNMAP in progress is busy. */
+static bool step_map_claim(struct search *s, struct model *m, const struct hist_op *op,
+			   struct scratch *sc)
 {
 	struct model_rvid_entry old;
-	bool old_pending = false, new_pending = false;
-	int r;
+	bool old_pending = false, new_pending, same;
 
 	if (op->input >= m->nr_inputs || op->vcpu >= m->nr_vcpus || op->intid >= m->nr_intids)
 		return step_atomic(m, op);
 	old = m->rvid[op->input];
+	/* Re-MAP to its own target: no claim, nothing moves. */
+	same = old.valid && old.vcpu == op->vcpu && old.intid == op->intid;
+	if (!same && held_in_flight(s, op->vcpu, op->intid))
+		return op->status == PVIRQ_EBUSY;
 	if (old.valid)
 		old_pending = m->vcpus[old.vcpu].pending[old.intid];
 	new_pending = m->vcpus[op->vcpu].pending[op->intid];
-	r = model_map(m, op->input, op->vcpu, op->intid);
-	if (r != op->status)
+	if (model_map(m, op->input, op->vcpu, op->intid) != op->status)
 		return false;
-	if (r == PVIRQ_OK && old.valid && (old.vcpu != op->vcpu || old.intid != op->intid) &&
-	    old_pending) {
-		m->vcpus[old.vcpu].pending[old.intid] = false;
-		m->vcpus[op->vcpu].pending[op->intid] = new_pending;
-		sc->flags |= SC_LATCH;
+	if (old.valid)
+		m->vcpus[old.vcpu].pending[old.intid] = old_pending;
+	m->vcpus[op->vcpu].pending[op->intid] = new_pending;
+	if (old.valid && !same && op->status == PVIRQ_OK) {
+		sc->flags |= SC_HOLD;
 		sc->old_vcpu = (uint8_t)old.vcpu;
 		sc->old_intid = (uint8_t)old.intid;
 	}
+	sc->vcpu = (uint8_t)op->vcpu;
+	sc->intid = (uint8_t)op->intid;
 	return true;
+}
+
+/* M2: whatever is pending on the old target now is taken (in flight). */
+static void step_map_take(struct model *m, struct scratch *sc)
+{
+	if (!(sc->flags & SC_HOLD) || !m->vcpus[sc->old_vcpu].pending[sc->old_intid])
+		return;
+	m->vcpus[sc->old_vcpu].pending[sc->old_intid] = false;
+	sc->flags |= SC_LATCH;
 }
 
 /* Takes step @k of call @o. Returns false if the step contradicts what
@@ -337,12 +427,43 @@ static bool take_step(struct search *s, struct model *m, unsigned o, unsigned k)
 		if (op->vcpu >= m->nr_vcpus || !m->vcpus[op->vcpu].enabled)
 			s->done[o] = (uint8_t)((1u << s->plans[o].nr_steps) - 1);
 		return true;
-	case ST_MAP_TAKE: return step_map_take(m, op, sc);
+	case ST_MAP_CLAIM: return step_map_claim(s, m, op, sc);
+	case ST_MAP_TAKE: step_map_take(m, sc); return true;
 	case ST_MAP_DECIDE:
 		if ((sc->flags & SC_LATCH) && m->vcpus[op->vcpu].enabled)
 			sc->flags |= SC_TO_NEW;
-		sc->vcpu = (uint8_t)op->vcpu;
-		sc->intid = (uint8_t)op->intid;
+		return true;
+	case ST_RELEASE: sc->flags &= (uint8_t)~SC_HOLD; return true;
+	case ST_UNMAP:
+		if (op->input < m->nr_inputs && m->rvid[op->input].valid) {
+			sc->flags |= SC_HOLD;
+			sc->old_vcpu = (uint8_t)m->rvid[op->input].vcpu;
+			sc->old_intid = (uint8_t)m->rvid[op->input].intid;
+		}
+		return model_unmap(m, op->input) == op->status;
+	case ST_CLEAR: m->vcpus[op->vcpu].pending[op->intid] = false; return true;
+	case ST_EN_STORE: {
+		/* The model's ENABLE without its level latches (ST_EN_LATCH). */
+		bool saved[EN_LEVEL_LINES];
+		int r;
+
+		if (op->vcpu >= m->nr_vcpus)
+			return step_atomic(m, op);
+		for (unsigned l = 0; l < EN_LEVEL_LINES; l++)
+			saved[l] = m->vcpus[op->vcpu].pending[l];
+		r = model_enable(m, op->vcpu);
+		for (unsigned l = 0; l < EN_LEVEL_LINES; l++)
+			m->vcpus[op->vcpu].pending[l] = saved[l];
+		return r == op->status;
+	}
+	case ST_EN_LEVELS:
+		for (unsigned l = 0; l < EN_LEVEL_LINES && l < model_level_lines(m); l++)
+			if (m->vcpus[op->vcpu].level[l])
+				sc->flags |= (uint8_t)(SC_EN_LEVEL0 << l);
+		return true;
+	case ST_EN_LATCH:
+		if (sc->flags & (SC_EN_LEVEL0 << st->arg))
+			m->vcpus[op->vcpu].pending[st->arg] = true;
 		return true;
 	default: return false;
 	}
