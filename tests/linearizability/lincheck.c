@@ -7,8 +7,14 @@
  * history is checked against the model (checker.c). A history with no
  * linearization is printed with its seed and fails the run.
  *
- *   test_lincheck [--rounds N] [--seed S] [--strict-map] [--snapshot-negative]
- *                 [--mutant ack] [--expect-violation] [--count-only]
+ *   test_lincheck [--rounds N] [--concurrent C] [--seed S] [--strict-map]
+ *                 [--snapshot-negative] [--mutant ack] [--expect-violation]
+ *                 [--count-only]
+ *
+ * --rounds is an upper bound; the run stops earlier once C histories had
+ * calls of different threads overlapping (how many rounds that takes
+ * depends on how busy the machine is: on 2 loaded cores most rounds run
+ * their threads one after another).
  *
  * --mutant ack replaces pvirq_rvic_acknowledge() in the threads by a
  * broken one built from public calls (find a deliverable INTID, then mask
@@ -40,7 +46,7 @@ static const uint32_t watched[] = {0, 1, 32, 33};
 #define NR_WATCHED (sizeof(watched) / sizeof(watched[0]))
 
 struct options {
-	unsigned long rounds;
+	unsigned long rounds, concurrent;
 	uint64_t seed;
 	bool mutant_ack, expect_violation, count_only;
 	struct lin_options lin;
@@ -270,6 +276,8 @@ static void parse(int argc, char **argv, struct options *o)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
 			o->rounds = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--concurrent") && i + 1 < argc)
+			o->concurrent = strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			o->seed = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--strict-map"))
@@ -285,7 +293,7 @@ static void parse(int argc, char **argv, struct options *o)
 			o->count_only = true;
 		else {
 			fprintf(stderr,
-				"usage: %s [--rounds N] [--seed S] [--strict-map] "
+				"usage: %s [--rounds N] [--concurrent C] [--seed S] [--strict-map] "
 				"[--snapshot-negative] [--mutant ack] [--expect-violation] "
 				"[--count-only]\n",
 				argv[0]);
@@ -319,7 +327,9 @@ int main(int argc, char **argv)
 	for (unsigned t = 0; t < MAX_THREADS; t++)
 		pthread_create(&threads[t], NULL, worker, (void *)(uintptr_t)t);
 
-	for (unsigned long r = 0; r < o.rounds; r++) {
+	unsigned long r;
+
+	for (r = 0; r < o.rounds && (!o.concurrent || concurrent_rounds < o.concurrent); r++) {
 		struct history h = {0};
 		unsigned long nodes = 0;
 		enum lin_verdict verdict;
@@ -387,8 +397,7 @@ int main(int argc, char **argv)
 
 	printf("lincheck: %lu rounds (%lu with overlapping calls, %lu overlapping pairs), "
 	       "%lu violations, %lu gave up, %lu search nodes (max %lu per history)\n",
-	       o.rounds, concurrent_rounds, overlapping, violations, gave_up, total_nodes,
-	       max_nodes);
+	       r, concurrent_rounds, overlapping, violations, gave_up, total_nodes, max_nodes);
 	model_free(&m);
 	pvirq_vm_destroy(current.vm);
 	if (o.expect_violation) {
@@ -404,7 +413,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "no two calls overlapped: nothing was checked\n");
 		return 1;
 	}
-	if (gave_up * 100 > o.rounds) {
+	if (gave_up * 100 > r) {
 		fprintf(stderr, "the search gave up on more than 1%% of the histories\n");
 		return 1;
 	}
