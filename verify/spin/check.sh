@@ -49,8 +49,10 @@ if [ -n "$claims" ]; then
 	# shellcheck disable=SC2086
 	"$cc" -O0 -w -DCOLLAPSE -DNFAIR=8 ${PAN_FLAGS:-} -o pan pan.c
 else
+	# -O1: half the compile time of -O2; only rvic.pml's search is big
+	# enough to notice (about 10 s instead of 8 s).
 	# shellcheck disable=SC2086
-	"$cc" -O2 -w -DSAFETY -DCOLLAPSE ${PAN_FLAGS:-} -o pan pan.c
+	"$cc" -O1 -w -DSAFETY -DCOLLAPSE ${PAN_FLAGS:-} -o pan pan.c
 	grep -q "ltl " "$name" && {
 		echo "check.sh: $name has LTL claims: name them with --ltl"
 		exit 1

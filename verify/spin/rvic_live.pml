@@ -21,9 +21,9 @@
  *   S  a device: SIGNAL of the edge INTID, once.
  *   L  a timer: raises the level line once and holds it high.
  * Level semantics modelled (item 5): set_level(1) stores the level, then
- * signals (latched if enabled); CLEAR_PENDING clears, then re-reads the
- * level and re-latches if it is high; ENABLE stores enabled, re-latches
- * every high level, then scans; RESAMPLE re-reads the level and signals.
+ * signals (latched if enabled); CLEAR_PENDING clears, then RESAMPLEs;
+ * ENABLE stores enabled, latches every high level, then scans; RESAMPLE
+ * re-reads the level and signals (src/core/rvic.c, issue 12 second wave).
  *
  * Properties:
  *   P1 (assertion) ACK takes only a deliverable INTID, even with two
@@ -132,13 +132,9 @@ inline clear_pending(t, i, old, tmp)
 {
 	fetch_and(t, WORD, ~PBIT(i), old);
 #ifndef BROKEN_LEVEL
+	/* rvic.c: a trusted INTID is cleared, then RESAMPLEd. */
 	if
-	:: i == LVL ->
-		load(t, LEVEL, tmp);
-		if
-		:: tmp -> latch(t, i, old, tmp)
-		:: else -> skip
-		fi
+	:: i == LVL -> resample(t, old, tmp)
 	:: else -> skip
 	fi
 #endif
