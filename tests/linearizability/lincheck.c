@@ -149,11 +149,14 @@ static void *worker(void *arg)
 
 	for (;;) {
 		pthread_barrier_wait(&start_line);
+		/* Relaxed: the barrier orders it (written before the barrier). */
 		if (atomic_load_explicit(&quit, memory_order_relaxed))
 			return NULL;
 		if (self < current.nr_threads) {
 			/* Start together: the barrier releases threads one by one,
 			 * and a call takes tens of nanoseconds. */
+			/* Relaxed: a start signal only; the barrier already
+			 * published the round's calls. */
 			atomic_fetch_add_explicit(&ready, 1, memory_order_relaxed);
 			for (unsigned n = 0; atomic_load_explicit(&ready, memory_order_relaxed) <
 					     current.nr_threads;
@@ -347,6 +350,7 @@ int main(int argc, char **argv)
 			for (unsigned k = 0; k < current.per_thread; k++)
 				random_op(&rng, t, &current.ops[t][k]),
 					current.pause[t][k] = pick(&rng, 4) ? pick(&rng, 400) : 0;
+		/* Relaxed: the barrier below publishes it. */
 		atomic_store_explicit(&ready, 0, memory_order_relaxed);
 		pthread_barrier_wait(&start_line);
 		pthread_barrier_wait(&finish_line);
@@ -390,6 +394,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* Relaxed: the barrier below publishes it. */
 	atomic_store_explicit(&quit, true, memory_order_relaxed);
 	pthread_barrier_wait(&start_line);
 	for (unsigned t = 0; t < MAX_THREADS; t++)
