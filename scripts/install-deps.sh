@@ -28,6 +28,9 @@ all="$all clang-format clang-tidy git"
 all="$all gcovr"
 # The arm64 EL2 hypervisor demo and its qemu_arm64_* tests (examples/el2-arm64).
 all="$all qemu-system-arm"
+# The riscv64 HS hypervisor under QEMU (examples/hs-riscv64): QEMU's OpenSBI
+# firmware comes with qemu-system-data, a dependency; no opensbi package.
+all="$all qemu-system-misc"
 want=$all
 [ "${1:-all}" = core ] && want=$core
 

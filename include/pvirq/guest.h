@@ -122,11 +122,17 @@ static inline struct pvirq_guest_ret pvirq_guest_call_native(enum pvirq_guest_co
 							     uint64_t arg1, uint64_t arg2)
 {
 	bool rvid = id - PVIRQ_ABI_RVID_BASE < PVIRQ_ABI_RANGE_SIZE;
+	bool rvic = id - PVIRQ_ABI_RVIC_BASE < PVIRQ_ABI_RANGE_SIZE;
 	register uint64_t a0 __asm__("a0") = arg0;
 	register uint64_t a1 __asm__("a1") = arg1;
 	register uint64_t a2 __asm__("a2") = arg2;
 	register uint64_t a6 __asm__("a6") = id & (PVIRQ_ABI_RANGE_SIZE - 1u);
-	register uint64_t a7 __asm__("a7") = rvid ? PVIRQ_RISCV_EID_RVID : PVIRQ_RISCV_EID_RVIC;
+	/* An ID in neither range is no libpvirq call: it goes out as its own
+	 * EID for the hypervisor to answer, never as an rVIC call on its low
+	 * bits (0x4B564D07 must not run SIGNAL). */
+	register uint64_t a7 __asm__("a7") = rvid   ? PVIRQ_RISCV_EID_RVID
+					     : rvic ? PVIRQ_RISCV_EID_RVIC
+						    : id;
 	struct pvirq_guest_ret ret;
 
 	if (conduit != PVIRQ_GUEST_RISCV_ECALL) {

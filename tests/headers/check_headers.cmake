@@ -6,14 +6,7 @@ set(work ${WORK_DIR}/${MODE})
 set(inc ${SOURCE_DIR}/include)
 string(REPLACE "|" ";" C_COMPILERS "${C_COMPILERS}")
 
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  if(NOT rc EQUAL 0)
-    string(REPLACE ";" " " cmd "${ARGN}")
-    message(FATAL_ERROR "failed (${rc}): ${cmd}\n${out}")
-  endif()
-  set(run_output "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/PvirqRunChecked.cmake)
 
 # pvirq_* functions (not pvirq__* internals) defined in a library.
 function(defined_functions out lib)

@@ -16,15 +16,8 @@ file(MAKE_DIRECTORY ${WORK_DIR}/run)
 set(prefix ${WORK_DIR}/prefix)
 set(site ${prefix}/lib/python3/site-packages)
 
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out
-                  WORKING_DIRECTORY ${WORK_DIR}/run)
-  if(NOT rc EQUAL 0)
-    string(REPLACE ";" " " cmd "${ARGN}")
-    message(FATAL_ERROR "failed (${rc}): ${cmd}\n${out}")
-  endif()
-  set(run_output "${out}" PARENT_SCOPE)
-endfunction()
+set(RUN_WORKING_DIRECTORY ${WORK_DIR}/run)
+include(${CMAKE_CURRENT_LIST_DIR}/../../../cmake/PvirqRunChecked.cmake)
 
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 file(COPY ${SOURCE_DIR}/bindings/python/ DESTINATION ${WORK_DIR}/src

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* G-stage (guest-physical -> host-physical) translation, Sv39x4. */
+#ifndef HS_GSTAGE_H
+#define HS_GSTAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Builds the tables once (any hart, before any guest runs). A non-zero
+ * @p hole leaves the 2 MiB page holding that guest address unmapped (the
+ * self-test that a guest fault fails the run). */
+void hs_gstage_build(uint64_t hole);
+/* Loads hgatp on this hart and flushes its G-stage TLB. */
+void hs_gstage_enable(void);
+/* The host address of guest range [gpa, gpa + len) if all of it is guest
+ * RAM, else NULL (a guest-supplied address is hostile). */
+void *hs_gpa_to_host(uint64_t gpa, uint64_t len);
+
+#endif /* HS_GSTAGE_H */
