@@ -54,6 +54,9 @@
  *   BROKEN_CLAIM   MAP without the occupancy claim (R3).
  *   BROKEN_STATUS  inject returns the status of its last D2 (the old
  *                  engine, issue 12 defect 4) (R4).
+ *   BROKEN_PUTBACK MAP to a disabled target drops the taken bit instead
+ *                  of latching it back on the old target (R1, only in the
+ *                  searches with B disabled).
  */
 
 #define NT 4
@@ -160,9 +163,13 @@ inline map(t, n, nv, ni, res, e, v, i, tmp, old)
 						signal_untrusted(t, ENCODE(nv, ni), res, v, i, tmp, old);
 						if
 						:: res != OK ->
+#ifdef BROKEN_PUTBACK
+							skip
+#else
 							v = VCPU_OF(e);
 							i = INTID_OF(e);
 							latch_untrusted(t, v, i, old)
+#endif
 						:: else -> skip
 						fi;
 						res = OK
