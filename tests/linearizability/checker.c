@@ -122,7 +122,7 @@ static void make_plan(const struct model *m, const struct hist_op *op,
 	switch (op->kind) {
 	case H_SIGNAL:
 	case H_INJECT:
-		/* COMMON item 2: the enabled read decides the status, the
+		/* The spec's SIGNAL rule: the enabled read decides the status, the
 		 * latch lands later, both inside the call. */
 		add_step(p, ST_DECIDE, 0, 0);
 		add_step(p, ST_LATCH, 0, 1);
@@ -152,7 +152,7 @@ static void make_plan(const struct model *m, const struct hist_op *op,
 			if (opt->snapshot_negative) {
 				add_step(p, ST_ALL_IDLE, 0, 1);
 			} else {
-				/* COMMON item 3: one instant per word, any order. */
+				/* The spec's rule: one instant per word, any order. */
 				for (unsigned w = 0; w < words; w++)
 					add_step(p, ST_WORD_IDLE, (uint8_t)w, 1);
 			}

@@ -19,7 +19,7 @@ struct lin_options {
 	 * indivisible") instead of the engine's take / decide / latch. */
 	bool strict_map;
 	/* NO_INTERRUPTS and a false line as one snapshot of every state word
-	 * instead of one instant per state word (COMMON item 3). */
+	 * instead of one instant per state word (the spec's rule). */
 	bool snapshot_negative;
 };
 

@@ -109,7 +109,7 @@ static void test_one_edge_one_ack(void **state)
 	assert_int_equal(check(&h, false, false), LIN_OK);
 }
 
-/* NO_INTERRUPTS: per state word (COMMON item 3), not a snapshot. INTID 0
+/* NO_INTERRUPTS: per state word (the spec's rule), not a snapshot. INTID 0
  * (word 0) is acknowledged by another thread while INTID 40 (word 1) is
  * unmasked during the call: each word was idle at some instant, never both
  * at once. An INTID deliverable the whole call is never missed. */
@@ -161,7 +161,7 @@ static void test_map_in_flight(void **state)
 	assert_int_equal(check(&h, true, false), LIN_VIOLATION);
 }
 
-/* Level lines (COMMON item 5) through the model: RESAMPLE re-pends only if
+/* Level lines (issue 12 level semantics) through the model: RESAMPLE re-pends only if
  * its read of the level saw it high. */
 static void test_resample_reads_level(void **state)
 {

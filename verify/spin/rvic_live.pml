@@ -4,7 +4,7 @@
  * leaves out: DISABLE and the guest's bring-up reset, two acknowledgers,
  * the acknowledge cursor (a relaxed load and a plain store, which the TSO
  * layer really buffers), and a trusted level line with the level semantics
- * of issue 12 (COMMON item 5) and RESAMPLE at the end of its handler.
+ * of issue 12 (defect 5) and RESAMPLE at the end of its handler.
  *
  * Shape: one state word, two lanes. INTID 0 has a software level line,
  * INTID 1 is an edge. One state word means the summary word is left out
