@@ -189,6 +189,25 @@ static void test_resample_reads_level(void **state)
 	assert_int_equal(check(&h, false, false), LIN_OK);
 }
 
+/* ENABLE with a high level line: the enabled store, then the level latch.
+ * A SIGNAL that sees the instance enabled may come before the latch; an
+ * IS_PENDING after ENABLE returned sees the line's INTID pending. */
+static void test_enable_latches_high_lines(void **state)
+{
+	struct history h = {0};
+
+	(void)state;
+	model_reset(&m);
+	model_set_level(&m, 0, 0, true); /* disabled: remembered, not pending */
+	add(&h, H_ENABLE, 0, 0, PVIRQ_OK, 0, 0, 9);
+	add(&h, H_SIGNAL, 0, 5, PVIRQ_OK, 0, 1, 2);
+	add(&h, H_IS_PENDING, 0, 0, PVIRQ_OK, 0, 3, 4);
+	assert_int_equal(check(&h, false, false), LIN_OK);
+	h.ops[2].invoked = 10;
+	h.ops[2].returned = 11;
+	assert_int_equal(check(&h, false, false), LIN_VIOLATION);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_negative_ack_per_word),
 		cmocka_unit_test(test_map_in_flight),
 		cmocka_unit_test(test_resample_reads_level),
+		cmocka_unit_test(test_enable_latches_high_lines),
 	};
 
 	return cmocka_run_group_tests(tests, set_up, tear_down);
