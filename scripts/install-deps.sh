@@ -26,6 +26,8 @@ all="$all python3-matplotlib valgrind"
 all="$all clang-format clang-tidy git"
 # Coverage report (scripts/coverage.sh).
 all="$all gcovr"
+# Rust FFI check (bindings/rust/pvirq-sys/tests/header_check.rs).
+all="$all bindgen"
 # The arm64 EL2 hypervisor demo and its qemu_arm64_* tests (examples/el2-arm64).
 all="$all qemu-system-arm"
 # The riscv64 HS hypervisor under QEMU (examples/hs-riscv64): QEMU's OpenSBI

@@ -30,3 +30,8 @@ set(PVIRQ_ARCH_SOURCES
 set(PVIRQ_HOSTED_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/hosted/vm_alloc.c
 )
+
+# Linux eventfd bridge (include/pvirq/eventfd.h): hosted Linux builds only.
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  list(APPEND PVIRQ_HOSTED_SOURCES ${CMAKE_CURRENT_LIST_DIR}/hosted/eventfd_bridge.c)
+endif()

@@ -51,9 +51,16 @@
 
 #include "vm.h"
 
-/** Snapshot format version written by pvirq_vm_save() and the only one
- *  pvirq_vm_restore() accepts. */
-#define PVIRQ_SNAPSHOT_VERSION 1u
+/** Snapshot format version written by pvirq_vm_save(), and the newest
+ *  one pvirq_vm_restore() accepts. Version 2 adds section flags
+ *  (must-understand or optional) so that later releases can add sections
+ *  without breaking older readers where that is safe (docs/snapshot.md). */
+#define PVIRQ_SNAPSHOT_VERSION 2u
+
+/** Oldest format version pvirq_vm_restore() accepts and
+ *  pvirq_vm_save_version() writes: the migration policy keeps the
+ *  previous version readable and writable (docs/snapshot.md). */
+#define PVIRQ_SNAPSHOT_VERSION_OLDEST 1u
 
 PVIRQ_BEGIN_DECLS
 
@@ -63,7 +70,7 @@ PVIRQ_BEGIN_DECLS
 /**
  * @brief Exact size in bytes of the snapshot of @p vm.
  *
- * Depends only on the configuration: 48 + 16 + nr_vcpus * record +
+ * The same in format versions 1 and 2. Depends only on the configuration: 48 + 16 + nr_vcpus * record +
  * 16 + 8 * nr_rvid_inputs + 4 (docs/snapshot.md). 4372 bytes for 8 vCPUs,
  * T = 32, U = 2016 and no rVID inputs.
  * @param vm the VM.
@@ -89,6 +96,22 @@ PVIRQ_API size_t pvirq_vm_snapshot_size(const struct pvirq_vm *vm);
 PVIRQ_API int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written);
 
 /**
+ * @brief pvirq_vm_save() in a chosen format version: the previous version
+ * lets a VM migrate back to (or roll back to) an older VMM.
+ *
+ * Same contract, ordering and errors as pvirq_vm_save(), plus one:
+ * @param version PVIRQ_SNAPSHOT_VERSION_OLDEST .. PVIRQ_SNAPSHOT_VERSION.
+ * @return PVIRQ_EVERSION (nothing written, @p written untouched) if
+ *         @p version is outside that range, or if the VM holds state that
+ *         format version cannot carry. No state of this release is beyond
+ *         version 1; state that later releases keep in sections of their
+ *         own will refuse the versions without them rather than be
+ *         silently dropped. Checked before the buffer size.
+ */
+PVIRQ_API int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void *buf, size_t len,
+				    size_t *written);
+
+/**
  * @brief Replaces the whole state of @p vm by the snapshot in @p buf.
  *
  * Validates everything before it writes anything: on any error the VM is
@@ -97,7 +120,8 @@ PVIRQ_API int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *
  *  - PVIRQ_EINVAL: NULL @p vm or @p buf.
  *  - PVIRQ_EMAGIC: the bytes present do not start with "PVIRQSNP".
  *  - PVIRQ_ETRUNCATED: too short to hold the version.
- *  - PVIRQ_EVERSION: format version other than PVIRQ_SNAPSHOT_VERSION.
+ *  - PVIRQ_EVERSION: format version outside PVIRQ_SNAPSHOT_VERSION_OLDEST
+ *    .. PVIRQ_SNAPSHOT_VERSION.
  *  - PVIRQ_ETRUNCATED: @p len shorter than the header or than the length
  *    the header records.
  *  - PVIRQ_ECORRUPT: @p len longer than the recorded length (mis-framed).
@@ -106,16 +130,29 @@ PVIRQ_API int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *
  *    section field that disagrees with the recorded configuration, an
  *    impossible configuration, non-zero reserved or padding bits (bits
  *    beyond the INTID count), a cursor >= T + U, an rVID entry naming a
- *    vCPU out of range or a trusted / out-of-range INTID, duplicate CPU ids.
+ *    vCPU out of range or a trusted / out-of-range INTID, duplicate CPU ids;
+ *    in version 2, sections after the rVID table that do not tile the
+ *    bytes up to the checksum, carry unknown flags or repeat a VCPU or
+ *    RVID tag.
+ *  - PVIRQ_EVERSION: a well-formed version 2 snapshot with a section this
+ *    release does not know and that is not marked optional (written by a
+ *    newer release, with state this one cannot hold). Unknown optional
+ *    sections are skipped.
  *  - PVIRQ_ECONFIG: well-formed, but taken from a VM with another
  *    configuration (counts, or the CPU id of some vCPU index).
+ *  - PVIRQ_ECORRUPT: two mapped rVID inputs name the same (vCPU, INTID)
+ *    (MAP refuses that with PVIRQ_EBUSY). Checked against the VM, so
+ *    pvirq_snapshot_config() does not report it.
  * The checksum only catches accidents; a hostile snapshot can carry a
  * correct one, and it is the validation that keeps it out. Any input is
  * memory-safe: lengths are overflow-checked and never read past @p len.
  *
  * See the restore contract above: nothing may use @p vm meanwhile, and
  * each vCPU must be rearmed before its next guest entry. @p buf must not
- * change during the call (it is read twice: validate, then apply).
+ * change during the call: it is read twice (validate, then apply), so a
+ * byte changed in between reaches the VM unchecked. A buffer another
+ * party can write (shared memory, a migration channel mapped from another
+ * process) goes through pvirq_vm_restore_staged().
  * O(snapshot size); calls no callback.
  * @param vm  the destination, created with the snapshot's configuration.
  * @param buf the snapshot, any alignment.
@@ -123,6 +160,32 @@ PVIRQ_API int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *
  * @return PVIRQ_OK or one of the errors above.
  */
 PVIRQ_API int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len);
+
+/**
+ * @brief pvirq_vm_restore() for a buffer another party may write during
+ * the call: reads each byte of @p buf exactly once.
+ *
+ * Copies @p buf into @p stage with one load per byte, then restores from
+ * the copy, so what is applied is exactly what was validated and a
+ * failed restore still leaves the VM byte for byte as it was. The stage
+ * is the price of both: until the checksum at the end is checked the new
+ * state has to live somewhere other than the VM, and the library
+ * allocates nothing. A state that changes during the copy yields a
+ * snapshot that is then checked like any other (most likely refused with
+ * PVIRQ_ECHECKSUM).
+ * @param vm        the destination, as for pvirq_vm_restore().
+ * @param buf       the snapshot, any alignment; read once.
+ * @param len       its exact length in bytes.
+ * @param stage     private memory of at least @p len bytes, any
+ *                  alignment, not overlapping @p buf; its contents after
+ *                  the call are unspecified.
+ * @param stage_len bytes available at @p stage.
+ * @return the errors of pvirq_vm_restore(); PVIRQ_EINVAL also for a NULL
+ *         @p stage or a @p stage overlapping @p buf; PVIRQ_ENOSPC if
+ *         @p stage_len < @p len (nothing read, VM untouched).
+ */
+PVIRQ_API int pvirq_vm_restore_staged(struct pvirq_vm *vm, const void *buf, size_t len, void *stage,
+				      size_t stage_len);
 
 /**
  * @brief Reads the configuration a snapshot was taken from, so a VMM can

@@ -12,9 +12,17 @@
  * rule (structure, checksum, every field, internal consistency) without a
  * VM, vm_matches() compares the configuration with the destination, and
  * only then does vm_apply() write. vm_apply() cannot fail, so a refused
- * snapshot leaves the VM untouched. A valid snapshot has exactly one
- * encoding (lengths exact, reserved and padding bits zero), so
- * save(restore(s)) == s: the tests and the fuzzer hold restore to that.
+ * snapshot leaves the VM untouched. A valid snapshot without optional
+ * sections has exactly one encoding per version (lengths exact, reserved
+ * and padding bits zero), so save(restore(s)) == s: the tests and the
+ * fuzzer hold restore to that.
+ *
+ * Two passes read each byte more than once. Reading once and still
+ * leaving the VM untouched on a refusal needs memory for the new state
+ * until the last byte (the checksum) is checked: the VM's own memory holds
+ * the old state, and the core allocates nothing. So
+ * pvirq_vm_restore_staged() takes that memory from the caller: it copies
+ * the buffer once into the caller's private stage and restores from there.
  */
 #include "layout.h"
 #include "snapshot_format.h"
@@ -53,12 +61,14 @@ static void shape_of_vm(struct snap_shape *s, const struct pvirq_vm *vm)
 
 /* --- save ------------------------------------------------------------ */
 
+/* Flags 0 in every version: in v1 the word is reserved, in v2 it says the
+ * VCPU and RVID sections must be understood (every reader does). */
 static void put_section(uint8_t *p, uint32_t tag, uint32_t record_bytes, uint32_t nr_records)
 {
 	snap_put32(p + SNAP_SEC_TAG, tag);
 	snap_put32(p + SNAP_SEC_RECORD_BYTES, record_bytes);
 	snap_put32(p + SNAP_SEC_NR_RECORDS, nr_records);
-	snap_put32(p + SNAP_SEC_RESERVED, 0);
+	snap_put32(p + SNAP_SEC_FLAGS, 0);
 }
 
 /*
@@ -125,13 +135,30 @@ size_t pvirq_vm_snapshot_size(const struct pvirq_vm *vm)
 	return s.total;
 }
 
-int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
+/*
+ * Whether this library writes @version for @vm. Every state of this
+ * release fits both versions (version 2 adds section flags, not state),
+ * so only the number decides today. A later release that keeps state in a
+ * section of its own (shared-state pages, level rVID inputs, priority
+ * classes) refuses an older version here when that state is not at its
+ * reset value, rather than write a snapshot that silently drops it.
+ */
+static bool version_writable(const struct pvirq_vm *vm, uint32_t version)
+{
+	(void)vm;
+	return version >= PVIRQ_SNAPSHOT_VERSION_OLDEST && version <= PVIRQ_SNAPSHOT_VERSION;
+}
+
+int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void *buf, size_t len,
+			  size_t *written)
 {
 	struct snap_shape s;
 	uint8_t *p = buf;
 
 	if (!vm || (!buf && len))
 		return PVIRQ_EINVAL;
+	if (!version_writable(vm, version))
+		return PVIRQ_EVERSION;
 	shape_of_vm(&s, vm);
 	if (written)
 		*written = s.total;
@@ -141,7 +168,7 @@ int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
 	/* p != NULL: len >= s.total > 0 (the analyzer cannot see s.total > 0). */
 	for (uint32_t i = 0; i < SNAP_MAGIC_LEN; i++)
 		p[SNAP_HDR_MAGIC + i] = (uint8_t)SNAP_MAGIC[i]; /* NOLINT(*NullDereference) */
-	snap_put32(p + SNAP_HDR_VERSION, PVIRQ_SNAPSHOT_VERSION);
+	snap_put32(p + SNAP_HDR_VERSION, version);
 	snap_put32(p + SNAP_HDR_HEADER_BYTES, SNAP_HEADER_BYTES);
 	snap_put64(p + SNAP_HDR_TOTAL_BYTES, s.total);
 	snap_put32(p + SNAP_HDR_NR_VCPUS, s.nr_vcpus);
@@ -165,6 +192,11 @@ int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
 	return PVIRQ_OK;
 }
 
+int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
+{
+	return pvirq_vm_save_version(vm, PVIRQ_SNAPSHOT_VERSION, buf, len, written);
+}
+
 /* --- validation (no VM) ---------------------------------------------- */
 
 /* The checks of pvirq_config_check() on counts read from a snapshot. */
@@ -182,13 +214,15 @@ static bool counts_possible(uint32_t nr_vcpus, uint32_t t, uint32_t u, uint32_t 
 static int check_envelope(const uint8_t *p, size_t len)
 {
 	uint64_t total;
+	uint32_t version;
 
 	for (size_t i = 0; i < SNAP_MAGIC_LEN && i < len; i++)
 		if (p[SNAP_HDR_MAGIC + i] != (uint8_t)SNAP_MAGIC[i])
 			return PVIRQ_EMAGIC;
 	if (len < SNAP_HDR_VERSION + 4u)
 		return PVIRQ_ETRUNCATED;
-	if (snap_get32(p + SNAP_HDR_VERSION) != PVIRQ_SNAPSHOT_VERSION)
+	version = snap_get32(p + SNAP_HDR_VERSION);
+	if (version < PVIRQ_SNAPSHOT_VERSION_OLDEST || version > PVIRQ_SNAPSHOT_VERSION)
 		return PVIRQ_EVERSION;
 	if (len < SNAP_HEADER_BYTES)
 		return PVIRQ_ETRUNCATED;
@@ -210,7 +244,7 @@ static bool section_is(const uint8_t *sec, uint32_t tag, uint32_t record_bytes, 
 	return snap_get32(sec + SNAP_SEC_TAG) == tag &&
 	       snap_get32(sec + SNAP_SEC_RECORD_BYTES) == record_bytes &&
 	       snap_get32(sec + SNAP_SEC_NR_RECORDS) == nr_records &&
-	       snap_get32(sec + SNAP_SEC_RESERVED) == 0;
+	       snap_get32(sec + SNAP_SEC_FLAGS) == 0;
 }
 
 /* Whether the bits of map @m from @first_bit to the end of the map are 0. */
@@ -273,28 +307,68 @@ static bool cpu_ids_distinct(const uint8_t *p, const struct snap_shape *s)
 }
 
 /*
+ * The sections after the rVID table (version 2): @nr of them, which must
+ * tile the bytes up to the trailer exactly. This release knows no tag
+ * there, so it skips each optional one and refuses a must-understand one
+ * with PVIRQ_EVERSION (a newer writer's state it cannot hold), but only
+ * once the whole layout is known to be sound, so a corrupt snapshot is
+ * reported as corrupt whatever its flags say. Every bound is checked
+ * before the bytes are read; each loop step consumes at least 16 bytes,
+ * so a huge @nr ends at the end of the buffer.
+ */
+static int check_extensions(const uint8_t *p, size_t len, const struct snap_shape *s, uint32_t nr)
+{
+	size_t at = s->extensions_at, end = len - SNAP_TRAILER_BYTES;
+	int err = PVIRQ_OK;
+
+	for (uint32_t k = 0; k < nr; k++) {
+		const uint8_t *sec = p + at;
+		uint32_t tag, flags;
+		uint64_t bytes;
+
+		if (end - at < SNAP_SECTION_BYTES)
+			return PVIRQ_ECORRUPT;
+		tag = snap_get32(sec + SNAP_SEC_TAG);
+		flags = snap_get32(sec + SNAP_SEC_FLAGS);
+		bytes = (uint64_t)snap_get32(sec + SNAP_SEC_RECORD_BYTES) *
+			snap_get32(sec + SNAP_SEC_NR_RECORDS);
+		at += SNAP_SECTION_BYTES;
+		if ((flags & ~SNAP_SEC_OPTIONAL) || tag == SNAP_TAG_VCPU || tag == SNAP_TAG_RVID ||
+		    bytes % 8u || bytes > (uint64_t)(end - at))
+			return PVIRQ_ECORRUPT;
+		if (!(flags & SNAP_SEC_OPTIONAL))
+			err = PVIRQ_EVERSION;
+		at += (size_t)bytes;
+	}
+	return at == end ? err : PVIRQ_ECORRUPT;
+}
+
+/*
  * Every rule that needs no VM, except distinct CPU ids (see
  * cpu_ids_distinct()). On success @s describes the snapshot.
  */
 static int snap_parse(const uint8_t *p, size_t len, struct snap_shape *s)
 {
-	uint32_t nr_vcpus, t, u, inputs;
+	uint32_t version, nr_vcpus, t, u, inputs, nr_sections;
 	int err = check_envelope(p, len);
 
 	if (err)
 		return err;
+	version = snap_get32(p + SNAP_HDR_VERSION);
 	nr_vcpus = snap_get32(p + SNAP_HDR_NR_VCPUS);
 	t = snap_get32(p + SNAP_HDR_NR_TRUSTED);
 	u = snap_get32(p + SNAP_HDR_NR_UNTRUSTED);
 	inputs = snap_get32(p + SNAP_HDR_NR_RVID_INPUTS);
+	nr_sections = snap_get32(p + SNAP_HDR_NR_SECTIONS);
 	if (snap_get32(p + SNAP_HDR_HEADER_BYTES) != SNAP_HEADER_BYTES ||
-	    snap_get32(p + SNAP_HDR_NR_SECTIONS) != SNAP_NR_SECTIONS ||
+	    nr_sections < SNAP_NR_SECTIONS || (version == 1u && nr_sections != SNAP_NR_SECTIONS) ||
 	    snap_get32(p + SNAP_HDR_FLAGS) != 0 || !counts_possible(nr_vcpus, t, u, inputs))
 		return PVIRQ_ECORRUPT;
 	/* Counts are within the limits now, so the shape cannot overflow;
-	 * and with len == total every offset below is in bounds. */
+	 * and with total <= len every offset of the two fixed sections is in
+	 * bounds (check_extensions() bounds the rest). */
 	snap_shape_of(s, nr_vcpus, t, u, inputs);
-	if (s->total != len)
+	if (s->total > len)
 		return PVIRQ_ECORRUPT;
 	if (!section_is(p + s->vcpus_at - SNAP_SECTION_BYTES, SNAP_TAG_VCPU, s->record_bytes,
 			nr_vcpus) ||
@@ -308,7 +382,7 @@ static int snap_parse(const uint8_t *p, size_t len, struct snap_shape *s)
 		if (!rvid_entry_valid(
 			    s, snap_get64(p + s->rvid_at + (size_t)i * SNAP_RVID_ENTRY_BYTES)))
 			return PVIRQ_ECORRUPT;
-	return PVIRQ_OK;
+	return check_extensions(p, len, s, nr_sections - SNAP_NR_SECTIONS);
 }
 
 int pvirq_snapshot_config(const void *buf, size_t len, struct pvirq_config *cfg, uint64_t *cpu_ids,
@@ -450,4 +524,28 @@ int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len)
 		return err;
 	vm_apply(vm, buf, &s);
 	return PVIRQ_OK;
+}
+
+/*
+ * One volatile load per byte: the compiler may neither read a byte again
+ * nor merge loads, so each byte of @src is read exactly once whatever
+ * another party writes to it meanwhile. Not memcpy: the core has no libc.
+ */
+static void copy_once(uint8_t *dst, const volatile uint8_t *src, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		dst[i] = src[i];
+}
+
+int pvirq_vm_restore_staged(struct pvirq_vm *vm, const void *buf, size_t len, void *stage,
+			    size_t stage_len)
+{
+	uintptr_t b = (uintptr_t)buf, st = (uintptr_t)stage;
+
+	if (!vm || !buf || !stage || (b < st + stage_len && st < b + len))
+		return PVIRQ_EINVAL;
+	if (stage_len < len)
+		return PVIRQ_ENOSPC;
+	copy_once(stage, buf, len);
+	return pvirq_vm_restore(vm, stage, len);
 }

@@ -1,12 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The snapshot byte format, version 1 (docs/snapshot.md is the spec; keep
- * the two in step). Private to src/core; not installed.
+ * The snapshot byte format, versions 1 and 2 (docs/snapshot.md is the
+ * spec; keep the two in step). Private to src/core; not installed.
  *
  *   header      48 bytes
  *   VCPU section header 16 bytes, then nr_vcpus records of record_bytes
  *   RVID section header 16 bytes, then nr_rvid_inputs entries of 8 bytes
+ *   version 2 only: further sections, each a 16-byte header and
+ *     record_bytes * nr_records bytes (a multiple of 8)
  *   trailer      4 bytes: CRC-32C of every byte before it
+ *
+ * Version 2 differs from version 1 in two fields only: the section
+ * header's fourth word, reserved (0) in version 1, holds section flags,
+ * and the header's section count may exceed 2. A section without
+ * SNAP_SEC_OPTIONAL must be understood: a reader that does not know its
+ * tag refuses the snapshot (PVIRQ_EVERSION); an optional section it does
+ * not know it skips. This lets later releases add state (shared-state
+ * page registration, level rVID inputs, priority classes) as new sections
+ * that older readers skip where that is safe and refuse where it is not.
  *
  * Every integer is little-endian and written byte by byte, so the bytes
  * are the same on every host. Bitmaps put INTID n at bit n % 8 of byte
@@ -34,7 +45,7 @@
 #define SNAP_HDR_NR_TRUSTED 28u	    /* u32 T                         */
 #define SNAP_HDR_NR_UNTRUSTED 32u   /* u32 U                         */
 #define SNAP_HDR_NR_RVID_INPUTS 36u /* u32                           */
-#define SNAP_HDR_NR_SECTIONS 40u    /* u32, 2 in version 1           */
+#define SNAP_HDR_NR_SECTIONS 40u    /* u32, 2 in v1, >= 2 in v2      */
 #define SNAP_HDR_FLAGS 44u	    /* u32, reserved, 0              */
 #define SNAP_HEADER_BYTES 48u
 
@@ -42,9 +53,12 @@
 #define SNAP_SEC_TAG 0u		 /* u32 four ASCII characters            */
 #define SNAP_SEC_RECORD_BYTES 4u /* u32 size of one record               */
 #define SNAP_SEC_NR_RECORDS 8u	 /* u32 number of records                */
-#define SNAP_SEC_RESERVED 12u	 /* u32, 0                               */
+#define SNAP_SEC_FLAGS 12u	 /* u32, v1: reserved 0; v2: SNAP_SEC_*  */
 #define SNAP_SECTION_BYTES 16u
-#define SNAP_NR_SECTIONS 2u
+#define SNAP_NR_SECTIONS 2u /* the sections every version has */
+
+/* Section flag (v2): a reader that does not know the tag may skip it. */
+#define SNAP_SEC_OPTIONAL 1u
 
 /* Tags: the ASCII bytes "VCPU" and "RVID" read as little-endian u32. */
 #define SNAP_TAG_VCPU 0x55504356u
@@ -82,8 +96,9 @@ struct snap_shape {
 	uint32_t record_bytes;	  /* one vCPU record */
 	size_t vcpus_at;	  /* first vCPU record */
 	size_t rvid_at;		  /* first rVID entry */
-	size_t crc_at;		  /* trailer */
-	size_t total;		  /* whole snapshot */
+	size_t extensions_at;	  /* v2: first section after the rVID table */
+	size_t crc_at;		  /* trailer, when there are no further sections */
+	size_t total;		  /* whole snapshot, ditto */
 };
 
 static inline uint32_t snap_map_bytes(uint32_t bits)
@@ -105,7 +120,8 @@ static inline void snap_shape_of(struct snap_shape *s, uint32_t nr_vcpus, uint32
 	s->record_bytes = SNAP_VCPU_MAPS + 2u * s->intid_map_bytes + s->level_map_bytes;
 	s->vcpus_at = SNAP_HEADER_BYTES + SNAP_SECTION_BYTES;
 	s->rvid_at = s->vcpus_at + (size_t)nr_vcpus * s->record_bytes + SNAP_SECTION_BYTES;
-	s->crc_at = s->rvid_at + (size_t)nr_rvid_inputs * SNAP_RVID_ENTRY_BYTES;
+	s->extensions_at = s->rvid_at + (size_t)nr_rvid_inputs * SNAP_RVID_ENTRY_BYTES;
+	s->crc_at = s->extensions_at;
 	s->total = s->crc_at + SNAP_TRAILER_BYTES;
 }
 

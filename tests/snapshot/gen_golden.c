@@ -1,23 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Writes the golden snapshots (tests/snapshot/golden/<scenario>.bin) and the
- * fuzz seed corpus (fuzz/corpus/restore/) from the scenarios in
- * snap_util.c. Run from the source tree after a format change:
+ * Writes the golden snapshots (tests/snapshot/golden/v<N>/<scenario>.bin,
+ * one directory per format version this library writes) and seeds for the
+ * fuzz corpus (<corpus dir>/<scenario>-v<N>.bin) from the scenarios in
+ * snap_util.c. Run from the source tree when a new format version is
+ * added:
  *   build/default/tests/snapshot/gen_golden tests/snapshot/golden fuzz/corpus/restore
- * test_snapshot_golden then checks that every host's save reproduces these
- * bytes exactly and that every host restores them to the same state.
+ * A released version's files never change afterwards (docs/snapshot.md):
+ * test_snapshot_golden checks that every host's save in that version
+ * reproduces them exactly and that every host restores them to the same
+ * state.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "snap_util.h"
 
-static int write_file(const char *dir, const char *name, const unsigned char *p, size_t len)
+static int write_file(const char *dir, const char *name, uint32_t version, const unsigned char *p,
+		      size_t len)
 {
 	char path[4096];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	if (version)
+		snprintf(path, sizeof(path), "%s/v%u/%s.bin", dir, version, name);
 	f = fopen(path, "wb");
 	if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
 		perror(path);
@@ -51,19 +58,24 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s\n", sc->name, why);
 			return 1;
 		}
-		buf = snap_save(s.vm, &len);
-		if (write_file(argv[1], sc->name, buf, len) ||
-		    (argc > 2 && write_file(argv[2], sc->name, buf, len)))
-			return 1;
+		for (uint32_t v = PVIRQ_SNAPSHOT_VERSION_OLDEST; v <= PVIRQ_SNAPSHOT_VERSION; v++) {
+			char seed[64];
+
+			snprintf(seed, sizeof(seed), "%s-v%u", sc->name, v);
+			buf = snap_save_version(s.vm, v, &len);
+			if (write_file(argv[1], sc->name, v, buf, len) ||
+			    (argc > 2 && write_file(argv[2], seed, 0, buf, len)))
+				return 1;
+			free(buf);
+		}
 		if (argc > 2 && k == 0) {
 			/* The reset state too: the smallest valid snapshot. */
 			pvirq_vm_reset(s.vm);
-			free(buf);
 			buf = snap_save(s.vm, &len);
-			if (write_file(argv[2], "reset", buf, len))
+			if (write_file(argv[2], "reset", 0, buf, len))
 				return 1;
+			free(buf);
 		}
-		free(buf);
 		model_free(&m);
 		snap_vm_destroy(&s);
 	}

@@ -42,15 +42,21 @@ unsigned char *snap_vm_image(const struct snap_vm *s)
 	return copy;
 }
 
-unsigned char *snap_save(struct pvirq_vm *vm, size_t *len)
+unsigned char *snap_save_version(struct pvirq_vm *vm, uint32_t version, size_t *len)
 {
 	size_t size = pvirq_vm_snapshot_size(vm), written = 0;
 	unsigned char *buf = malloc(size);
 
-	if (!buf || pvirq_vm_save(vm, buf, size, &written) != PVIRQ_OK || written != size)
+	if (!buf || pvirq_vm_save_version(vm, version, buf, size, &written) != PVIRQ_OK ||
+	    written != size)
 		abort();
 	*len = size;
 	return buf;
+}
+
+unsigned char *snap_save(struct pvirq_vm *vm, size_t *len)
+{
+	return snap_save_version(vm, PVIRQ_SNAPSHOT_VERSION, len);
 }
 
 uint64_t snap_rand(uint64_t *rng)

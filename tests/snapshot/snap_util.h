@@ -26,6 +26,8 @@ void snap_vm_destroy(struct snap_vm *s);
 unsigned char *snap_vm_image(const struct snap_vm *s);
 /* Saves into a malloc'd buffer; aborts on failure. */
 unsigned char *snap_save(struct pvirq_vm *vm, size_t *len);
+/* The same in format @version (pvirq_vm_save_version()). */
+unsigned char *snap_save_version(struct pvirq_vm *vm, uint32_t version, size_t *len);
 
 /* xorshift64*: deterministic per seed and identical on every host. */
 uint64_t snap_rand(uint64_t *rng);

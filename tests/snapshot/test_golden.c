@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Golden snapshots (golden/<scenario>.bin, written on x86_64 by gen_golden)
- * restored on whatever host runs this: x86_64 natively, arm64 and riscv64
- * under qemu-user in the cross builds. Same bytes must give the same state
- * everywhere, and this host's save of the same scenario must give the same
- * bytes, so the byte order and layout are truly fixed.
+ * Golden snapshots (golden/v<N>/<scenario>.bin, one directory per format
+ * version, written on x86_64 by gen_golden) restored on whatever host runs
+ * this: x86_64 natively, arm64 and riscv64 under qemu-user in the cross
+ * builds. Same bytes must give the same state everywhere, and this host's
+ * save of the same scenario in the same version must give the same bytes,
+ * so the byte order and layout of every version this release reads and
+ * writes are truly fixed (the migration policy of docs/snapshot.md).
  *   test_snapshot_golden <golden dir>
  */
 #include <stdarg.h>
@@ -21,14 +23,14 @@
 
 static const char *golden_dir;
 
-static unsigned char *read_golden(const char *name, size_t *len)
+static unsigned char *read_golden(uint32_t version, const char *name, size_t *len)
 {
 	char path[4096];
 	unsigned char *buf;
 	FILE *f;
 	long size;
 
-	snprintf(path, sizeof(path), "%s/%s.bin", golden_dir, name);
+	snprintf(path, sizeof(path), "%s/v%u/%s.bin", golden_dir, version, name);
 	f = fopen(path, "rb");
 	if (!f)
 		fail_msg("cannot open %s", path);
@@ -43,10 +45,10 @@ static unsigned char *read_golden(const char *name, size_t *len)
 	return buf;
 }
 
-/* Every scenario: restore = the model's state, save = the golden bytes. */
-static void test_golden_scenarios(void **state)
+/* Every scenario: restore = the model's state, save in the same version =
+ * the golden bytes. */
+static void golden_scenarios(uint32_t version)
 {
-	(void)state;
 	for (unsigned k = 0; k < snap_nr_scenarios; k++) {
 		const struct snap_scenario *sc = &snap_scenarios[k];
 		uint64_t ids[64], rng = sc->seed + 1, rng2 = rng;
@@ -57,19 +59,19 @@ static void test_golden_scenarios(void **state)
 		size_t len, mine_len, again_len;
 
 		snap_scenario_config(sc, &cfg, ids);
-		golden = read_golden(sc->name, &len);
+		golden = read_golden(version, sc->name, &len);
 		assert_int_equal(snap_vm_create(&here, &cfg), 0);
 		assert_int_equal(snap_vm_create(&restored, &cfg), 0);
 		assert_int_equal(model_init(&m, &cfg), 0);
 		assert_null(snap_scenario_run(sc, here.vm, &m));
 
-		mine = snap_save(here.vm, &mine_len);
+		mine = snap_save_version(here.vm, version, &mine_len);
 		assert_int_equal(mine_len, len);
 		assert_memory_equal(mine, golden, len);
 
 		assert_int_equal(pvirq_vm_restore(restored.vm, golden, len), PVIRQ_OK);
 		assert_null(model_compare(&m, restored.vm));
-		again = snap_save(restored.vm, &again_len);
+		again = snap_save_version(restored.vm, version, &again_len);
 		assert_memory_equal(again, golden, len);
 
 		/* Cursors and summaries: the restored VM and the original go on
@@ -94,9 +96,21 @@ static void test_golden_scenarios(void **state)
 	}
 }
 
-/* golden/basic.bin, checked bit by bit without the model or the scenario
- * code: what the file must mean on every host. */
-static void test_golden_basic_exact(void **state)
+static void test_golden_scenarios_v1(void **state)
+{
+	(void)state;
+	golden_scenarios(1);
+}
+
+static void test_golden_scenarios_v2(void **state)
+{
+	(void)state;
+	golden_scenarios(2);
+}
+
+/* golden/v<N>/basic.bin, checked bit by bit without the model or the
+ * scenario code: what the file must mean on every host. */
+static void golden_basic_exact(uint32_t version)
 {
 	static const uint64_t ids[2] = {0x0, 0x100};
 	struct pvirq_config cfg = {.nr_vcpus = 2,
@@ -110,10 +124,10 @@ static void test_golden_basic_exact(void **state)
 	uint32_t vcpu, intid;
 	bool enabled;
 
-	(void)state;
-	golden = read_golden("basic", &len);
+	golden = read_golden(version, "basic", &len);
 	assert_int_equal(len, 48 + 16 + 2 * (16 + 8 + 8 + 8) + 16 + 4 * 8 + 4);
 	assert_memory_equal(golden, "PVIRQSNP", 8);
+	assert_int_equal(golden[8], version);
 	assert_int_equal(snap_vm_create(&s, &cfg), 0);
 	assert_int_equal(pvirq_vm_restore(s.vm, golden, len), PVIRQ_OK);
 
@@ -155,11 +169,46 @@ static void test_golden_basic_exact(void **state)
 	snap_vm_destroy(&s);
 }
 
+static void test_golden_basic_exact_v1(void **state)
+{
+	(void)state;
+	golden_basic_exact(1);
+}
+
+static void test_golden_basic_exact_v2(void **state)
+{
+	(void)state;
+	golden_basic_exact(2);
+}
+
+/* The two versions of one state differ in the version field and the
+ * checksum only (version 2 adds section flags, all 0 for VCPU and RVID). */
+static void test_golden_versions_differ_only_in_version(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < snap_nr_scenarios; k++) {
+		size_t len1, len2;
+		unsigned char *v1 = read_golden(1, snap_scenarios[k].name, &len1);
+		unsigned char *v2 = read_golden(2, snap_scenarios[k].name, &len2);
+
+		assert_int_equal(len1, len2);
+		assert_int_equal(v1[8], 1);
+		assert_int_equal(v2[8], 2);
+		assert_memory_equal(v1, v2, 8);
+		assert_memory_equal(v1 + 9, v2 + 9, len1 - 9 - 4);
+		free(v1);
+		free(v2);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_scenarios),
-		cmocka_unit_test(test_golden_basic_exact),
+		cmocka_unit_test(test_golden_scenarios_v1),
+		cmocka_unit_test(test_golden_scenarios_v2),
+		cmocka_unit_test(test_golden_basic_exact_v1),
+		cmocka_unit_test(test_golden_basic_exact_v2),
+		cmocka_unit_test(test_golden_versions_differ_only_in_version),
 	};
 
 	if (argc != 2) {

@@ -156,10 +156,10 @@ static void bad_magic(unsigned char *p, size_t *len)
 	(void)len;
 	p[3] ^= 0x20; /* "PVIrQSNP" */
 }
-static void version_2(unsigned char *p, size_t *len)
+static void version_3(unsigned char *p, size_t *len)
 {
 	(void)len;
-	put32(p + HDR_VERSION, 2);
+	put32(p + HDR_VERSION, 3);
 }
 static void version_0(unsigned char *p, size_t *len)
 {
@@ -310,9 +310,77 @@ static void rvid_unmapped_not_zero(unsigned char *p, size_t *len)
 	put64(p + FIRST_ENTRY + 24, ((uint64_t)NR_TRUSTED << 32) | 1); /* valid bit clear */
 }
 
+/* --- version 2: sections after the rVID table ------------------------ */
+
+#define TAG_FUTURE 0x45525554u /* "TURE": a tag no release knows */
+#define SEC_OPTIONAL 1u
+
+/*
+ * Inserts a section of @record_bytes * @nr_records zero bytes before the
+ * trailer, claiming @claimed payload bytes present, and fixes the header's
+ * section count and total length (the rows leave the caller room for up
+ * to 48 more bytes).
+ */
+static void append_section(unsigned char *p, size_t *len, uint32_t tag, uint32_t record_bytes,
+			   uint32_t nr_records, uint32_t flags, size_t present)
+{
+	unsigned char *sec = p + *len - 4;
+	uint32_t sections = (uint32_t)p[HDR_NR_SECTIONS] | (uint32_t)p[HDR_NR_SECTIONS + 1] << 8;
+
+	put32(sec, tag);
+	put32(sec + 4, record_bytes);
+	put32(sec + 8, nr_records);
+	put32(sec + 12, flags);
+	memset(sec + 16, 0, present);
+	*len += 16 + present;
+	put32(p + HDR_NR_SECTIONS, sections + 1);
+	put64(p + HDR_TOTAL, *len);
+}
+
+static void section_must_understand(unsigned char *p, size_t *len)
+{
+	append_section(p, len, TAG_FUTURE, 8, 2, 0, 16);
+}
+static void section_unknown_flag(unsigned char *p, size_t *len)
+{
+	append_section(p, len, TAG_FUTURE, 8, 2, SEC_OPTIONAL | 2u, 16);
+}
+static void section_repeats_vcpu(unsigned char *p, size_t *len)
+{
+	append_section(p, len, 0x55504356u /* "VCPU" */, 8, 1, SEC_OPTIONAL, 8);
+}
+static void section_past_trailer(unsigned char *p, size_t *len)
+{
+	append_section(p, len, TAG_FUTURE, 8, 8, SEC_OPTIONAL, 16); /* claims 64 */
+}
+static void section_not_8_aligned(unsigned char *p, size_t *len)
+{
+	append_section(p, len, TAG_FUTURE, 4, 3, SEC_OPTIONAL, 12);
+}
+static void section_huge_product(unsigned char *p, size_t *len)
+{
+	/* 2^32 - 8 times 2^32 - 8 must not wrap onto a small size. */
+	append_section(p, len, TAG_FUTURE, 0xFFFFFFF8u, 0xFFFFFFF8u, SEC_OPTIONAL, 8);
+}
+static void version_1_with_sections(unsigned char *p, size_t *len)
+{
+	put32(p + HDR_VERSION, 1);
+	append_section(p, len, TAG_FUTURE, 8, 1, SEC_OPTIONAL, 8);
+}
+/* Unknown must-understand section followed by stray bytes: the layout is
+ * checked first, so this is corrupt, not newer. */
+static void must_understand_then_garbage(unsigned char *p, size_t *len)
+{
+	append_section(p, len, TAG_FUTURE, 8, 1, 0, 8);
+	put32(p + *len - 4, 0xDEADBEEFu);
+	*len += 4;
+	put64(p + HDR_TOTAL, *len);
+}
+
 static const struct mutation mutations[] = {
 	{"wrong magic", bad_magic, PVIRQ_EMAGIC, false},
-	{"version 2", version_2, PVIRQ_EVERSION, false},
+	{"version 3 (newer than this library)", version_3, PVIRQ_EVERSION, false},
+	{"unknown must-understand section", section_must_understand, PVIRQ_EVERSION, false},
 	{"version 0", version_0, PVIRQ_EVERSION, false},
 	{"state byte flipped", state_byte_flipped, PVIRQ_ECHECKSUM, true},
 	{"checksum byte flipped", crc_byte_flipped, PVIRQ_ECHECKSUM, true},
@@ -343,6 +411,14 @@ static const struct mutation mutations[] = {
 	{"rVID entry vCPU out of range", rvid_vcpu_out_of_range, PVIRQ_ECORRUPT, false},
 	{"rVID entry reserved bits", rvid_reserved_bits, PVIRQ_ECORRUPT, false},
 	{"unmapped rVID entry not zero", rvid_unmapped_not_zero, PVIRQ_ECORRUPT, false},
+	{"section flag bit unknown", section_unknown_flag, PVIRQ_ECORRUPT, false},
+	{"extra section repeats VCPU", section_repeats_vcpu, PVIRQ_ECORRUPT, false},
+	{"extra section runs past the trailer", section_past_trailer, PVIRQ_ECORRUPT, false},
+	{"extra section not a multiple of 8", section_not_8_aligned, PVIRQ_ECORRUPT, false},
+	{"extra section size wraps", section_huge_product, PVIRQ_ECORRUPT, false},
+	{"version 1 with a third section", version_1_with_sections, PVIRQ_ECORRUPT, false},
+	{"must-understand section, then stray bytes", must_understand_then_garbage, PVIRQ_ECORRUPT,
+	 false},
 };
 
 /* Runs every row that expects @want (at least one must exist). */
@@ -362,7 +438,7 @@ static void run_rows(struct rig *r, int want)
 		if (mu->want != want)
 			continue;
 		rows++;
-		p = calloc(1, r->len + 16);
+		p = calloc(1, r->len + 64);
 		assert_non_null(p);
 		memcpy(p, r->snap, r->len);
 		mu->apply(p, &len);

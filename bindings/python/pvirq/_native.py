@@ -236,7 +236,9 @@ PROTOTYPES = {
     # snapshot.h
     "pvirq_vm_snapshot_size": (c_size_t, [VM_P]),
     "pvirq_vm_save": (c_int, [VM_P, c_void_p, c_size_t, POINTER(c_size_t)]),
+    "pvirq_vm_save_version": (c_int, [VM_P, c_uint32, c_void_p, c_size_t, POINTER(c_size_t)]),
     "pvirq_vm_restore": (c_int, [VM_P, c_void_p, c_size_t]),
+    "pvirq_vm_restore_staged": (c_int, [VM_P, c_void_p, c_size_t, c_void_p, c_size_t]),
     "pvirq_snapshot_config": (c_int, [c_void_p, c_size_t, POINTER(Config), POINTER(c_uint64),
                                       c_uint32]),
 }

@@ -15,6 +15,7 @@ INCLUDE = Path(__file__).resolve().parents[3] / "include" / "pvirq"
 # Headers the Python package does not bind, and why.
 NOT_BOUND = {
     "guest.h": "guest-side hypercall wrappers, not part of the host API",
+    "eventfd.h": "Linux epoll bridge over raw file descriptors, for C VMMs",
 }
 
 SCALARS = {

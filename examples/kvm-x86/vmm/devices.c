@@ -8,19 +8,24 @@
  * unless the previous tick is still unhandled; the guest lowers the line
  * through DEMO_PORT_TIMER_ACK ("reprogramming" it).
  *
- * libpvirq mode: devices inject through rVID inputs (untrusted path), the
- * timer is a trusted level line (pvirq_rvic_set_level) that the guest
- * RESAMPLEs. Baseline: both are MSIs into the in-kernel LAPIC.
+ * libpvirq mode: each device signals an eventfd of its own (its "irqfd",
+ * as a vhost-user or VFIO backend would), and libpvirq's eventfd bridge,
+ * bound to the device's rVID input, injects it (untrusted path) from its
+ * own thread; the latency therefore includes that hop. The timer is a
+ * trusted level line (pvirq_rvic_set_level) that the guest RESAMPLEs.
+ * Baseline: both are MSIs into the in-kernel LAPIC.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <pvirq/eventfd.h>
 #include <pvirq/pvirq.h>
 
 #include "vmm.h"
@@ -85,6 +90,14 @@ static bool wait_done(struct demo_device *dev, struct demo_device_slot *slot, ui
 	return true;
 }
 
+/* What a device backend does: one write to its interrupt eventfd. */
+static int signal_irqfd(struct demo_device *dev)
+{
+	uint64_t one = 1;
+
+	return write(dev->irqfd, &one, sizeof(one)) == (ssize_t)sizeof(one) ? 0 : -1;
+}
+
 static void *device_thread(void *arg)
 {
 	struct demo_device *dev = arg;
@@ -106,7 +119,7 @@ static void *device_thread(void *arg)
 		shared_store(&slot->inject_tsc, demo_rdtsc());
 		shared_store(&slot->raised, raised);
 		if (vm->pvirq)
-			err = pvirq_rvid_inject(vm->pvirq, dev->index);
+			err = signal_irqfd(dev);
 		else
 			err = demo_signal_msi(
 				vm, atomic_load_explicit(&dev->msi_dest, memory_order_seq_cst),
@@ -183,10 +196,54 @@ void demo_send_wake(struct demo_vm *vm, uint32_t vcpu)
 		demo_signal_msi(vm, vcpu, DEMO_VECTOR_WAKE);
 }
 
+/* One irqfd per device, bound to its rVID input, and the bridge's thread. */
+static int bridge_start(struct demo_vm *vm)
+{
+	if (pvirq_eventfd_bridge_create(vm->pvirq, &vm->bridge))
+		return -ENOMEM;
+	for (uint32_t d = 0; d < vm->nr_devices; d++) {
+		struct demo_device *dev = &vm->devices[d];
+
+		dev->irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (dev->irqfd < 0 || pvirq_eventfd_bridge_bind_input(vm->bridge, dev->irqfd, d))
+			return -EINVAL;
+	}
+	return pvirq_eventfd_bridge_start(vm->bridge) ? -EINVAL : 0;
+}
+
+/*
+ * After the device threads stopped: the bridge injects what it has not
+ * read yet, and each device's dropped edges (every target disabled, or
+ * the input unmapped: the guest never does either to a device) count as
+ * inject errors, as a failed direct injection did.
+ */
+static void bridge_stop(struct demo_vm *vm)
+{
+	pvirq_eventfd_bridge_stop(vm->bridge);
+	while (pvirq_eventfd_bridge_poll(vm->bridge, 0) > 0)
+		;
+	for (uint32_t d = 0; d < vm->nr_devices; d++) {
+		struct demo_device *dev = &vm->devices[d];
+		struct pvirq_eventfd_stats st;
+
+		if (!pvirq_eventfd_bridge_stats(vm->bridge, dev->irqfd, &st))
+			dev->inject_errors += st.disabled + st.unmapped;
+		pvirq_eventfd_bridge_unbind(vm->bridge, dev->irqfd);
+		close(dev->irqfd);
+	}
+	pvirq_eventfd_bridge_destroy(vm->bridge);
+	vm->bridge = NULL;
+}
+
 int demo_devices_start(struct demo_vm *vm)
 {
 	int err;
 
+	if (vm->pvirq && vm->nr_devices) {
+		err = bridge_start(vm);
+		if (err)
+			return err;
+	}
 	for (uint32_t d = 0; d < vm->nr_devices; d++) {
 		err = pthread_create(&vm->devices[d].thread, NULL, device_thread, &vm->devices[d]);
 		if (err)
@@ -205,6 +262,8 @@ void demo_devices_stop(struct demo_vm *vm)
 	atomic_store_explicit(&vm->devices_stop, true, memory_order_release);
 	for (uint32_t d = 0; d < vm->nr_devices; d++)
 		pthread_join(vm->devices[d].thread, NULL);
+	if (vm->bridge)
+		bridge_stop(vm);
 }
 
 void demo_timer_stop(struct demo_vm *vm)

@@ -114,6 +114,7 @@ struct demo_device {
 	struct demo_vm *vm;
 	uint32_t index;
 	int eventfd; /* the guest's DEMO_PORT_DEVICE_DONE doorbell (ioeventfd) */
+	int irqfd;   /* libpvirq modes: the interrupt eventfd, as a vhost backend's */
 	pthread_t thread;
 	_Atomic uint32_t msi_dest; /* baseline: the MSI's destination APIC id */
 	uint32_t *samples;	   /* inject -> handler latency, TSC ticks  */
@@ -130,6 +131,8 @@ struct demo_vm {
 	uint8_t *mem;
 	struct demo_shared *shared;
 	struct pvirq_vm *pvirq; /* libpvirq modes only */
+	/* libpvirq modes: injects each device's irqfd into its rVID input. */
+	struct pvirq_eventfd_bridge *bridge;
 	uint64_t tsc_khz;
 	bool tsc_shared; /* guest TSC == host TSC (offset set to 0) */
 	bool sync_regs;	 /* KVM_CAP_SYNC_REGS: registers come in kvm_run */

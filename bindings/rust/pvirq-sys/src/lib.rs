@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: MIT
 //! Raw FFI declarations of libpvirq's public C API (`include/pvirq/*.h`).
 //!
-//! Hand-written, one item per C declaration, in the order of the headers.
-//! `tests/header_check.rs` keeps them honest: it parses the headers and
-//! fails if a `PVIRQ_API` prototype, an error code or an integer constant is
-//! missing here or declared with another type, and it compares every
-//! `sizeof`/`offsetof` against values the C compiler reported for the real
-//! headers (`check/abi_check.c`).
+//! Hand-written, one item per C declaration, in the order of the headers,
+//! with the documentation a reader needs. `tests/header_check.rs` keeps
+//! them honest with bindgen: every C function must have the same type here
+//! as in bindgen's reading of the headers, every constant the same value,
+//! and every `sizeof`/`offsetof` the value the C compiler reported for the
+//! real headers (`check/abi_check.c`).
 //!
 //! Everything here is `unsafe` to call and follows the C contracts word for
 //! word; the `pvirq` crate is the safe interface.
 //!
-//! Linking: `build.rs` links the static `libpvirq.a` found in
-//! `$PVIRQ_LIB_DIR` when that variable is set (the CTest suite points it at
-//! the CMake build directory), and otherwise builds the freestanding core
-//! with CMake into `OUT_DIR`. The hosted convenience constructor
+//! Linking (`build.rs`): the `libpvirq.a` in `$PVIRQ_LIB_DIR` when that is
+//! set (the CTest suite points it at the CMake build directory); else an
+//! installed libpvirq that pkg-config finds; else the C sources shipped in
+//! the crate (`csrc/`), compiled into `OUT_DIR`. The hosted convenience constructor
 //! (`hosted.h`) is not bound: Rust callers own the memory of their VMs.
 
 #![no_std]
@@ -321,8 +321,38 @@ pub const PVIRQ_FN_RVID_MAP: pvirq_abi_fn = 1;
 /// rVID UNMAP.
 pub const PVIRQ_FN_RVID_UNMAP: pvirq_abi_fn = 2;
 
+/// `enum pvirq_abi_call_index`: dense index of every call in the table.
+pub type pvirq_abi_call_index = c_uint;
+/// Table index of rVIC VERSION.
+pub const PVIRQ_CALL_RVIC_VERSION: pvirq_abi_call_index = 0;
+/// Table index of rVIC INFO.
+pub const PVIRQ_CALL_RVIC_INFO: pvirq_abi_call_index = 1;
+/// Table index of rVIC ENABLE.
+pub const PVIRQ_CALL_RVIC_ENABLE: pvirq_abi_call_index = 2;
+/// Table index of rVIC DISABLE.
+pub const PVIRQ_CALL_RVIC_DISABLE: pvirq_abi_call_index = 3;
+/// Table index of rVIC SET_MASKED.
+pub const PVIRQ_CALL_RVIC_SET_MASKED: pvirq_abi_call_index = 4;
+/// Table index of rVIC CLEAR_MASKED.
+pub const PVIRQ_CALL_RVIC_CLEAR_MASKED: pvirq_abi_call_index = 5;
+/// Table index of rVIC IS_PENDING.
+pub const PVIRQ_CALL_RVIC_IS_PENDING: pvirq_abi_call_index = 6;
+/// Table index of rVIC SIGNAL.
+pub const PVIRQ_CALL_RVIC_SIGNAL: pvirq_abi_call_index = 7;
+/// Table index of rVIC CLEAR_PENDING.
+pub const PVIRQ_CALL_RVIC_CLEAR_PENDING: pvirq_abi_call_index = 8;
+/// Table index of rVIC ACKNOWLEDGE.
+pub const PVIRQ_CALL_RVIC_ACKNOWLEDGE: pvirq_abi_call_index = 9;
+/// Table index of rVIC RESAMPLE.
+pub const PVIRQ_CALL_RVIC_RESAMPLE: pvirq_abi_call_index = 10;
+/// Table index of rVID VERSION.
+pub const PVIRQ_CALL_RVID_VERSION: pvirq_abi_call_index = 11;
+/// Table index of rVID MAP.
+pub const PVIRQ_CALL_RVID_MAP: pvirq_abi_call_index = 12;
+/// Table index of rVID UNMAP.
+pub const PVIRQ_CALL_RVID_UNMAP: pvirq_abi_call_index = 13;
 /// Number of calls in the table (`PVIRQ_ABI_NR_CALLS`).
-pub const PVIRQ_ABI_NR_CALLS: u32 = 14;
+pub const PVIRQ_ABI_NR_CALLS: pvirq_abi_call_index = 14;
 
 /// `enum pvirq_abi_info_key`: keys of RVIC_INFO.
 pub type pvirq_abi_info_key = c_uint;
@@ -610,8 +640,10 @@ unsafe extern "C" {
 
 // --- snapshot.h -----------------------------------------------------------
 
-/// Snapshot format version written by save and accepted by restore.
-pub const PVIRQ_SNAPSHOT_VERSION: u32 = 1;
+/// Snapshot format version written by save; the newest restore accepts.
+pub const PVIRQ_SNAPSHOT_VERSION: u32 = 2;
+/// Oldest snapshot format version restore accepts and save can write.
+pub const PVIRQ_SNAPSHOT_VERSION_OLDEST: u32 = 1;
 
 unsafe extern "C" {
     /// Exact size in bytes of the snapshot of `vm`.
@@ -623,9 +655,27 @@ unsafe extern "C" {
         len: usize,
         written: *mut usize,
     ) -> c_int;
+    /// `pvirq_vm_save()` in format `version` (the previous one, for a
+    /// rollback to an older VMM).
+    pub fn pvirq_vm_save_version(
+        vm: *mut pvirq_vm,
+        version: u32,
+        buf: *mut c_void,
+        len: usize,
+        written: *mut usize,
+    ) -> c_int;
     /// Replaces the whole state of `vm` by the snapshot in `buf`; nothing
-    /// else may use `vm` meanwhile.
+    /// else may use `vm` meanwhile, and `buf` must not change (read twice).
     pub fn pvirq_vm_restore(vm: *mut pvirq_vm, buf: *const c_void, len: usize) -> c_int;
+    /// Restore that reads each byte of `buf` once, into the caller's
+    /// private `stage` (at least `len` bytes, not overlapping `buf`).
+    pub fn pvirq_vm_restore_staged(
+        vm: *mut pvirq_vm,
+        buf: *const c_void,
+        len: usize,
+        stage: *mut c_void,
+        stage_len: usize,
+    ) -> c_int;
     /// Reads the configuration a snapshot was taken from.
     pub fn pvirq_snapshot_config(
         buf: *const c_void,

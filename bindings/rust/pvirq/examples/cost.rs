@@ -6,9 +6,9 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use pvirq::{Error, Vm};
+use pvirq::Vm;
 
-fn main() -> Result<(), Error> {
+fn main() -> pvirq::Result<()> {
     const ROUNDS: u32 = 2_000_000;
     let vm = Vm::builder(1).build()?;
     let entry = vm.take_vcpu_entry(0).expect("entry token");
@@ -19,7 +19,7 @@ fn main() -> Result<(), Error> {
     for _ in 0..ROUNDS {
         v.signal(5)?;
         black_box(entry.rearm());
-        let intid = v.acknowledge()?;
+        let intid = v.acknowledge()?.expect("just signalled");
         v.clear_masked(black_box(intid))?;
     }
     let ns = start.elapsed().as_nanos() as f64 / f64::from(ROUNDS);

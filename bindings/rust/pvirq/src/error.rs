@@ -1,27 +1,35 @@
 // SPDX-License-Identifier: MIT
-//! The host API's error codes as a Rust enum.
+//! The host API's faults as a Rust enum, and the crate's `Result`.
 
 use core::ffi::{CStr, c_int};
 use core::fmt;
 
 use pvirq_sys as sys;
 
-/// Why a libpvirq operation failed: one variant per `PVIRQ_E*` code.
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Why a libpvirq operation failed: a fault of the caller or of the input
+/// (a bad argument, a corrupt snapshot), one variant per such `PVIRQ_E*`
+/// code.
 ///
-/// Several variants are outcomes a VMM expects rather than faults:
-/// [`Error::NoInterrupt`] (acknowledge found nothing: spurious),
-/// [`Error::Disabled`] (injection into a disabled instance was dropped) and
-/// [`Error::Unmapped`] (an rVID input nobody mapped was ignored).
+/// What a VMM expects in normal operation is not here but in the return
+/// types: acknowledge finding nothing is `Ok(None)`
+/// ([`Vcpu::acknowledge`](crate::Vcpu::acknowledge)), an injection dropped
+/// on a disabled instance or ignored on an unmapped input is a
+/// [`Delivery`](crate::Delivery), a hypercall that is not libpvirq's is
+/// [`Hypercall::NotPvirq`](crate::Hypercall::NotPvirq).
 ///
 /// ```
 /// use pvirq::{Error, Vm};
 ///
 /// let vm = Vm::builder(1).build()?;
-/// // Nothing is pending: acknowledge reports a spurious interrupt.
-/// vm.vcpu(0)?.enable()?;
-/// assert_eq!(vm.vcpu(0)?.acknowledge(), Err(Error::NoInterrupt));
-/// assert_eq!(Error::NoInterrupt.code(), -5);
-/// assert_eq!(Error::NoInterrupt.to_string(), "no deliverable interrupt");
+/// let v = vm.vcpu(0)?;
+/// v.enable()?;
+/// assert_eq!(v.acknowledge()?, None); // nothing pending: an outcome
+/// assert_eq!(v.signal(64), Err(Error::InvalidIntid)); // a fault
+/// assert_eq!(Error::InvalidIntid.code(), -3);
+/// assert_eq!(Error::InvalidIntid.to_string(), "INTID out of range or of the wrong class");
 /// # Ok::<(), pvirq::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,14 +41,8 @@ pub enum Error {
     NoSuchVcpu,
     /// `PVIRQ_EINTID`: INTID out of range or of the wrong class.
     InvalidIntid,
-    /// `PVIRQ_EDISABLED`: the target instance is disabled; the injection was dropped.
-    Disabled,
-    /// `PVIRQ_ENOINTR`: acknowledge found nothing deliverable (spurious).
-    NoInterrupt,
     /// `PVIRQ_EINPUT`: rVID input number out of range.
     InvalidInput,
-    /// `PVIRQ_EUNMAPPED`: rVID input not mapped; the injection was ignored.
-    Unmapped,
     /// `PVIRQ_ENOSPC`: buffer too small, or the VM's memory could not be allocated.
     NoSpace,
     /// `PVIRQ_ETRUNCATED`: snapshot shorter than its header says.
@@ -57,24 +59,20 @@ pub enum Error {
     Corrupt,
     /// `PVIRQ_EADDRESS`: MSI written to an address that is not the doorbell.
     NotDoorbell,
-    /// `PVIRQ_ENOSYS`: hypercall outside libpvirq's ranges.
-    NotPvirqCall,
     /// `PVIRQ_EBUSY`: rVID MAP onto a (vCPU, INTID) another input is mapped to.
     TargetBusy,
-    /// A negative code this version of the crate does not know.
+    /// A negative code this version of the crate does not know, or an
+    /// outcome code from a call that cannot have that outcome.
     Unknown(i32),
 }
 
 impl Error {
-    /// Every known variant, in code order (-1, -2, ...).
-    pub const ALL: [Error; 17] = [
+    /// Every known variant, in code order.
+    pub const ALL: [Error; 13] = [
         Error::InvalidArgument,
         Error::NoSuchVcpu,
         Error::InvalidIntid,
-        Error::Disabled,
-        Error::NoInterrupt,
         Error::InvalidInput,
-        Error::Unmapped,
         Error::NoSpace,
         Error::Truncated,
         Error::BadMagic,
@@ -83,7 +81,6 @@ impl Error {
         Error::ConfigMismatch,
         Error::Corrupt,
         Error::NotDoorbell,
-        Error::NotPvirqCall,
         Error::TargetBusy,
     ];
 
@@ -93,10 +90,7 @@ impl Error {
             Error::InvalidArgument => sys::PVIRQ_EINVAL,
             Error::NoSuchVcpu => sys::PVIRQ_EVCPU,
             Error::InvalidIntid => sys::PVIRQ_EINTID,
-            Error::Disabled => sys::PVIRQ_EDISABLED,
-            Error::NoInterrupt => sys::PVIRQ_ENOINTR,
             Error::InvalidInput => sys::PVIRQ_EINPUT,
-            Error::Unmapped => sys::PVIRQ_EUNMAPPED,
             Error::NoSpace => sys::PVIRQ_ENOSPC,
             Error::Truncated => sys::PVIRQ_ETRUNCATED,
             Error::BadMagic => sys::PVIRQ_EMAGIC,
@@ -105,7 +99,6 @@ impl Error {
             Error::ConfigMismatch => sys::PVIRQ_ECONFIG,
             Error::Corrupt => sys::PVIRQ_ECORRUPT,
             Error::NotDoorbell => sys::PVIRQ_EADDRESS,
-            Error::NotPvirqCall => sys::PVIRQ_ENOSYS,
             Error::TargetBusy => sys::PVIRQ_EBUSY,
             Error::Unknown(code) => code,
         }
@@ -128,7 +121,7 @@ impl Error {
 }
 
 /// Turns a C status into a `Result`.
-pub(crate) fn check(code: c_int) -> Result<(), Error> {
+pub(crate) fn check(code: c_int) -> Result<()> {
     match Error::from_code(code) {
         None => Ok(()),
         Some(e) => Err(e),

@@ -29,7 +29,7 @@
 
 use pvirq_sys as sys;
 
-use crate::error::{Error, check};
+use crate::error::{Error, Result, check};
 use crate::vm::Vcpu;
 
 pub use sys::pvirq_arm64_regs as Arm64Regs;
@@ -48,11 +48,10 @@ pub enum Hypercall {
     NotPvirq,
 }
 
-fn outcome(code: i32) -> Result<Hypercall, Error> {
-    match check(code) {
-        Ok(()) => Ok(Hypercall::Handled),
-        Err(Error::NotPvirqCall) => Ok(Hypercall::NotPvirq),
-        Err(e) => Err(e),
+fn outcome(code: i32) -> Result<Hypercall> {
+    match code {
+        sys::PVIRQ_ENOSYS => Ok(Hypercall::NotPvirq),
+        _ => check(code).map(|()| Hypercall::Handled),
     }
 }
 
@@ -74,7 +73,7 @@ impl Vcpu<'_> {
     /// assert_eq!(vcpu.handle_arm64_smccc(&mut psci)?, Hypercall::NotPvirq);
     /// # Ok::<(), pvirq::Error>(())
     /// ```
-    pub fn handle_arm64_smccc(&self, regs: &mut Arm64Regs) -> Result<Hypercall, Error> {
+    pub fn handle_arm64_smccc(&self, regs: &mut Arm64Regs) -> Result<Hypercall> {
         // SAFETY: valid VM and vCPU; regs is a valid, exclusive pointer.
         outcome(unsafe { sys::pvirq_arm64_handle_smccc(self.inner.raw(), self.index, regs) })
     }
@@ -83,7 +82,7 @@ impl Vcpu<'_> {
     /// doorbell, see [`x86::is_doorbell`]): RAX = function ID, RBX, RCX,
     /// RSI arguments; on return RAX = status word, RBX = value. Targets are
     /// APIC ids. The guest is told the default upcall vector.
-    pub fn handle_x86_hypercall(&self, regs: &mut X86Regs) -> Result<Hypercall, Error> {
+    pub fn handle_x86_hypercall(&self, regs: &mut X86Regs) -> Result<Hypercall> {
         // SAFETY: as in handle_arm64_smccc().
         outcome(unsafe { sys::pvirq_x86_handle_hypercall(self.inner.raw(), self.index, regs) })
     }
@@ -95,7 +94,7 @@ impl Vcpu<'_> {
         &self,
         regs: &mut X86Regs,
         upcall_vector: u8,
-    ) -> Result<Hypercall, Error> {
+    ) -> Result<Hypercall> {
         // SAFETY: as in handle_arm64_smccc().
         outcome(unsafe {
             sys::pvirq_x86_handle_hypercall_vector(
@@ -110,7 +109,7 @@ impl Vcpu<'_> {
     /// Handles an SBI call (KVM_EXIT_RISCV_SBI) of this vCPU: A7 = EID,
     /// A6 = FID, A0..A2 arguments; on return A0 = SBI error, A1 = value.
     /// Targets are hart ids.
-    pub fn handle_riscv_sbi(&self, regs: &mut RiscvRegs) -> Result<Hypercall, Error> {
+    pub fn handle_riscv_sbi(&self, regs: &mut RiscvRegs) -> Result<Hypercall> {
         // SAFETY: as in handle_arm64_smccc().
         outcome(unsafe { sys::pvirq_riscv_handle_sbi(self.inner.raw(), self.index, regs) })
     }
@@ -119,6 +118,128 @@ impl Vcpu<'_> {
 /// The hypercall ABI shared by the three architectures.
 pub mod abi {
     use super::sys;
+
+    /// Every call of the ABI, by name (the spec's table, in table order).
+    ///
+    /// ```
+    /// use pvirq::abi::Call;
+    ///
+    /// assert_eq!(Call::RvicSignal.id(), 0xC500_0207);
+    /// assert_eq!(Call::from_id(0xC500_0101), Some(Call::RvidMap));
+    /// assert_eq!(Call::from_id(0xC500_020B), None); // not a call
+    /// assert_eq!(Call::RvidMap.name(), "RVID_MAP");
+    /// ```
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Call {
+        /// rVIC VERSION: the ABI version.
+        RvicVersion,
+        /// rVIC INFO: a configuration value by key.
+        RvicInfo,
+        /// rVIC ENABLE of the caller's instance.
+        RvicEnable,
+        /// rVIC DISABLE of the caller's instance.
+        RvicDisable,
+        /// rVIC SET_MASKED of (target, INTID).
+        RvicSetMasked,
+        /// rVIC CLEAR_MASKED of (target, INTID): end of interrupt.
+        RvicClearMasked,
+        /// rVIC IS_PENDING of (target, INTID).
+        RvicIsPending,
+        /// rVIC SIGNAL of (target, INTID): an IPI.
+        RvicSignal,
+        /// rVIC CLEAR_PENDING of (target, INTID).
+        RvicClearPending,
+        /// rVIC ACKNOWLEDGE on the caller's instance.
+        RvicAcknowledge,
+        /// rVIC RESAMPLE of a trusted INTID.
+        RvicResample,
+        /// rVID VERSION.
+        RvidVersion,
+        /// rVID MAP of an input to (target, untrusted INTID).
+        RvidMap,
+        /// rVID UNMAP of an input.
+        RvidUnmap,
+    }
+
+    impl Call {
+        /// Every call, in table order (`PVIRQ_CALL_*` index order).
+        pub const ALL: [Call; sys::PVIRQ_ABI_NR_CALLS as usize] = [
+            Call::RvicVersion,
+            Call::RvicInfo,
+            Call::RvicEnable,
+            Call::RvicDisable,
+            Call::RvicSetMasked,
+            Call::RvicClearMasked,
+            Call::RvicIsPending,
+            Call::RvicSignal,
+            Call::RvicClearPending,
+            Call::RvicAcknowledge,
+            Call::RvicResample,
+            Call::RvidVersion,
+            Call::RvidMap,
+            Call::RvidUnmap,
+        ];
+
+        /// Whether the call belongs to the rVID (else the rVIC).
+        pub const fn is_rvid(self) -> bool {
+            matches!(self, Call::RvidVersion | Call::RvidMap | Call::RvidUnmap)
+        }
+
+        /// Function number n within its part (`PVIRQ_FN_*`).
+        pub const fn number(self) -> u32 {
+            match self {
+                Call::RvicVersion => sys::PVIRQ_FN_RVIC_VERSION,
+                Call::RvicInfo => sys::PVIRQ_FN_RVIC_INFO,
+                Call::RvicEnable => sys::PVIRQ_FN_RVIC_ENABLE,
+                Call::RvicDisable => sys::PVIRQ_FN_RVIC_DISABLE,
+                Call::RvicSetMasked => sys::PVIRQ_FN_RVIC_SET_MASKED,
+                Call::RvicClearMasked => sys::PVIRQ_FN_RVIC_CLEAR_MASKED,
+                Call::RvicIsPending => sys::PVIRQ_FN_RVIC_IS_PENDING,
+                Call::RvicSignal => sys::PVIRQ_FN_RVIC_SIGNAL,
+                Call::RvicClearPending => sys::PVIRQ_FN_RVIC_CLEAR_PENDING,
+                Call::RvicAcknowledge => sys::PVIRQ_FN_RVIC_ACKNOWLEDGE,
+                Call::RvicResample => sys::PVIRQ_FN_RVIC_RESAMPLE,
+                Call::RvidVersion => sys::PVIRQ_FN_RVID_VERSION,
+                Call::RvidMap => sys::PVIRQ_FN_RVID_MAP,
+                Call::RvidUnmap => sys::PVIRQ_FN_RVID_UNMAP,
+            }
+        }
+
+        /// 32-bit function ID on arm64 (SMCCC W0) and x86_64 (RAX); on
+        /// riscv64 the FID is [`number`](Self::number) in the part's EID.
+        pub const fn id(self) -> u32 {
+            if self.is_rvid() {
+                rvid_id(self.number())
+            } else {
+                rvic_id(self.number())
+            }
+        }
+
+        /// The call a function ID names, if any.
+        pub fn from_id(id: u32) -> Option<Call> {
+            Call::ALL.iter().copied().find(|c| c.id() == id)
+        }
+
+        /// The spec's name, e.g. `RVIC_SIGNAL`.
+        pub const fn name(self) -> &'static str {
+            match self {
+                Call::RvicVersion => "RVIC_VERSION",
+                Call::RvicInfo => "RVIC_INFO",
+                Call::RvicEnable => "RVIC_ENABLE",
+                Call::RvicDisable => "RVIC_DISABLE",
+                Call::RvicSetMasked => "RVIC_SET_MASKED",
+                Call::RvicClearMasked => "RVIC_CLEAR_MASKED",
+                Call::RvicIsPending => "RVIC_IS_PENDING",
+                Call::RvicSignal => "RVIC_SIGNAL",
+                Call::RvicClearPending => "RVIC_CLEAR_PENDING",
+                Call::RvicAcknowledge => "RVIC_ACKNOWLEDGE",
+                Call::RvicResample => "RVIC_RESAMPLE",
+                Call::RvidVersion => "RVID_VERSION",
+                Call::RvidMap => "RVID_MAP",
+                Call::RvidUnmap => "RVID_UNMAP",
+            }
+        }
+    }
 
     /// ABI version the guest reads with VERSION: major << 16 | minor (0.3).
     pub const VERSION: u32 = sys::PVIRQ_ABI_VERSION;
@@ -190,7 +311,8 @@ pub mod x86 {
 
 /// arm64: the virtual IRQ line (HCR_EL2.VI, KVM_IRQ_LINE).
 pub mod arm64 {
-    use super::{Error, check, sys};
+    #[allow(unused_imports)] // Error: named by the docs
+    use super::{Error, Result, check, sys};
 
     /// Bits of an MPIDR that name a vCPU (Aff3..Aff0): give the library
     /// `MPIDR_EL1 & MPIDR_AFFINITY_MASK` as cpu ids.
@@ -205,10 +327,7 @@ pub mod arm64 {
     /// The `struct kvm_irq_level` argument of KVM_IRQ_LINE that drives the
     /// IRQ line of vCPU `vcpu_index` (type CPU) to `line`. Errors:
     /// [`Error::NoSuchVcpu`] for an index KVM cannot name (>= 4096).
-    pub fn kvm_irq_line(
-        vcpu_index: u32,
-        line: bool,
-    ) -> Result<sys::pvirq_arm64_kvm_irq_level, Error> {
+    pub fn kvm_irq_line(vcpu_index: u32, line: bool) -> Result<sys::pvirq_arm64_kvm_irq_level> {
         let mut out = sys::pvirq_arm64_kvm_irq_level::default();
         // SAFETY: pure function; valid out-pointer.
         check(unsafe { sys::pvirq_arm64_kvm_irq_line(vcpu_index, line, &mut out) })?;

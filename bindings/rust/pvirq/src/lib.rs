@@ -11,7 +11,12 @@
 //!   [`rearm`](VcpuEntry::rearm) has a one-caller-per-vCPU rule, which the
 //!   type enforces (`Send`, not `Sync`, not `Clone`).
 //! - [`Rvid`] is the distributor: device inputs routed to untrusted INTIDs.
-//! - Failures are [`Error`]s, one variant per `PVIRQ_E*` code.
+//! - Faults are [`Error`]s (one variant per fault code, [`Result`] for
+//!   short); expected outcomes are values: [`Vcpu::acknowledge`] returns
+//!   `Option` (`None`: nothing to deliver), injections return a
+//!   [`Delivery`] (latched, dropped on a disabled instance, ignored on an
+//!   unmapped input), hypercall handlers a [`Hypercall`].
+//! - [`abi::Call`] names every hypercall and its function ID.
 //! - The hypercall decoders ([`Vcpu::handle_arm64_smccc`],
 //!   [`Vcpu::handle_x86_hypercall`], [`Vcpu::handle_riscv_sbi`]) plug into a
 //!   VMM's exit loop; [`x86`], [`arm64`] and [`riscv`] hold the injection
@@ -38,7 +43,7 @@
 //!
 //! if entry.rearm() {               // vCPU thread, before guest entry
 //!     // raise the guest's interrupt line; the guest then acknowledges:
-//!     assert_eq!(cpu1.acknowledge()?, 40);
+//!     assert_eq!(cpu1.acknowledge()?, Some(40));
 //!     cpu1.clear_masked(40)?;      // end of interrupt
 //! }
 //! # Ok::<(), pvirq::Error>(())
@@ -63,7 +68,7 @@
 //!     assert!(entry.rearm());
 //!     entry.vcpu().acknowledge()
 //! });
-//! assert_eq!(vcpu_thread.join().unwrap()?, 32);
+//! assert_eq!(vcpu_thread.join().unwrap()?, Some(32));
 //! # Ok::<(), pvirq::Error>(())
 //! ```
 
@@ -72,11 +77,14 @@
 
 mod error;
 mod hypercall;
+mod outcome;
 mod snapshot;
 mod vm;
 
-pub use error::Error;
+pub use error::{Error, Result};
 pub use hypercall::{Arm64Regs, Hypercall, RiscvRegs, X86Regs, abi, arm64, riscv, x86};
+pub use outcome::Delivery;
+pub use snapshot::{SNAPSHOT_VERSION, SNAPSHOT_VERSION_OLDEST};
 pub use vm::{Mapping, Rvid, Vcpu, VcpuEntry, Vm, VmBuilder};
 
 /// The raw FFI crate, for what this crate does not wrap.

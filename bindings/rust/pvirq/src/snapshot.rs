@@ -25,7 +25,7 @@
 //! let dst = Vm::builder_from_snapshot(&bytes)?.notify(|_vcpu| {}).restore(&bytes)?;
 //! let entry = dst.take_vcpu_entry(1).unwrap();
 //! assert!(entry.rearm()); // before the first guest entry: line high
-//! assert_eq!(entry.vcpu().acknowledge()?, 40);
+//! assert_eq!(entry.vcpu().acknowledge()?, Some(40));
 //! # Ok::<(), pvirq::Error>(())
 //! ```
 
@@ -34,8 +34,15 @@ use core::ptr;
 
 use pvirq_sys as sys;
 
-use crate::error::{Error, check};
+#[allow(unused_imports)] // Error: named by the docs
+use crate::error::{Error, Result, check};
 use crate::vm::{Vm, VmBuilder};
+
+/// Snapshot format version [`Vm::save`] writes; the newest restore reads.
+pub const SNAPSHOT_VERSION: u32 = sys::PVIRQ_SNAPSHOT_VERSION;
+/// Oldest snapshot format version restore reads and
+/// [`Vm::save_version`] writes.
+pub const SNAPSHOT_VERSION_OLDEST: u32 = sys::PVIRQ_SNAPSHOT_VERSION_OLDEST;
 
 impl Vm {
     /// Exact size in bytes of this VM's snapshot (depends only on the
@@ -51,7 +58,7 @@ impl Vm {
     ///
     /// Quiesce every vCPU and device first: operations running meanwhile
     /// are memory-safe but make the snapshot an inconsistent cut.
-    pub fn save_into(&self, buf: &mut [u8]) -> Result<usize, Error> {
+    pub fn save_into(&self, buf: &mut [u8]) -> Result<usize> {
         let mut written = 0;
         // SAFETY: valid VM; buf is writable for buf.len() bytes; save only
         // reads the VM, with atomic loads (memory-safe under concurrency).
@@ -67,9 +74,37 @@ impl Vm {
     }
 
     /// The snapshot as a new vector (see [`save_into`](Self::save_into)).
-    pub fn save(&self) -> Result<Vec<u8>, Error> {
+    pub fn save(&self) -> Result<Vec<u8>> {
+        self.save_version(SNAPSHOT_VERSION)
+    }
+
+    /// The snapshot in format `version`: [`SNAPSHOT_VERSION_OLDEST`] lets
+    /// the VM migrate back to a VMM with the previous library
+    /// (`docs/snapshot.md`, migration policy). Errors:
+    /// [`Error::UnsupportedVersion`] for a version this library does not
+    /// write, or state that version cannot carry.
+    ///
+    /// ```
+    /// let vm = pvirq::Vm::builder(1).build()?;
+    /// let old = vm.save_version(pvirq::SNAPSHOT_VERSION_OLDEST)?;
+    /// assert_eq!(old[8], 1); // the version field
+    /// assert!(pvirq::Vm::builder_from_snapshot(&old)?.restore(&old).is_ok());
+    /// assert_eq!(vm.save_version(99), Err(pvirq::Error::UnsupportedVersion));
+    /// # Ok::<(), pvirq::Error>(())
+    /// ```
+    pub fn save_version(&self, version: u32) -> Result<Vec<u8>> {
         let mut buf = vec![0; self.snapshot_size()];
-        let written = self.save_into(&mut buf)?;
+        let mut written = 0;
+        // SAFETY: as in save_into().
+        check(unsafe {
+            sys::pvirq_vm_save_version(
+                self.as_raw(),
+                version,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut written,
+            )
+        })?;
         buf.truncate(written);
         Ok(buf)
     }
@@ -81,7 +116,7 @@ impl Vm {
     /// [`Error::Truncated`], [`Error::BadMagic`],
     /// [`Error::UnsupportedVersion`], [`Error::BadChecksum`],
     /// [`Error::Corrupt`].
-    pub fn builder_from_snapshot(snapshot: &[u8]) -> Result<VmBuilder, Error> {
+    pub fn builder_from_snapshot(snapshot: &[u8]) -> Result<VmBuilder> {
         let mut cfg = empty_config();
         let base = snapshot.as_ptr().cast::<c_void>();
         // First the counts, to size the CPU id list.
@@ -133,7 +168,7 @@ impl VmBuilder {
     /// [`build`](Self::build), those of [`Vm::builder_from_snapshot`], and
     /// [`Error::ConfigMismatch`] if this builder's counts or CPU ids differ
     /// from the snapshot's.
-    pub fn restore(self, snapshot: &[u8]) -> Result<Vm, Error> {
+    pub fn restore(self, snapshot: &[u8]) -> Result<Vm> {
         let vm = self.build()?;
         // SAFETY: valid VM that no other handle can reach yet, so nothing
         // runs concurrently; `snapshot` is immutable for the call (restore

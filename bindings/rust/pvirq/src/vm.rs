@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use pvirq_sys as sys;
 
-use crate::error::{Error, check};
+use crate::error::{Error, Result, check};
+use crate::outcome::{Delivery, delivery};
 
 type NotifyFn = dyn Fn(u32) + Send + Sync + 'static;
 type LineLevelFn = dyn Fn(u32, u32) -> bool + Send + Sync + 'static;
@@ -134,7 +135,7 @@ impl VmBuilder {
 
     /// The C view of this configuration. The trampolines are installed for
     /// the callbacks `ctx` holds; `ctx` may be null for a size query.
-    fn raw_config(&self, ctx: *mut Callbacks) -> Result<sys::pvirq_config, Error> {
+    fn raw_config(&self, ctx: *mut Callbacks) -> Result<sys::pvirq_config> {
         let cpu_ids = match &self.cpu_ids {
             // The C side reads nr_vcpus ids: a shorter list would be read
             // out of bounds, so the length is checked here.
@@ -162,7 +163,7 @@ impl VmBuilder {
     }
 
     /// Bytes of memory the VM will own ([`Vm::footprint`]).
-    pub fn footprint(&self) -> Result<usize, Error> {
+    pub fn footprint(&self) -> Result<usize> {
         let cfg = self.raw_config(ptr::null_mut())?;
         // SAFETY: cfg is valid and its cpu_ids (if any) has nr_vcpus entries.
         match unsafe { sys::pvirq_vm_footprint(&cfg) } {
@@ -178,7 +179,7 @@ impl VmBuilder {
     /// Errors: [`Error::InvalidArgument`] for a bad configuration (counts
     /// out of range, duplicate CPU ids, a `cpu_ids` list of the wrong
     /// length); [`Error::NoSpace`] if the allocation failed.
-    pub fn build(mut self) -> Result<Vm, Error> {
+    pub fn build(mut self) -> Result<Vm> {
         let size = self.footprint()?;
         let layout = Layout::from_size_align(size, sys::PVIRQ_CACHE_LINE as usize)
             .map_err(|_| Error::NoSpace)?;
@@ -291,7 +292,7 @@ impl Drop for Inner {
 /// vm.rvid().map(0, 1, 40)?;       // guest: input 0 -> (vCPU 1, INTID 40)
 /// vm.rvid().inject(0)?;           // device model: raise an edge
 /// assert!(cpu1.line());           // the VMM would inject now
-/// assert_eq!(cpu1.acknowledge()?, 40);
+/// assert_eq!(cpu1.acknowledge()?, Some(40));
 /// # Ok::<(), pvirq::Error>(())
 /// ```
 #[derive(Clone)]
@@ -351,7 +352,7 @@ impl Vm {
 
     /// The rVIC instance of vCPU `index`, for operations any thread may do.
     /// Errors: [`Error::NoSuchVcpu`].
-    pub fn vcpu(&self, index: u32) -> Result<Vcpu<'_>, Error> {
+    pub fn vcpu(&self, index: u32) -> Result<Vcpu<'_>> {
         if index >= self.inner.nr_vcpus {
             return Err(Error::NoSuchVcpu);
         }
@@ -371,7 +372,7 @@ impl Vm {
 
     /// The vCPU whose architectural CPU id is `cpu_id` (O(log n)).
     /// Errors: [`Error::NoSuchVcpu`].
-    pub fn vcpu_by_cpu_id(&self, cpu_id: u64) -> Result<Vcpu<'_>, Error> {
+    pub fn vcpu_by_cpu_id(&self, cpu_id: u64) -> Result<Vcpu<'_>> {
         let mut index = 0;
         // SAFETY: valid VM; `index` is a valid out-pointer.
         check(unsafe { sys::pvirq_vm_vcpu_by_cpu_id(self.inner.raw(), cpu_id, &mut index) })?;
@@ -467,7 +468,7 @@ impl Vcpu<'_> {
         id
     }
 
-    fn call(&self, f: unsafe extern "C" fn(*mut sys::pvirq_vm, u32) -> i32) -> Result<(), Error> {
+    fn call(&self, f: unsafe extern "C" fn(*mut sys::pvirq_vm, u32) -> i32) -> Result<()> {
         // SAFETY: valid VM; every rvic operation is thread-safe (rvic.h).
         check(unsafe { f(self.inner.raw(), self.index) })
     }
@@ -476,86 +477,94 @@ impl Vcpu<'_> {
         &self,
         f: unsafe extern "C" fn(*mut sys::pvirq_vm, u32, u32) -> i32,
         intid: u32,
-    ) -> Result<(), Error> {
+    ) -> Result<()> {
         // SAFETY: as in call().
         check(unsafe { f(self.inner.raw(), self.index, intid) })
     }
 
     /// ENABLE: the line takes effect at once (notify runs if an INTID is
     /// already deliverable).
-    pub fn enable(&self) -> Result<(), Error> {
+    pub fn enable(&self) -> Result<()> {
         self.call(sys::pvirq_rvic_enable)
     }
 
     /// DISABLE: the line drops and later injections are dropped; latched
     /// pending bits stay.
-    pub fn disable(&self) -> Result<(), Error> {
+    pub fn disable(&self) -> Result<()> {
         self.call(sys::pvirq_rvic_disable)
     }
 
     /// Whether the instance is enabled.
-    pub fn is_enabled(&self) -> Result<bool, Error> {
+    pub fn is_enabled(&self) -> Result<bool> {
         query!(self, pvirq_rvic_is_enabled)
     }
 
     /// Masks `intid`. Errors: [`Error::InvalidIntid`].
-    pub fn set_masked(&self, intid: u32) -> Result<(), Error> {
+    pub fn set_masked(&self, intid: u32) -> Result<()> {
         self.call_intid(sys::pvirq_rvic_set_masked, intid)
     }
 
     /// Unmasks `intid` (end of interrupt); the line rises if it is pending.
-    pub fn clear_masked(&self, intid: u32) -> Result<(), Error> {
+    pub fn clear_masked(&self, intid: u32) -> Result<()> {
         self.call_intid(sys::pvirq_rvic_clear_masked, intid)
     }
 
     /// Whether `intid` is masked.
-    pub fn is_masked(&self, intid: u32) -> Result<bool, Error> {
+    pub fn is_masked(&self, intid: u32) -> Result<bool> {
         query!(self, pvirq_rvic_is_masked, intid)
     }
 
     /// Whether `intid` is pending.
-    pub fn is_pending(&self, intid: u32) -> Result<bool, Error> {
+    pub fn is_pending(&self, intid: u32) -> Result<bool> {
         query!(self, pvirq_rvic_is_pending, intid)
     }
 
     /// Makes `intid` pending (the trusted path: any INTID). Latches even
-    /// when masked. Errors: [`Error::Disabled`] (dropped),
-    /// [`Error::InvalidIntid`].
-    pub fn signal(&self, intid: u32) -> Result<(), Error> {
-        self.call_intid(sys::pvirq_rvic_signal, intid)
+    /// when masked; [`Delivery::Dropped`] if the instance is disabled.
+    /// Errors: [`Error::InvalidIntid`].
+    pub fn signal(&self, intid: u32) -> Result<Delivery> {
+        // SAFETY: as in call().
+        delivery(unsafe { sys::pvirq_rvic_signal(self.inner.raw(), self.index, intid) })
     }
 
     /// Clears the pending bit of `intid`.
-    pub fn clear_pending(&self, intid: u32) -> Result<(), Error> {
+    pub fn clear_pending(&self, intid: u32) -> Result<()> {
         self.call_intid(sys::pvirq_rvic_clear_pending, intid)
     }
 
     /// ACKNOWLEDGE: takes one deliverable INTID (pending and unmasked),
-    /// atomically clearing its pending bit and masking it, and returns it.
-    /// Round-robin from the last acknowledged INTID: starvation-free.
-    /// Errors: [`Error::NoInterrupt`] (spurious), [`Error::Disabled`].
-    pub fn acknowledge(&self) -> Result<u32, Error> {
+    /// atomically clearing its pending bit and masking it, and returns it;
+    /// `None` when nothing is deliverable (a spurious interrupt, or the
+    /// instance is disabled, which delivers nothing). Round-robin from the
+    /// last acknowledged INTID: starvation-free.
+    pub fn acknowledge(&self) -> Result<Option<u32>> {
         let mut intid = 0;
         // SAFETY: valid VM and out-pointer; thread-safe per rvic.h.
-        check(unsafe { sys::pvirq_rvic_acknowledge(self.inner.raw(), self.index, &mut intid) })?;
-        Ok(intid)
+        match unsafe { sys::pvirq_rvic_acknowledge(self.inner.raw(), self.index, &mut intid) } {
+            sys::PVIRQ_ENOINTR | sys::PVIRQ_EDISABLED => Ok(None),
+            code => check(code).map(|()| Some(intid)),
+        }
     }
 
     /// RESAMPLE: re-pends trusted `intid` if its line is high (software
-    /// level or the builder's `line_level` callback).
-    pub fn resample(&self, intid: u32) -> Result<(), Error> {
-        self.call_intid(sys::pvirq_rvic_resample, intid)
+    /// level or the builder's `line_level` callback): [`Delivery::Latched`]
+    /// (also when the line is low), [`Delivery::Dropped`] if high on a
+    /// disabled instance.
+    pub fn resample(&self, intid: u32) -> Result<Delivery> {
+        // SAFETY: as in call().
+        delivery(unsafe { sys::pvirq_rvic_resample(self.inner.raw(), self.index, intid) })
     }
 
     /// Drives the software level line of trusted `intid`; raising it makes
-    /// the INTID pending. Changes of one line must come from one owner.
-    pub fn set_level(&self, intid: u32, high: bool) -> Result<(), Error> {
+    /// the INTID pending ([`Delivery::Dropped`] on a disabled instance: the
+    /// level is kept). Changes of one line must come from one owner.
+    pub fn set_level(&self, intid: u32, high: bool) -> Result<Delivery> {
         // SAFETY: as in call().
-        check(unsafe { sys::pvirq_rvic_set_level(self.inner.raw(), self.index, intid, high) })
+        delivery(unsafe { sys::pvirq_rvic_set_level(self.inner.raw(), self.index, intid, high) })
     }
 
     /// The software level of trusted `intid`.
-    pub fn level(&self, intid: u32) -> Result<bool, Error> {
+    pub fn level(&self, intid: u32) -> Result<bool> {
         query!(self, pvirq_rvic_get_level, intid)
     }
 
@@ -641,6 +650,17 @@ impl VcpuEntry {
     /// assert!(entry.rearm()); // guest entry: inject
     /// # Ok::<(), pvirq::Error>(())
     /// ```
+    ///
+    /// Ignoring the result is a bug (an interrupt would wait for the next
+    /// one), so it does not compile where warnings are errors:
+    ///
+    /// ```compile_fail
+    /// #![deny(unused_must_use)]
+    /// let vm = pvirq::Vm::builder(1).build().unwrap();
+    /// let entry = vm.take_vcpu_entry(0).unwrap();
+    /// entry.rearm(); // error: unused return value that must be used
+    /// ```
+    #[must_use = "a true line must be raised before guest entry, or the interrupt waits for the next one"]
     pub fn rearm(&self) -> bool {
         // SAFETY: valid VM; the caller is the one thread holding the unique
         // token of this vCPU (one token per vCPU, !Sync, !Clone), so rearm
@@ -690,42 +710,41 @@ impl Rvid<'_> {
     /// pending interrupt moves to the new target. Errors:
     /// [`Error::InvalidInput`], [`Error::NoSuchVcpu`], [`Error::InvalidIntid`]
     /// (not an untrusted INTID).
-    pub fn map(&self, input: u32, vcpu: u32, intid: u32) -> Result<(), Error> {
+    pub fn map(&self, input: u32, vcpu: u32, intid: u32) -> Result<()> {
         // SAFETY: valid VM; thread-safe per rvid.h.
         check(unsafe { sys::pvirq_rvid_map(self.inner.raw(), input, vcpu, intid) })
     }
 
     /// UNMAP: later injections on `input` are ignored.
-    pub fn unmap(&self, input: u32) -> Result<(), Error> {
+    pub fn unmap(&self, input: u32) -> Result<()> {
         // SAFETY: as in map().
         check(unsafe { sys::pvirq_rvid_unmap(self.inner.raw(), input) })
     }
 
     /// Current route of `input`; `Ok(None)` if unmapped.
-    pub fn lookup(&self, input: u32) -> Result<Option<Mapping>, Error> {
+    pub fn lookup(&self, input: u32) -> Result<Option<Mapping>> {
         let (mut vcpu, mut intid) = (0, 0);
         // SAFETY: as in map(); valid out-pointers.
-        match check(unsafe {
-            sys::pvirq_rvid_lookup(self.inner.raw(), input, &mut vcpu, &mut intid)
-        }) {
-            Ok(()) => Ok(Some(Mapping { vcpu, intid })),
-            Err(Error::Unmapped) => Ok(None),
-            Err(e) => Err(e),
+        match unsafe { sys::pvirq_rvid_lookup(self.inner.raw(), input, &mut vcpu, &mut intid) } {
+            sys::PVIRQ_EUNMAPPED => Ok(None),
+            code => check(code).map(|()| Some(Mapping { vcpu, intid })),
         }
     }
 
-    /// A device raises an edge on `input`. Errors: [`Error::Unmapped`]
-    /// (ignored), [`Error::Disabled`] (dropped), [`Error::InvalidInput`].
-    pub fn inject(&self, input: u32) -> Result<(), Error> {
+    /// A device raises an edge on `input`: [`Delivery::Latched`], or
+    /// [`Delivery::Dropped`] (every target disabled), or
+    /// [`Delivery::Unmapped`] (ignored). Errors: [`Error::InvalidInput`].
+    pub fn inject(&self, input: u32) -> Result<Delivery> {
         // SAFETY: as in map().
-        check(unsafe { sys::pvirq_rvid_inject(self.inner.raw(), input) })
+        delivery(unsafe { sys::pvirq_rvid_inject(self.inner.raw(), input) })
     }
 
     /// A device writes an MSI: `addr` must be [`Rvid::MSI_DOORBELL`] and
-    /// `data` is the input number. Errors: as [`inject`](Self::inject), and
-    /// [`Error::NotDoorbell`] for another address.
-    pub fn msi(&self, addr: u64, data: u64) -> Result<(), Error> {
+    /// `data` is the input number. Outcomes and errors: as
+    /// [`inject`](Self::inject), and [`Error::NotDoorbell`] for another
+    /// address.
+    pub fn msi(&self, addr: u64, data: u64) -> Result<Delivery> {
         // SAFETY: as in map().
-        check(unsafe { sys::pvirq_rvid_msi(self.inner.raw(), addr, data) })
+        delivery(unsafe { sys::pvirq_rvid_msi(self.inner.raw(), addr, data) })
     }
 }

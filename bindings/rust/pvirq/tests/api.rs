@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use pvirq::{Error, Mapping, Rvid, Vcpu, VcpuEntry, Vm};
+use pvirq::{Delivery, Error, Mapping, Rvid, Vcpu, VcpuEntry, Vm};
 
 fn vm(nr_vcpus: u32) -> Vm {
     Vm::builder(nr_vcpus)
@@ -116,17 +116,21 @@ fn intid_arguments_are_checked() {
 fn signal_mask_acknowledge_cycle() {
     let vm = vm(1);
     let v = vm.vcpu(0).unwrap();
-    assert_eq!(v.signal(3), Err(Error::Disabled), "disabled instance drops");
+    assert_eq!(
+        v.signal(3),
+        Ok(Delivery::Dropped),
+        "disabled instance drops"
+    );
     assert!(!v.is_pending(3).unwrap());
     v.enable().unwrap();
     assert!(v.is_enabled().unwrap());
-    assert_eq!(v.acknowledge(), Err(Error::NoInterrupt));
+    assert_eq!(v.acknowledge(), Ok(None));
     v.signal(3).unwrap();
     assert!(v.is_pending(3).unwrap(), "latches while masked");
     assert!(!v.line(), "masked: not deliverable");
     v.clear_masked(3).unwrap();
     assert!(v.line());
-    assert_eq!(v.acknowledge(), Ok(3));
+    assert_eq!(v.acknowledge(), Ok(Some(3)));
     assert!(
         v.is_masked(3).unwrap() && !v.is_pending(3).unwrap(),
         "ack masks and clears"
@@ -139,7 +143,11 @@ fn signal_mask_acknowledge_cycle() {
     v.signal(3).unwrap();
     v.disable().unwrap();
     assert!(!v.line(), "disable drops the line");
-    assert_eq!(v.acknowledge(), Err(Error::Disabled));
+    assert_eq!(
+        v.acknowledge(),
+        Ok(None),
+        "a disabled instance delivers nothing"
+    );
     assert!(v.is_pending(3).unwrap(), "pending stays latched");
 }
 
@@ -153,7 +161,7 @@ fn acknowledge_is_round_robin() {
         v.signal(intid).unwrap();
     }
     let mut order = Vec::new();
-    while let Ok(intid) = v.acknowledge() {
+    while let Some(intid) = v.acknowledge().unwrap() {
         order.push(intid);
         v.clear_masked(intid).unwrap();
         if order.len() == 1 {
@@ -204,8 +212,8 @@ fn notify_runs_once_per_rearm() {
     v.signal(2).unwrap();
     assert_eq!(*calls.lock().unwrap(), [1]);
     assert!(entry.rearm());
-    assert_eq!(v.acknowledge(), Ok(1));
-    assert_eq!(v.acknowledge(), Ok(2));
+    assert_eq!(v.acknowledge(), Ok(Some(1)));
+    assert_eq!(v.acknowledge(), Ok(Some(2)));
     assert!(!entry.rearm());
     v.clear_masked(1).unwrap();
     v.signal(1).unwrap();
@@ -242,7 +250,7 @@ fn rvid_map_lookup_inject_unmap() {
     let vm = vm(2);
     let rvid = vm.rvid();
     assert_eq!(rvid.lookup(0), Ok(None));
-    assert_eq!(rvid.inject(0), Err(Error::Unmapped));
+    assert_eq!(rvid.inject(0), Ok(Delivery::Unmapped));
     assert_eq!(rvid.map(8, 0, 40), Err(Error::InvalidInput));
     assert_eq!(rvid.map(0, 2, 40), Err(Error::NoSuchVcpu));
     assert_eq!(
@@ -253,7 +261,7 @@ fn rvid_map_lookup_inject_unmap() {
     assert_eq!(rvid.map(0, 0, 96), Err(Error::InvalidIntid));
     rvid.map(0, 1, 40).unwrap();
     assert_eq!(rvid.lookup(0), Ok(Some(Mapping { vcpu: 1, intid: 40 })));
-    assert_eq!(rvid.inject(0), Err(Error::Disabled));
+    assert_eq!(rvid.inject(0), Ok(Delivery::Dropped));
     let v = vm.vcpu(1).unwrap();
     v.enable().unwrap();
     rvid.inject(0).unwrap();
@@ -318,8 +326,19 @@ fn memory_lives_as_long_as_any_handle() {
 
 #[test]
 fn error_codes_round_trip_and_read_like_c() {
-    for (i, e) in Error::ALL.iter().enumerate() {
-        let code = -(i as i32) - 1;
+    // Faults only: the outcome codes are values, not errors.
+    let outcomes = [
+        pvirq::sys::PVIRQ_EDISABLED,
+        pvirq::sys::PVIRQ_ENOINTR,
+        pvirq::sys::PVIRQ_EUNMAPPED,
+        pvirq::sys::PVIRQ_ENOSYS,
+    ];
+    let faults: Vec<i32> = (1..=17)
+        .map(|i| -i)
+        .filter(|c| !outcomes.contains(c))
+        .collect();
+    assert_eq!(faults.len(), Error::ALL.len());
+    for (e, code) in Error::ALL.iter().zip(faults) {
         assert_eq!(e.code(), code);
         assert_eq!(Error::from_code(code), Some(*e));
         assert_ne!(e.to_string(), "unknown error");
@@ -327,5 +346,5 @@ fn error_codes_round_trip_and_read_like_c() {
     assert_eq!(Error::from_code(0), None);
     assert_eq!(Error::from_code(-99), Some(Error::Unknown(-99)));
     assert_eq!(Error::Unknown(-99).to_string(), "unknown error (-99)");
-    assert_eq!(Error::Disabled.to_string(), "target instance disabled");
+    assert_eq!(Error::InvalidInput.to_string(), "rVID input out of range");
 }

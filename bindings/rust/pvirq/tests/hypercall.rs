@@ -202,3 +202,45 @@ fn injection_helpers() {
     assert_eq!(abi::status_reason(0x102), 2);
     assert_eq!(abi::status_index(0x102), 1);
 }
+
+/// The named call IDs are the ones the decoders answer: each is handled
+/// (not passed on as the VMM's own), the IDs are distinct, and every ID
+/// between two calls that is not a call is NOT_SUPPORTED.
+#[test]
+fn named_call_ids_are_the_decoders() {
+    use pvirq::abi::Call;
+    use std::collections::BTreeSet;
+
+    let vm = Vm::builder(1).rvid_inputs(1).build().unwrap();
+    let vcpu = vm.vcpu(0).unwrap();
+    let ids: BTreeSet<u32> = Call::ALL.iter().map(|c| c.id()).collect();
+    assert_eq!(ids.len(), Call::ALL.len());
+    for call in Call::ALL {
+        assert_eq!(Call::from_id(call.id()), Some(call));
+        let mut regs = X86Regs {
+            rax: u64::from(call.id()),
+            ..Default::default()
+        };
+        assert_eq!(
+            vcpu.handle_x86_hypercall(&mut regs).unwrap(),
+            Hypercall::Handled,
+            "{}",
+            call.name()
+        );
+        assert_ne!(
+            regs.rax as i64,
+            pvirq::abi::STATUS_NOT_SUPPORTED,
+            "{}",
+            call.name()
+        );
+    }
+    let mut regs = X86Regs {
+        rax: u64::from(Call::RvicResample.id() + 1),
+        ..Default::default()
+    };
+    assert_eq!(
+        vcpu.handle_x86_hypercall(&mut regs).unwrap(),
+        Hypercall::Handled
+    );
+    assert_eq!(regs.rax as i64, pvirq::abi::STATUS_NOT_SUPPORTED);
+}

@@ -47,7 +47,7 @@ fn every_edge_is_delivered_once_and_no_wakeup_is_lost() {
                 thread::park(); // woken by notify (or spuriously: loop)
                 continue;
             }
-            while let Ok(intid) = v.acknowledge() {
+            while let Some(intid) = v.acknowledge().unwrap() {
                 counts[(intid - 32) as usize].fetch_add(1, Ordering::Relaxed);
                 taken += 1;
                 v.clear_masked(intid).unwrap();
@@ -90,7 +90,7 @@ fn entry_token_moves_between_threads_one_holder_at_a_time() {
     let vm = Vm::builder(1).build().unwrap();
     let entry = vm.take_vcpu_entry(0).unwrap();
     let back = thread::spawn(move || {
-        entry.rearm();
+        assert!(!entry.rearm(), "nothing pending");
         entry
     })
     .join()
