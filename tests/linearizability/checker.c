@@ -28,8 +28,9 @@ enum step_kind {
 	ST_SOME_DELIVERABLE, /* some INTID deliverable */
 	ST_LINE_ENABLED,     /* false line: disabled (call complete) or go on */
 	ST_MAP_CLAIM,	     /* MAP: occupancy claim and entry exchange (status) */
-	ST_MAP_TAKE,	     /* MAP: test-and-clear of the old target's pending bit */
+	ST_MAP_READ,	     /* MAP: read of the old target's pending bit (M2a) */
 	ST_MAP_DECIDE,	     /* MAP: the new target's enabled flag read */
+	ST_MAP_CLEAR_OLD,    /* MAP: clear of the old target's bit once moved (M2c) */
 	ST_RELEASE,	     /* MAP, UNMAP: the old target's occupancy released */
 	ST_UNMAP,	     /* UNMAP: entry exchanged to invalid */
 	ST_CLEAR,	     /* CLEAR_PENDING of a trusted INTID: the clear itself */
@@ -175,18 +176,19 @@ static void make_plan(const struct model *m, const struct hist_op *op,
 		}
 		break;
 	case H_MAP:
-		/* rvid.c: M0 claim, M1 exchange, M2 take the old bit, signal
-		 * the new target (enabled read, latch) or put it back, M3
-		 * release the old target. */
+		/* rvid.c: M0 claim, M1 exchange, M2a read the old bit, M2b
+		 * signal the new target (enabled read, latch), M2c clear the
+		 * old bit if the new one latched, M3 release the old target. */
 		if (opt->strict_map) {
 			add_step(p, ST_ATOMIC, 0, 0);
 		} else if (op->status != PVIRQ_OK) {
 			add_step(p, ST_MAP_CLAIM, 0, 0); /* refused at the claim */
 		} else {
 			add_next(p, ST_MAP_CLAIM, 0);
-			add_next(p, ST_MAP_TAKE, 0);
+			add_next(p, ST_MAP_READ, 0);
 			add_next(p, ST_MAP_DECIDE, 0);
 			add_next(p, ST_LATCH, 0);
+			add_next(p, ST_MAP_CLEAR_OLD, 0);
 			add_next(p, ST_RELEASE, 0);
 		}
 		break;
@@ -331,7 +333,7 @@ static bool held_in_flight(const struct search *s, uint32_t vcpu, uint32_t intid
 }
 
 /* MAP's claim and exchange (M0, M1): the model's MAP decides status and
- * entry, but moves nothing yet (the move is M2, ST_MAP_TAKE). A target
+ * entry, but moves nothing yet (the move is M2, ST_MAP_READ on). A target
  * still held by another MAP or UNMAP in progress is busy. */
 static bool step_map_claim(struct search *s, struct model *m, const struct hist_op *op,
 			   struct scratch *sc)
@@ -364,13 +366,12 @@ static bool step_map_claim(struct search *s, struct model *m, const struct hist_
 	return true;
 }
 
-/* M2: whatever is pending on the old target now is taken (in flight). */
-static void step_map_take(struct model *m, struct scratch *sc)
+/* M2a: if the old target is pending now, the move goes ahead (nothing is
+ * taken off the old target until the new one has latched, M2c). */
+static void step_map_read(struct model *m, struct scratch *sc)
 {
-	if (!(sc->flags & SC_HOLD) || !m->vcpus[sc->old_vcpu].pending[sc->old_intid])
-		return;
-	m->vcpus[sc->old_vcpu].pending[sc->old_intid] = false;
-	sc->flags |= SC_LATCH;
+	if ((sc->flags & SC_HOLD) && m->vcpus[sc->old_vcpu].pending[sc->old_intid])
+		sc->flags |= SC_LATCH;
 }
 
 /* Takes step @k of call @o. Returns false if the step contradicts what
@@ -392,10 +393,10 @@ static bool take_step(struct search *s, struct model *m, unsigned o, unsigned k)
 	case ST_LATCH:
 		if (!(sc->flags & SC_LATCH))
 			return true;
+		/* MAP to a disabled target latches nothing: the bit never left
+		 * the old target. */
 		if (op->kind != H_MAP || (sc->flags & SC_TO_NEW))
 			m->vcpus[sc->vcpu].pending[sc->intid] = true;
-		else
-			m->vcpus[sc->old_vcpu].pending[sc->old_intid] = true;
 		return true;
 	case ST_LEVEL_UP:
 		if (op->vcpu < m->nr_vcpus && op->intid < model_level_lines(m))
@@ -428,7 +429,11 @@ static bool take_step(struct search *s, struct model *m, unsigned o, unsigned k)
 			s->done[o] = (uint8_t)((1u << s->plans[o].nr_steps) - 1);
 		return true;
 	case ST_MAP_CLAIM: return step_map_claim(s, m, op, sc);
-	case ST_MAP_TAKE: step_map_take(m, sc); return true;
+	case ST_MAP_READ: step_map_read(m, sc); return true;
+	case ST_MAP_CLEAR_OLD:
+		if (sc->flags & SC_TO_NEW)
+			m->vcpus[sc->old_vcpu].pending[sc->old_intid] = false;
+		return true;
 	case ST_MAP_DECIDE:
 		if ((sc->flags & SC_LATCH) && m->vcpus[op->vcpu].enabled)
 			sc->flags |= SC_TO_NEW;

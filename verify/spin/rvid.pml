@@ -7,9 +7,10 @@
  *           e' != e and valid: repeat from D2 with e'.
  *   MAP     M0 claim new in the occupancy bitmap (fetch_or; already set:
  *           EBUSY); M1 old = exchange(entry, new); M2 if old valid and
- *           != new: test-and-clear pending of old; if it was pending,
- *           signal new (if that is refused, latch it back on old); M3
- *           release old's occupancy bit.
+ *           != new: M2a load old's word; if pending: M2b signal new, and
+ *           only if that latched, M2c clear old's pending bit (a refused
+ *           signal leaves the bit on old, untouched); M3 release old's
+ *           occupancy bit.
  *   inject  returns OK if some D2 latched the edge, DISABLED only if every
  *           D2 found its target disabled (issue 12 defect 4).
  * Every step is a seq_cst RMW or load. On TSO an RMW drains the store
@@ -54,9 +55,9 @@
  *   BROKEN_CLAIM   MAP without the occupancy claim (R3).
  *   BROKEN_STATUS  inject returns the status of its last D2 (the old
  *                  engine, issue 12 defect 4) (R4).
- *   BROKEN_PUTBACK MAP to a disabled target drops the taken bit instead
- *                  of latching it back on the old target (R1, only in the
- *                  searches with B disabled).
+ *   BROKEN_KEEP    MAP clears the old target's bit even when the new
+ *                  target refused it (disabled): the edge is dropped (R1,
+ *                  only in the searches with B disabled).
  */
 
 #define NT 4
@@ -154,23 +155,23 @@ inline map(t, n, nv, ni, res, e, v, i, tmp, old)
 				:: (e & VALID) && e != ENCODE(nv, ni) && VCPU_OF(e) < NVCPU &&
 				   UNTRUSTED(INTID_OF(e)) ->
 #ifndef BROKEN_MOVE
-					/* M2: test-and-clear on the old target */
+					/* M2a: read the old target's word */
 					v = VCPU_OF(e);
 					i = INTID_OF(e);
-					fetch_and(t, WORDS + v, ~PBIT(i), old);
+					load(t, WORDS + v, old);
 					if
 					:: old & PBIT(i) ->
+						/* M2b: signal the new target first */
 						signal_untrusted(t, ENCODE(nv, ni), res, v, i, tmp, old);
-						if
-						:: res != OK ->
-#ifdef BROKEN_PUTBACK
-							skip
-#else
-							v = VCPU_OF(e);
-							i = INTID_OF(e);
-							latch_untrusted(t, v, i, old)
+#ifdef BROKEN_KEEP
+						res = OK;
 #endif
-						:: else -> skip
+						v = VCPU_OF(e);
+						i = INTID_OF(e);
+						if
+						:: res == OK -> /* M2c: then clear the old one */
+							fetch_and(t, WORDS + v, ~PBIT(i), old)
+						:: else -> skip /* disabled: the bit stays on old */
 						fi;
 						res = OK
 					:: else -> skip
