@@ -38,10 +38,16 @@ inline load(t, a, dst)
 	}
 }
 
-/* A plain (relaxed/release) store: buffered. */
+/* A plain (relaxed/release) store: buffered. -DSC_MEMORY turns the buffer
+ * off (every store reaches memory at once), to show which verdicts depend
+ * on it. */
 inline store_buffered(t, a, v)
 {
+#ifdef SC_MEMORY
+	d_step { !sb_full[t]; mem[a] = v }
+#else
 	d_step { !sb_full[t]; sb_full[t] = 1; sb_addr[t] = a; sb_val[t] = v }
+#endif
 }
 
 /* A seq_cst store: drains the buffer, then writes memory. */
