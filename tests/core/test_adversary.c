@@ -1353,8 +1353,6 @@ static void map_move_is_never_seen_half_done(void **state)
 	pvirq_vm_destroy(w.vm);
 }
 
-
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
