@@ -58,7 +58,7 @@ demo-arm64: deps
 
 test: deps
 	@$(MAKE) --no-print-directory build
-	ctest --preset $(PRESET) -j $(JOBS)
+	ctest --preset $(PRESET) -j $(JOBS) --output-on-failure
 	@if [ "$(PRESET)" = default ]; then $(MAKE) --no-print-directory test-cross; fi
 
 test-asan:

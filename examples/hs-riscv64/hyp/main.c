@@ -245,10 +245,29 @@ static void count_harts(uint32_t boot_hart)
 		hs_fail("hart count", hs.nr_vcpus, boot_hart);
 }
 
+/*
+ * Claimed by the first hart that enters at _start. OpenSBI 1.1 normally
+ * enters only its boot hart there, but now and then (about one boot in a
+ * hundred with -smp 2 on a loaded host) a second hart arrives too, and
+ * two harts building the shared state and starting each other failed the
+ * run. The first to claim builds; a later one joins as a secondary, and
+ * the builder's hart_start of it reports "already available".
+ */
+static uint32_t boot_claimed;
+
+void hs_secondary_main(uint64_t hartid);
 void hs_boot_main(uint64_t hartid, const void *fdt);
 void hs_boot_main(uint64_t hartid, const void *fdt)
 {
 	struct hs_hart *h = &hs_harts[hartid];
+
+	/* acq_rel: one winner; the loser only waits for tables_ready. */
+	if (__atomic_exchange_n(&boot_claimed, 1, __ATOMIC_ACQ_REL)) {
+		hs_printf("HS: hart %u also entered at _start; it joins as a secondary\n",
+			  (unsigned)hartid);
+		hs_secondary_main(hartid);
+		return;
+	}
 
 	__asm__ volatile("mv tp, %0" ::"r"(h));
 	h->hartid = (uint32_t)hartid;
@@ -280,13 +299,13 @@ void hs_boot_main(uint64_t hartid, const void *fdt)
 		if (i == hartid)
 			continue;
 		r = sbi_hart_start(i, (uint64_t)(uintptr_t)hs_secondary_entry, 0);
-		if (r.error)
+		/* Already available: it entered at _start and lost the claim. */
+		if (r.error && r.error != SBI_ERR_ALREADY_AVAILABLE)
 			hs_fail("SBI hart_start", i, (uint64_t)r.error);
 	}
 	hs_vcpu_wait_and_run(h);
 }
 
-void hs_secondary_main(uint64_t hartid);
 void hs_secondary_main(uint64_t hartid)
 {
 	struct hs_hart *h = &hs_harts[hartid];
