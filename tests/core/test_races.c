@@ -60,6 +60,7 @@ struct signaller {
 	_Atomic unsigned long finished; /* ... and of the latest one returned */
 	_Atomic int result[RESULTS];	/* result of SIGNAL n at n % RESULTS */
 	_Atomic bool stop;
+	_Atomic bool stalled;
 };
 
 static void *signal_loop(void *arg)
@@ -78,21 +79,26 @@ static void *signal_loop(void *arg)
 	return NULL;
 }
 
-/* Waits (bounded) until SIGNAL @n has returned. */
-static void wait_finished(struct signaller *s, unsigned long n)
+/* Waits (bounded) until SIGNAL @n has returned; false (and ->stalled set)
+ * if it did not within 10 s. */
+static bool wait_finished(struct signaller *s, unsigned long n)
 {
 	double deadline = now() + 10.0;
 
-	while (atomic_load(&s->finished) < n)
-		if (now() > deadline)
-			fail_msg("signaller stalled");
+	while (atomic_load(&s->finished) < n) {
+		if (now() > deadline) {
+			atomic_store(&s->stalled, true);
+			return false;
+		}
+	}
+	return true;
 }
 
 static void signal_after_disable_never_latches(void **state)
 {
 	struct signaller s = {0};
 	pthread_t t;
-	unsigned late_latches = 0;
+	unsigned late_latches = 0, not_dropped = 0, latched_after = 0, first_bad_round = 0;
 
 	(void)state;
 	s.vm = make_vm();
@@ -110,19 +116,31 @@ static void signal_after_disable_never_latches(void **state)
 		late_latches += pending; /* allowed: a SIGNAL overlapping DISABLE */
 		/* Once SIGNAL first_after has returned, every SIGNAL that
 		 * overlapped the DISABLE has returned too (one signaller). */
-		wait_finished(&s, first_after);
-		assert_int_equal(atomic_load(&s.result[first_after % RESULTS]), PVIRQ_EDISABLED);
+		if (!wait_finished(&s, first_after))
+			break;
+		if (atomic_load(&s.result[first_after % RESULTS]) != PVIRQ_EDISABLED &&
+		    !not_dropped++)
+			first_bad_round = r;
 		assert_int_equal(pvirq_rvic_clear_pending(s.vm, 0, IPI), PVIRQ_OK);
 		/* From here on nothing may latch: check across two more SIGNALs. */
-		wait_finished(&s, atomic_load(&s.started) + 2);
+		if (!wait_finished(&s, atomic_load(&s.started) + 2))
+			break;
 		assert_int_equal(pvirq_rvic_is_pending(s.vm, 0, IPI, &pending), PVIRQ_OK);
-		if (pending)
-			fail_msg("round %u: a SIGNAL that began after DISABLE latched", r);
+		if (pending && !latched_after++ && !not_dropped)
+			first_bad_round = r;
 	}
+	/* Stop the signaller before any verdict: a failing assertion
+	 * unwinds this frame, which the thread is still using. */
 	atomic_store(&s.stop, true);
 	pthread_join(t, NULL);
 	printf("signal vs disable: %u rounds, %u late latches of overlapping SIGNALs\n", rounds,
 	       late_latches);
+	if (atomic_load(&s.stalled))
+		fail_msg("signaller stalled");
+	if (not_dropped || latched_after)
+		fail_msg("from round %u: %u SIGNALs that began after DISABLE were not dropped, "
+			 "%u latched after every overlapping one had returned",
+			 first_bad_round, not_dropped, latched_after);
 	pvirq_vm_destroy(s.vm);
 }
 
@@ -151,7 +169,7 @@ static void deliverable_intid_is_never_missed(void **state)
 {
 	struct querier q = {0};
 	unsigned long iterations = (unsigned long)rounds * 25;
-	unsigned missed_line = 0, missed_ack = 0;
+	unsigned missed_line = 0, missed_ack = 0, wrong = 0;
 	pthread_t t;
 
 	(void)state;
@@ -164,19 +182,22 @@ static void deliverable_intid_is_never_missed(void **state)
 		int err;
 
 		/* From here until the ACK, IPI is deliverable: only this thread
-		 * acknowledges or masks it. */
-		assert_int_equal(pvirq_rvic_signal(q.vm, 0, IPI), PVIRQ_OK);
+		 * acknowledges or masks it. Failures are counted, not asserted,
+		 * until the querier has stopped (an assertion unwinds the frame
+		 * it uses). */
+		wrong += pvirq_rvic_signal(q.vm, 0, IPI) != PVIRQ_OK;
 		missed_line += !pvirq_vcpu_line(q.vm, 0);
 		err = pvirq_rvic_acknowledge(q.vm, 0, &got);
 		missed_ack += err != PVIRQ_OK;
 		if (err == PVIRQ_OK)
-			assert_int_equal(got, IPI);
+			wrong += got != IPI;
 		else
-			assert_int_equal(pvirq_rvic_clear_pending(q.vm, 0, IPI), PVIRQ_OK);
-		assert_int_equal(pvirq_rvic_clear_masked(q.vm, 0, IPI), PVIRQ_OK);
+			wrong += pvirq_rvic_clear_pending(q.vm, 0, IPI) != PVIRQ_OK;
+		wrong += pvirq_rvic_clear_masked(q.vm, 0, IPI) != PVIRQ_OK;
 	}
 	atomic_store(&q.stop, true);
 	pthread_join(t, NULL);
+	assert_int_equal(wrong, 0);
 	printf("exactness: %lu signal/ack rounds against %lu concurrent line queries: "
 	       "%u missed lines, %u missed acknowledges\n",
 	       iterations, q.queries, missed_line, missed_ack);
