@@ -242,3 +242,30 @@ const char *snap_scenario_run(const struct snap_scenario *sc, struct pvirq_vm *v
 			return "enable disagrees";
 	return snap_random_ops(vm, m, &rng, sc->nr_ops);
 }
+
+unsigned char *snap_read_golden(const char *dir, uint32_t version, const char *name, size_t *len)
+{
+	char path[4096];
+	unsigned char *buf;
+	FILE *f;
+	long size;
+
+	snprintf(path, sizeof(path), "%s/v%u/%s.bin", dir, (unsigned)version, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc((size_t)size + 1); /* + 1: an empty file is not NULL */
+	if (!buf)
+		abort();
+	if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = (size_t)size;
+	return buf;
+}

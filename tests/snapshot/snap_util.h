@@ -39,6 +39,10 @@ uint64_t snap_rand(uint64_t *rng);
  */
 const char *snap_random_ops(struct pvirq_vm *vm, struct model *m, uint64_t *rng, unsigned n);
 
+/* The golden snapshot <dir>/v<version>/<name>.bin in a malloc()ed buffer
+ * (free() it), its size in *len; NULL if it cannot be read. */
+unsigned char *snap_read_golden(const char *dir, uint32_t version, const char *name, size_t *len);
+
 /* Bitwise CRC-32C, independent of the library's table-driven one. */
 uint32_t snap_crc32c(const unsigned char *p, size_t len);
 

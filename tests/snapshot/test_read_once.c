@@ -127,23 +127,10 @@ static void disarm_and_unmap(void)
 
 static unsigned char *read_golden(const char *name, size_t *len)
 {
-	char path[4096];
-	unsigned char *buf;
-	FILE *f;
-	long size;
+	unsigned char *buf = snap_read_golden(golden_dir, PVIRQ_SNAPSHOT_VERSION, name, len);
 
-	snprintf(path, sizeof(path), "%s/v%u/%s.bin", golden_dir, PVIRQ_SNAPSHOT_VERSION, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)size);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*len = (size_t)size;
+	if (!buf)
+		fail_msg("cannot read golden %s.bin under %s", name, golden_dir);
 	return buf;
 }
 
