@@ -20,7 +20,7 @@
  * The descriptor is declared with plain uint64_t words so the public
  * header is C++-clean; here each word is accessed as _Atomic uint64_t,
  * which the static assertions below show to have the same size and to be
- * lock-free (a plain aligned 64-bit word, as the processor also sees it).
+ * lock-free: a plain aligned 64-bit word, as the processor also sees it.
  */
 #include <stdatomic.h>
 
