@@ -217,14 +217,25 @@ static bool line_is_high(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
 	return vm->line_level && vm->line_level(vm->line_level_ctx, vcpu, intid);
 }
 
+/* Pends @intid for repend_high_lines(): as a SIGNAL (dropped while the
+ * instance is disabled) when @as_signal, else unconditionally. */
+static void repend(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool as_signal)
+{
+	if (as_signal)
+		(void)pvirq__signal(vm, vcpu, intid);
+	else
+		pvirq__latch_pending(vm, vcpu, intid);
+}
+
 /*
  * Level semantics: a trusted INTID whose line is high behaves as if its
  * source re-asserted it whenever the guest could otherwise lose it. ENABLE
  * pends every such INTID (a line raised while the instance was disabled,
- * or still high across a CPU's offline/online cycle, is not forgotten).
- * Bounded by T callback calls plus the level words: wait-free.
+ * or still high across a CPU's offline/online cycle, is not forgotten),
+ * and so does RESET, as a SIGNAL would (@as_signal). Bounded by T callback
+ * calls plus the level words: wait-free.
  */
-static void repend_high_lines(struct pvirq_vm *vm, uint32_t vcpu)
+static void repend_high_lines(struct pvirq_vm *vm, uint32_t vcpu, bool as_signal)
 {
 	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, vcpu);
 	_Atomic uint64_t *level = pvirq_level_words(vm, v);
@@ -236,7 +247,7 @@ static void repend_high_lines(struct pvirq_vm *vm, uint32_t vcpu)
 		uint64_t high = atomic_load_explicit(&level[i], memory_order_seq_cst);
 
 		while (high) {
-			pvirq__latch_pending(vm, vcpu, i * 64u + pvirq_ctz64(high));
+			repend(vm, vcpu, i * 64u + pvirq_ctz64(high), as_signal);
 			high &= high - 1;
 		}
 	}
@@ -244,7 +255,7 @@ static void repend_high_lines(struct pvirq_vm *vm, uint32_t vcpu)
 		return;
 	for (uint32_t intid = 0; intid < vm->nr_trusted; intid++)
 		if (vm->line_level(vm->line_level_ctx, vcpu, intid))
-			pvirq__latch_pending(vm, vcpu, intid);
+			repend(vm, vcpu, intid, as_signal);
 }
 
 /* --- enable / disable ------------------------------------------------ */
@@ -260,7 +271,7 @@ int pvirq_rvic_enable(struct pvirq_vm *vm, uint32_t vcpu)
 	 * word-RMW-then-read-enabled, so a concurrent unmask is never missed
 	 * by both. Rescanning here is what makes ENABLE take effect at once. */
 	atomic_store_explicit(&v->enabled, 1, memory_order_seq_cst);
-	repend_high_lines(vm, vcpu);
+	repend_high_lines(vm, vcpu, false);
 	if (any_deliverable(vm, v))
 		raise_line(vm, vcpu, v);
 	return PVIRQ_OK;
@@ -383,9 +394,7 @@ int pvirq__rvic_reset_own(struct pvirq_vm *vm, uint32_t vcpu)
 	 * summary bits are left to be cleared lazily. */
 	for (uint32_t w = 0; w < vm->nr_state_words; w++)
 		atomic_exchange_explicit(&v->words[w], PVIRQ_MASKED_LANES, memory_order_seq_cst);
-	for (uint32_t intid = 0; intid < vm->nr_trusted; intid++)
-		if (line_is_high(vm, vcpu, intid))
-			pvirq__signal(vm, vcpu, intid);
+	repend_high_lines(vm, vcpu, true);
 	return PVIRQ_OK;
 }
 
