@@ -34,7 +34,8 @@
 
 /** ABI version reported by VERSION: major.minor = 0.4. 0.3 is the 2020
  *  reference's (its Linux driver refuses anything older and runs on every
- *  0.x after it); 0.4 adds RVIC_RESET (PVIRQ_ABI_FEATURE_RESET). */
+ *  0.x after it); 0.4 adds RVIC_RESET, the shared-state page, level rVID
+ *  inputs and priority classes, each behind its PVIRQ_ABI_FEATURE_* bit. */
 #define PVIRQ_ABI_VERSION_MAJOR 0u
 /** @copydoc PVIRQ_ABI_VERSION_MAJOR */
 #define PVIRQ_ABI_VERSION_MINOR 4u
@@ -86,6 +87,13 @@ enum pvirq_abi_arg {
 	PVIRQ_ABI_ARG_INTID_UNTRUSTED,
 	/** rVID input number, [0, nr_rvid_inputs). Else ERROR_PARAMETER. */
 	PVIRQ_ABI_ARG_INPUT,
+	/** Guest-physical address of a page: PVIRQ_SHARED_STATE_SIZE aligned
+	 *  and accepted by the VMM's guest_page() (guest RAM). Else
+	 *  ERROR_PARAMETER. */
+	PVIRQ_ABI_ARG_PAGE,
+	/** Priority class, [0, PVIRQ_PRIORITY_CLASSES); PVIRQ_PRIORITY_NMI
+	 *  only if the VM has an NMI line. Else ERROR_PARAMETER. */
+	PVIRQ_ABI_ARG_CLASS,
 };
 
 /**
@@ -93,22 +101,28 @@ enum pvirq_abi_arg {
  * Function ID on arm64 and x86_64: PVIRQ_ABI_<part>_BASE + n; riscv64:
  * EID of the part, FID = n.
  */
-#define PVIRQ_ABI_CALLS(X)                                  \
-	X(RVIC, VERSION, 0, NONE, NONE, NONE, 1)            \
-	X(RVIC, INFO, 1, KEY, NONE, NONE, 1)                \
-	X(RVIC, ENABLE, 2, NONE, NONE, NONE, 0)             \
-	X(RVIC, DISABLE, 3, NONE, NONE, NONE, 0)            \
-	X(RVIC, SET_MASKED, 4, TARGET, INTID, NONE, 0)      \
-	X(RVIC, CLEAR_MASKED, 5, TARGET, INTID, NONE, 0)    \
-	X(RVIC, IS_PENDING, 6, TARGET, INTID, NONE, 1)      \
-	X(RVIC, SIGNAL, 7, TARGET, INTID, NONE, 0)          \
-	X(RVIC, CLEAR_PENDING, 8, TARGET, INTID, NONE, 0)   \
-	X(RVIC, ACKNOWLEDGE, 9, NONE, NONE, NONE, 1)        \
-	X(RVIC, RESAMPLE, 10, INTID_TRUSTED, NONE, NONE, 0) \
-	X(RVIC, RESET, 11, NONE, NONE, NONE, 0)             \
-	X(RVID, VERSION, 0, NONE, NONE, NONE, 1)            \
-	X(RVID, MAP, 1, INPUT, TARGET, INTID_UNTRUSTED, 0)  \
-	X(RVID, UNMAP, 2, INPUT, NONE, NONE, 0)
+#define PVIRQ_ABI_CALLS(X)                                   \
+	X(RVIC, VERSION, 0, NONE, NONE, NONE, 1)             \
+	X(RVIC, INFO, 1, KEY, NONE, NONE, 1)                 \
+	X(RVIC, ENABLE, 2, NONE, NONE, NONE, 0)              \
+	X(RVIC, DISABLE, 3, NONE, NONE, NONE, 0)             \
+	X(RVIC, SET_MASKED, 4, TARGET, INTID, NONE, 0)       \
+	X(RVIC, CLEAR_MASKED, 5, TARGET, INTID, NONE, 0)     \
+	X(RVIC, IS_PENDING, 6, TARGET, INTID, NONE, 1)       \
+	X(RVIC, SIGNAL, 7, TARGET, INTID, NONE, 0)           \
+	X(RVIC, CLEAR_PENDING, 8, TARGET, INTID, NONE, 0)    \
+	X(RVIC, ACKNOWLEDGE, 9, NONE, NONE, NONE, 1)         \
+	X(RVIC, RESAMPLE, 10, INTID_TRUSTED, NONE, NONE, 0)  \
+	X(RVIC, RESET, 11, NONE, NONE, NONE, 0)              \
+	X(RVIC, SHARE_STATE, 12, PAGE, NONE, NONE, 0)        \
+	X(RVIC, UNSHARE_STATE, 13, NONE, NONE, NONE, 0)      \
+	X(RVIC, SET_PRIORITY, 14, TARGET, INTID, CLASS, 0)   \
+	X(RVIC, SET_PRIORITY_MASK, 15, CLASS, NONE, NONE, 0) \
+	X(RVIC, ACKNOWLEDGE_NMI, 16, NONE, NONE, NONE, 1)    \
+	X(RVID, VERSION, 0, NONE, NONE, NONE, 1)             \
+	X(RVID, MAP, 1, INPUT, TARGET, INTID_UNTRUSTED, 0)   \
+	X(RVID, UNMAP, 2, INPUT, NONE, NONE, 0)              \
+	X(RVID, RESAMPLE, 3, INPUT, NONE, NONE, 0)
 
 /** Function numbers n within each part: PVIRQ_FN_RVIC_VERSION, ... */
 enum pvirq_abi_fn {
@@ -154,8 +168,26 @@ enum pvirq_abi_info_key {
 /** 0.4: RVIC_RESET (rVIC call 11) resets the caller's own instance in one
  *  call: every INTID masked, and pending only where a level line is high. */
 #define PVIRQ_ABI_FEATURE_RESET 0x1ull
-/** What INFO(PVIRQ_ABI_INFO_FEATURES) reports in this version. */
-#define PVIRQ_ABI_FEATURES 0x1ull
+/** 0.4: RVIC_SHARE_STATE / RVIC_UNSHARE_STATE (rVIC 12, 13): the
+ *  instance's state words live in a guest page, so acknowledge and end of
+ *  interrupt can be done with atomic instructions and no trap
+ *  (shared_state.h). */
+#define PVIRQ_ABI_FEATURE_SHARED_STATE 0x2ull
+/** 0.4: level-triggered rVID inputs; RVID_RESAMPLE (rVID 3) is the end of
+ *  interrupt of a level input. */
+#define PVIRQ_ABI_FEATURE_LEVEL_INPUTS 0x4ull
+/** 0.4: priority classes: RVIC_SET_PRIORITY, RVIC_SET_PRIORITY_MASK
+ *  (rVIC 14, 15); acknowledge takes the highest class first. */
+#define PVIRQ_ABI_FEATURE_PRIORITY 0x8ull
+/** 0.4: the NMI class (PVIRQ_PRIORITY_NMI) and RVIC_ACKNOWLEDGE_NMI (rVIC
+ *  16). Reported only when the VMM gave the VM an NMI line
+ *  (pvirq_config.nmi_line: x86 NMI injection). */
+#define PVIRQ_ABI_FEATURE_NMI 0x10ull
+/** What INFO(PVIRQ_ABI_INFO_FEATURES) reports in this version, without
+ *  PVIRQ_ABI_FEATURE_NMI (which depends on the VM). */
+#define PVIRQ_ABI_FEATURES                                          \
+	(PVIRQ_ABI_FEATURE_RESET | PVIRQ_ABI_FEATURE_SHARED_STATE | \
+	 PVIRQ_ABI_FEATURE_LEVEL_INPUTS | PVIRQ_ABI_FEATURE_PRIORITY)
 
 /** Reason byte of a status word (bits 7:0). */
 enum pvirq_abi_reason {
@@ -164,6 +196,9 @@ enum pvirq_abi_reason {
 	PVIRQ_ABI_INVALID_CPU = 2,     /**< Target at `index` names no vCPU. */
 	PVIRQ_ABI_DISABLED = 3,	       /**< The instance involved is disabled. */
 	PVIRQ_ABI_NO_INTERRUPTS = 4,   /**< ACKNOWLEDGE found nothing (spurious). */
+	/** The call needs the caller's instance disabled (SHARE_STATE,
+	 *  UNSHARE_STATE while enabled). */
+	PVIRQ_ABI_ENABLED = 5,
 	/** Unknown function inside a range; on the wire the status word is
 	 *  PVIRQ_ABI_STATUS_NOT_SUPPORTED (-1), never this value. */
 	PVIRQ_ABI_NOT_SUPPORTED = 0xFF,

@@ -84,6 +84,8 @@ enum pvirq_error {
 	PVIRQ_ENOSYS = -16,
 	/** rVID MAP onto a (vCPU, INTID) that another input is mapped to. */
 	PVIRQ_EBUSY = -17,
+	/** The call needs the vCPU's instance disabled (sharing its state page). */
+	PVIRQ_EENABLED = -18,
 };
 /** @} */
 

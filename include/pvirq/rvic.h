@@ -24,6 +24,7 @@
 #ifndef PVIRQ_RVIC_H
 #define PVIRQ_RVIC_H
 
+#include "shared_state.h"
 #include "vm.h"
 
 PVIRQ_BEGIN_DECLS
@@ -101,9 +102,14 @@ PVIRQ_API int pvirq_rvic_clear_pending(struct pvirq_vm *vm, uint32_t vcpu, uint3
  * @brief Acknowledges one deliverable INTID: in one atomic step clears its
  * pending bit and sets its masked bit, and returns it.
  *
- * Order: round robin. The search starts at the INTID after the last one
- * this instance acknowledged and wraps around, so every deliverable INTID
- * is returned within T+U acknowledgements (starvation-free). O(1) in the
+ * Order: the highest priority class first (classes at or above the floor,
+ * pvirq_rvic_set_priority_mask(); the NMI class only on a VM without an
+ * NMI line), round robin within a class: the search starts at the INTID
+ * after the last one of that class this instance acknowledged and wraps
+ * around, so an INTID deliverable throughout is returned within as many
+ * acknowledgements of its class as its class has INTIDs (starvation-free
+ * inside a class). A higher class that stays deliverable starves every
+ * lower one (strict priority). O(1) in the
  * number of INTIDs (two-level bitmap). Lock-free: a failed compare-and-swap
  * means another operation changed the word, and the search is retried.
  * Meant for the vCPU itself; concurrent calls on one instance are safe
@@ -152,6 +158,84 @@ PVIRQ_API int pvirq_rvic_set_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t 
 /** @brief The software level of trusted @p intid (as pvirq_rvic_set_level()).
  *  @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID. */
 PVIRQ_API int pvirq_rvic_get_level(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid, bool *level);
+
+/**
+ * @brief RVIC_SHARE_STATE: moves the instance's words (state, classes,
+ * floor; shared_state.h) into guest page @p gpa.
+ *
+ * The instance must be disabled. The host copies its words into the page
+ * and from then on every operation on this instance reads and writes the
+ * page, which the guest may update with the atomic steps the spec allows
+ * (acknowledge, end of interrupt, raising the floor) without a trap. The
+ * page is hostile: the host clamps every index it derives from it, decides
+ * only on the values its own read-modify-writes return, and bounds its
+ * retries; summary, enabled, notified, level and rVID state stay in host
+ * memory. Sharing again moves the words to the new page.
+ *
+ * Concurrency: an operation on this instance by another thread that
+ * overlaps the call may act on the old place and be lost; a SIGNAL can do
+ * so only if it also overlapped the DISABLE (the spec's atomicity
+ * exception 7). The guest shares during CPU bring-up, before ENABLE.
+ * @return PVIRQ_OK; PVIRQ_EENABLED if the instance is enabled;
+ *         PVIRQ_EINVAL if @p gpa is not PVIRQ_SHARED_STATE_SIZE aligned or
+ *         guest_page() refused it (or is NULL); PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_share_state(struct pvirq_vm *vm, uint32_t vcpu, uint64_t gpa);
+
+/**
+ * @brief RVIC_UNSHARE_STATE: copies the words back into host memory; the
+ * host no longer touches the page. No page shared: PVIRQ_OK.
+ * The instance must be disabled (same rule and exception as sharing).
+ * @return PVIRQ_OK, PVIRQ_EENABLED or PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_unshare_state(struct pvirq_vm *vm, uint32_t vcpu);
+
+/**
+ * @brief The guest-physical address of the instance's shared page.
+ * @return PVIRQ_OK with *gpa set; PVIRQ_EUNMAPPED if none is shared;
+ *         PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_shared_state(struct pvirq_vm *vm, uint32_t vcpu, uint64_t *gpa);
+
+/**
+ * @brief RVIC_SET_PRIORITY: puts @p intid of instance @p vcpu in priority
+ * class @p cls (0 lowest, the reset value; PVIRQ_PRIORITY_NMI highest).
+ * One atomic step on the INTID's class word. If the INTID is deliverable
+ * and the new class is one the line or the NMI edge had not counted, the
+ * line is re-evaluated (notify() may be called).
+ * @return PVIRQ_OK; PVIRQ_EINVAL for @p cls >= PVIRQ_PRIORITY_CLASSES, or
+ *         PVIRQ_PRIORITY_NMI on a VM without an NMI line; PVIRQ_EVCPU;
+ *         PVIRQ_EINTID.
+ */
+PVIRQ_API int pvirq_rvic_set_priority(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid,
+				      uint32_t cls);
+
+/** @brief The priority class of @p intid (as the host sees it now).
+ *  @return PVIRQ_OK, PVIRQ_EVCPU or PVIRQ_EINTID. */
+PVIRQ_API int pvirq_rvic_get_priority(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid,
+				      uint32_t *cls);
+
+/**
+ * @brief RVIC_SET_PRIORITY_MASK: INTIDs of classes below @p floor are held
+ * off: acknowledge skips them and they do not raise the line (they stay
+ * pending). 0 (reset) holds off nothing; the NMI class is never held off.
+ * Lowering the floor re-evaluates the line at once.
+ * @return PVIRQ_OK; PVIRQ_EINVAL for @p floor >= PVIRQ_PRIORITY_CLASSES;
+ *         PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_set_priority_mask(struct pvirq_vm *vm, uint32_t vcpu, uint32_t floor);
+
+/** @brief The priority floor of the instance. @return PVIRQ_OK or PVIRQ_EVCPU. */
+PVIRQ_API int pvirq_rvic_get_priority_mask(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *floor);
+
+/**
+ * @brief RVIC_ACKNOWLEDGE_NMI: as pvirq_rvic_acknowledge(), restricted to
+ * INTIDs of class PVIRQ_PRIORITY_NMI (round robin among them; the floor
+ * does not apply).
+ * @return PVIRQ_OK with *intid set; PVIRQ_ENOINTR; PVIRQ_EDISABLED;
+ *         PVIRQ_EVCPU.
+ */
+PVIRQ_API int pvirq_rvic_acknowledge_nmi(struct pvirq_vm *vm, uint32_t vcpu, uint32_t *intid);
 
 /** @} */
 

@@ -50,7 +50,8 @@ PVIRQ_BEGIN_DECLS
 PVIRQ_API int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu, uint32_t intid);
 
 /**
- * @brief Unmaps @p input; later injections are ignored. An injection
+ * @brief Unmaps @p input; later injections are ignored (a level input
+ * keeps its level, and a later MAP pends it if high). An injection
  * racing with the unmap may still land on the old target (spurious). The
  * old target becomes free for another input.
  * @return PVIRQ_OK (also if not mapped) or PVIRQ_EINPUT.
@@ -81,6 +82,48 @@ PVIRQ_API int pvirq_rvid_inject(struct pvirq_vm *vm, uint32_t input);
  * @return as pvirq_rvid_inject(), or PVIRQ_EADDRESS for another address.
  */
 PVIRQ_API int pvirq_rvid_msi(struct pvirq_vm *vm, uint64_t addr, uint64_t data);
+
+/**
+ * @brief Makes @p input level-triggered (@p level true) or edge-triggered
+ * (the reset value). Device-model configuration, not reachable from a
+ * guest. A level input's level starts low. Lock-free (one RMW).
+ * @return PVIRQ_OK or PVIRQ_EINPUT.
+ */
+PVIRQ_API int pvirq_rvid_set_trigger(struct pvirq_vm *vm, uint32_t input, bool level);
+
+/**
+ * @brief Drives the line of level-triggered @p input.
+ *
+ * Raising it (also when already high) records the level and then injects
+ * as pvirq_rvid_inject() does; lowering it records the level and retracts
+ * nothing already latched (the guest may see one spurious interrupt).
+ * While the level is high it is re-pended at the guest's end of interrupt
+ * (pvirq_rvid_resample()), when the input is mapped or retargeted
+ * (pvirq_rvid_map()), and when its target vCPU is enabled or resets its
+ * instance: a retarget, a disabled target or an unmapped input never
+ * strands a high level. Level changes of one input are serialized by its
+ * one device model.
+ * @return as pvirq_rvid_inject() for a raise (the level is recorded
+ *         whatever the status); PVIRQ_OK for a lower; PVIRQ_EINVAL if the
+ *         input is edge-triggered; PVIRQ_EINPUT.
+ */
+PVIRQ_API int pvirq_rvid_set_level(struct pvirq_vm *vm, uint32_t input, bool high);
+
+/** @brief The recorded level of @p input (false for an edge input).
+ *  @return PVIRQ_OK or PVIRQ_EINPUT. */
+PVIRQ_API int pvirq_rvid_get_level(struct pvirq_vm *vm, uint32_t input, bool *high);
+
+/**
+ * @brief RVID_RESAMPLE: the guest ended an interrupt of @p input (its
+ * hwirq: the guest knows the input it mapped). If the input is
+ * level-triggered, calls the config's resample() for it and then, if its
+ * level is high, pends its current target again (as a SIGNAL). For an edge
+ * input or an unmapped one: nothing. Lock-free; nothing here can pend a
+ * trusted INTID (it reaches only the input's own untrusted target).
+ * @return PVIRQ_OK; PVIRQ_EDISABLED if the level was high and the target
+ *         is disabled (ENABLE pends it later); PVIRQ_EINPUT.
+ */
+PVIRQ_API int pvirq_rvid_resample(struct pvirq_vm *vm, uint32_t input);
 
 /** @} */
 

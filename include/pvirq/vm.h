@@ -33,7 +33,8 @@
 /** Software level lines (pvirq_rvic_set_level()) exist for the trusted
  *  INTIDs [0, min(T, PVIRQ_MAX_LEVEL_LINES)). Level-triggered trusted
  *  sources are few (timers, PMU), and the bound keeps a vCPU's state
- *  within 2 bits per INTID plus 2 cache lines whatever T is. RESAMPLE of
+ *  within 4 bits per INTID (pending, masked, priority class) plus 3
+ *  cache lines whatever T is. RESAMPLE of
  *  higher trusted INTIDs reads the line_level() callback only. */
 #define PVIRQ_MAX_LEVEL_LINES 256u
 /** Largest number of rVID inputs. */
@@ -69,6 +70,28 @@ typedef void (*pvirq_notify_fn)(void *ctx, uint32_t vcpu);
  */
 typedef bool (*pvirq_line_level_fn)(void *ctx, uint32_t vcpu, uint32_t intid);
 
+/**
+ * @brief Translates the guest-physical page a vCPU names in
+ *        RVIC_SHARE_STATE into a host pointer.
+ * @return a pointer to @p size bytes of that guest's RAM, valid (and at
+ *         the same place) until the VM is destroyed, or NULL if [@p gpa,
+ *         @p gpa + @p size) is not entirely guest RAM (the call then fails
+ *         with ERROR_PARAMETER). @p gpa is hostile: check it.
+ * Called from the vCPU's own call (and from snapshot restore); must not
+ * block and must not call back into the library.
+ */
+typedef void *(*pvirq_guest_page_fn)(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size);
+
+/**
+ * @brief Told that the guest ended an interrupt of level-triggered rVID
+ *        input @p input (RVID_RESAMPLE), in the style of KVM's resamplefd:
+ *        the device model re-checks its condition and keeps or drops the
+ *        level (pvirq_rvid_set_level()).
+ * Called synchronously from the vCPU's call; may run concurrently for
+ * different inputs; may call back into the library (no lock is held).
+ */
+typedef void (*pvirq_resample_fn)(void *ctx, uint32_t input);
+
 /** Shape of a VM's interrupt controller. Read only by pvirq_vm_init(). */
 struct pvirq_config {
 	/** Number of vCPUs, 1..PVIRQ_MAX_VCPUS. vCPUs are indexed 0..nr_vcpus-1. */
@@ -93,6 +116,22 @@ struct pvirq_config {
 	pvirq_line_level_fn line_level;
 	/** Passed to line_level. */
 	void *line_level_ctx;
+	/** Guest page translation for RVIC_SHARE_STATE (ABI 0.4), or NULL:
+	 *  then SHARE_STATE fails with ERROR_PARAMETER and the feature bit is
+	 *  still reported (a VMM that cannot map guest RAM cannot offer it:
+	 *  set this). */
+	pvirq_guest_page_fn guest_page;
+	/** Passed to guest_page. */
+	void *guest_page_ctx;
+	/** End-of-interrupt notification of level rVID inputs (RVID_RESAMPLE), or NULL. */
+	pvirq_resample_fn resample;
+	/** Passed to resample. */
+	void *resample_ctx;
+	/** The hypervisor can deliver the NMI class on a second line (x86 NMI
+	 *  injection; arm64 FEAT_NMI virtual NMI). false: class
+	 *  PVIRQ_PRIORITY_NMI is refused and INFO does not report
+	 *  PVIRQ_ABI_FEATURE_NMI. */
+	bool nmi_line;
 };
 
 /**
@@ -183,6 +222,22 @@ PVIRQ_API bool pvirq_vcpu_line(struct pvirq_vm *vm, uint32_t vcpu);
  * One caller per vCPU at a time; concurrent with everything else.
  */
 PVIRQ_API bool pvirq_vcpu_rearm(struct pvirq_vm *vm, uint32_t vcpu);
+
+/**
+ * @brief The vCPU's NMI edge (VMs with pvirq_config.nmi_line): true once
+ * after an INTID of class PVIRQ_PRIORITY_NMI became deliverable on an
+ * enabled instance, then false until another does.
+ *
+ * Every such transition sets the edge and calls notify() if it was clear,
+ * whatever the "notified" flag of the IRQ line says, so an NMI reaches a
+ * vCPU that runs with interrupts disabled. The hypervisor calls this
+ * before entering the guest and injects an NMI when it returns true; the
+ * guest's NMI handler loops RVIC_ACKNOWLEDGE_NMI until NO_INTERRUPTS, so
+ * an edge taken while the handler runs is never lost (at worst one NMI
+ * finds nothing). One caller per vCPU at a time. Wait-free.
+ * @return false also for an index out of range or a VM without an NMI line.
+ */
+PVIRQ_API bool pvirq_vcpu_take_nmi(struct pvirq_vm *vm, uint32_t vcpu);
 
 /** @} */
 

@@ -23,6 +23,7 @@ const char *pvirq_strerror(int err)
 	case PVIRQ_EADDRESS: return "not the MSI doorbell address";
 	case PVIRQ_ENOSYS: return "not a libpvirq hypercall";
 	case PVIRQ_EBUSY: return "(vCPU, INTID) already mapped by another rVID input";
+	case PVIRQ_EENABLED: return "instance enabled: disable it first";
 	default: return "unknown error";
 	}
 }
