@@ -1,23 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Spin model of a level-triggered rVID input (issue 18, ABI 0.4) across a
- * retarget and the guest's end of interrupt (notes/WAVE3.md, "Level rVID
- * inputs"; the MAP and inject steps of src/core/rvid.c, see rvid.pml):
+ * retarget and the guest's end of interrupt, as src/core/rvid.c does it
+ * (its "Level inputs" comment; the MAP and inject steps are checked with
+ * edges in rvid.pml):
  *   raise   store level 1 (seq_cst), then inject as an edge: D1 e =
  *           load(entry); D2 signal e (read enabled, fetch_or P); D3 e' =
  *           load(entry); e' != e and valid: repeat from D2 with e'.
  *   lower   store level 0; nothing is retracted.
- *   MAP     M1 old = exchange(entry, new); M2a load old's word; if
- *           pending: M2b signal new, and only if that latched M2c clear
- *           old's bit; then M4: if the input's level is high, signal the
- *           new target (maybe a duplicate). The occupancy claim and
- *           release (M0, M3) are left out: there is no second input here
- *           (rvid.pml checks them).
- *   RESAMPLE (RVID_RESAMPLE(intid) on vCPU c): if the input mapped at
- *           (c, intid) is this input (load entry) and its level is high
- *           (load level): signal (c, intid).
- *   ENABLE  store enabled 1 (seq_cst), then for each input mapped to the
- *           vCPU whose level is high: latch its INTID.
+ *   MAP     M1 old = exchange(entry, new); if old was valid: M2a load
+ *           old's word; if pending: M2b signal new, and only if that
+ *           latched M2c clear old's bit; then M4: if the level is high,
+ *           signal the new target (maybe a duplicate). The occupancy claim
+ *           and release (M0, M3) are left out: there is no second input
+ *           here (rvid.pml checks them).
+ *   UNMAP   exchange(entry, invalid).
+ *   RVID_RESAMPLE(input)  (after the device model's resample() callback,
+ *           modelled as the handler's choice below) if the level is high,
+ *           inject again (D1..D3), to wherever the input is mapped now.
+ *   ENABLE  store enabled 1 (seq_cst), then for each high level input
+ *           (level load) mapped to the vCPU (entry load): latch its INTID.
  * Every step is a seq_cst RMW or load, so TSO reorders nothing: no store
  * buffers are run (as in rvid.pml).
  *
@@ -30,24 +32,28 @@
  * Threads:
  *   D   the device raises the level again (it may find it high, or
  *       lowered by a handler).
- *   G   the guest retargets the input to B.
+ *   G   the guest retargets the input to B: MAP straight away, or UNMAP
+ *       first and then MAP (a driver's free_irq/request_irq).
  *   KA, KB  the guest's handler on A and on B, ROUNDS_A and ROUNDS_B
- *       rounds (default 1 each; 2 and 2 take 16 s for the same verdicts):
- *       wait for the INTID to be deliverable (the line), acknowledge
- *       (one step: P!M -> M!P, the CAS itself is checked in rvic.pml),
- *       handle at the device (it lowers the level, or its condition
- *       persists and the level stays high), RVID_RESAMPLE, then unmask
- *       (fetch_and ~M).
+ *       rounds (default 1 each): wait for the INTID to be deliverable (the
+ *       line), acknowledge (one step: P!M -> M!P, the CAS itself is
+ *       checked in rvic.pml), handle at the device (it lowers the level,
+ *       or its condition persists and the level stays high),
+ *       RVID_RESAMPLE, then unmask (fetch_and ~M).
  *   E   (second search only) ENABLE of B.
  *
  * Property (assertion at quiescence, when nothing can move any more):
- *   L1 no stranded level: if the level is high, the input's current
- *      target has its INTID pending or in service (masked).
+ *   L1 no stranded level: if the level is high, the input is mapped and
+ *      its current target has the INTID pending or in service (masked).
  *
  * Broken variants, each must give a counterexample (L1):
- *   BROKEN_MAP_NO_LEVEL  MAP has no M4: a level that stays high through a
- *                        handler on the old vCPU (whose RESAMPLE no longer
- *                        finds the input there) reaches nobody.
+ *   BROKEN_MAP_NO_LEVEL  MAP has no M4: a raise and the handler's
+ *                        RVID_RESAMPLE that fall between UNMAP and MAP find
+ *                        the input unmapped, and nothing pends the level
+ *                        on the new target. (With a straight retarget M4
+ *                        is not needed here: RESAMPLE injects to the
+ *                        current target, and the disabled target is left
+ *                        to ENABLE.)
  *   BROKEN_NO_RESAMPLE   the handler's end unmasks without RVID_RESAMPLE.
  */
 
@@ -89,13 +95,13 @@ inline signal(t, v, ok, tmp)
 	fi
 }
 
-/* pvirq_rvid_set_level(1): store the level, then inject. */
-inline raise(t, e, again, ok, tmp)
+/* pvirq_rvid_inject(): D1 load entry; D2 signal; D3 re-load; repeat
+ * with the new entry if it changed. */
+inline inject(t, e, again, ok, tmp)
 {
-	fetch_or(t, LEVEL, 1, tmp);
 	load(t, ENTRY, e); /* D1 */
 	do
-	:: !(e & VALID) -> break
+	:: !(e & VALID) -> break /* unmapped */
 	:: else ->
 		signal(t, VCPU_OF(e), ok, tmp); /* D2 */
 		load(t, ENTRY, again);          /* D3 */
@@ -106,6 +112,13 @@ inline raise(t, e, again, ok, tmp)
 	od;
 	skip;
 	d_step { e = 0; again = 0; ok = 0; tmp = 0 }
+}
+
+/* pvirq_rvid_set_level(1): store the level, then inject. */
+inline raise(t, e, again, ok, tmp)
+{
+	fetch_or(t, LEVEL, 1, tmp);
+	inject(t, e, again, ok, tmp)
 }
 
 /* pvirq_rvid_map(0, nv, intid) */
@@ -144,7 +157,7 @@ inline map(t, nv, e, ok, tmp)
 /* The guest's handler on vCPU c, up to two rounds. */
 proctype handler(byte c; byte rounds)
 {
-	byte t, n, e, ok, tmp;
+	byte t, n, e, again, ok, tmp;
 
 	t = KA + c;
 	do
@@ -163,20 +176,17 @@ end_wait:	d_step {
 		:: skip
 		fi;
 #ifndef BROKEN_NO_RESAMPLE
-		/* RVID_RESAMPLE(intid) on c */
-		load(t, ENTRY, e);
+		/* RVID_RESAMPLE(input): (the device model's resample() is the
+		 * choice above) if the level is high, inject again, to
+		 * wherever the input is mapped now */
+		load(t, LEVEL, tmp);
 		if
-		:: e == ENCODE(c) ->
-			load(t, LEVEL, tmp);
-			if
-			:: tmp -> signal(t, c, ok, tmp)
-			:: else -> skip
-			fi
+		:: tmp -> inject(t, e, again, ok, tmp)
 		:: else -> skip
 		fi;
 #endif
 		fetch_and(t, WORDS + c, ~M, tmp); /* unmask */
-		d_step { n++; e = 0; ok = 0; tmp = 0 }
+		d_step { n++; e = 0; again = 0; ok = 0; tmp = 0 }
 	:: else -> break
 	od
 }
@@ -192,22 +202,27 @@ proctype guest()
 {
 	byte e, ok, tmp;
 
+	if
+	:: exchange(G, ENTRY, 0, e) /* UNMAP (then MAP below maps it again) */
+	:: skip
+	fi;
 	map(G, 1, e, ok, tmp)
 }
 
 /* pvirq_rvic_enable(B): store enabled, then pend the high level inputs
- * mapped to it (latched unconditionally, as ENABLE's repend does). */
+ * mapped to it (pvirq__rvid_repend_levels(): level load, entry load,
+ * latched unconditionally). */
 proctype enabler()
 {
 	byte e, tmp;
 
 	store_sc(E, ENABLES + 1, 1);
-	load(E, ENTRY, e);
+	load(E, LEVEL, tmp);
 	if
-	:: e == ENCODE(1) ->
-		load(E, LEVEL, tmp);
+	:: tmp ->
+		load(E, ENTRY, e);
 		if
-		:: tmp -> fetch_or(E, WORDS + 1, P, tmp)
+		:: e == ENCODE(1) -> fetch_or(E, WORDS + 1, P, tmp)
 		:: else -> skip
 		fi
 	:: else -> skip
@@ -222,7 +237,7 @@ proctype quiescence()
 	d_step {
 		e = mem[ENTRY];
 		/* L1 */
-		assert(!mem[LEVEL] || (mem[WORDS + VCPU_OF(e)] & (P | M)))
+		assert(!mem[LEVEL] || ((e & VALID) && (mem[WORDS + VCPU_OF(e)] & (P | M))))
 	}
 }
 
