@@ -28,7 +28,8 @@
  * constant during the run. The floor is 0 or 1 (chosen at the start,
  * constant): with floor 1, INTID 0 is held off.
  * Threads:
- *   K   the vCPU: ACKNOWLEDGE, then end of interrupt (fetch_and ~M).
+ *   K   the vCPU: ACKNOWLEDGE, then end of interrupt (CLEAR_MASKED:
+ *       fetch_and ~M, publish if it was pending).
  *   S1  a device: SIGNAL 1, SIGNAL 0, SIGNAL 1.
  *   S2  a timer: SIGNAL 2, SIGNAL 3.
  *   G   (-DMASKER) the guest on another CPU: SET_MASKED 3, CLEAR_MASKED 3
@@ -36,12 +37,16 @@
  *   L   (-DREMOTE_SCAN) another host thread computing the line, once
  *       (the x86 notify() callback's rearm: it clears idle summary bits
  *       lazily, concurrently with the acknowledge). See the finding in
- *       verify/README.md: with it, Q2 and Q3 fail on the engine.
- * Ghost state: at each acknowledge's invocation, the set of deliverable
- * INTIDs; every write that makes an INTID undeliverable takes it out (G's
- * SET_MASKED; the acknowledge's own CAS ends the call), so what is left
- * at the return is the set deliverable THROUGHOUT the call. An INTID
- * masked in between also starts its round-robin count afresh.
+ *       verify/README.md: with it, Q2 fails on the engine.
+ * Ghost state: at each acknowledge's invocation, the set of INTIDs that
+ * are deliverable and "settled": the operation that made each deliverable
+ * (a SIGNAL's latch, an unmask of a pending INTID) has returned. A SIGNAL
+ * still publishing overlaps the call and may be linearized after it, so
+ * its INTID does not count. Every write that makes an INTID undeliverable
+ * takes it out (G's SET_MASKED; the acknowledge's own CAS ends the call),
+ * so what is left at the return is the set deliverable THROUGHOUT the
+ * call. An INTID masked in between also starts its round-robin count
+ * afresh.
  *
  * Properties (assertions at each acknowledge's return):
  *   Q1 never an INTID of a class below the floor.
@@ -51,11 +56,15 @@
  *      acknowledges of its class is taken within 2 of them (class 1 has
  *      2 INTIDs): at most one of them returns another INTID.
  *   Q4 exact negative: NO_INTERRUPTS only if no INTID of a class >= floor
- *      was deliverable throughout the call.
+ *      was deliverable throughout the call (settled or not: the repair
+ *      reads the words themselves).
  *
  * Broken variants, each must give a counterexample:
  *   BROKEN_PRIORITY     no class step: one search from the class-0 cursor
  *                       over every class >= floor (Q2).
+ *   BROKEN_NO_REPAIR    NO_INTERRUPTS straight from the summary, without
+ *                       summary_repair() (Q4: a SIGNAL that latched but
+ *                       has not yet published is missed).
  *   BROKEN_ROUND_ROBIN  the class search starts at INTID 0 instead of the
  *                       class's cursor (Q3: INTID 1, signalled again, is
  *                       taken twice while 2 waits).
@@ -93,7 +102,8 @@
 #define LOWEST(d) (((d) & 1) -> 1 : 4)
 
 byte floor;          /* the priority floor, constant */
-byte thru;           /* ghost: INTIDs deliverable throughout the ACK */
+byte thru;           /* ghost: settled INTIDs deliverable throughout the ACK */
+byte thru_any;       /* ghost: INTIDs deliverable throughout the ACK */
 byte passed[NINTID]; /* ghost: ACKs of its class it waited through */
 
 #define ALL_DELIVERABLE \
@@ -188,7 +198,11 @@ inline clear_lazily(t, wd, w, d, tmp)
 inline repair(t, wd, w, d, tmp, res)
 {
 	res = 0;
+#ifdef BROKEN_NO_REPAIR
+	wd = 2;
+#else
 	wd = 0;
+#endif
 	do
 	:: wd < 2 && !res ->
 		load(t, W0 + wd, w);
@@ -258,7 +272,7 @@ proctype vcpu()
 end_wait:
 	do
 	:: ALL_DELIVERABLE & WANTED_INTIDS ->
-		d_step { thru = ALL_DELIVERABLE & settled } /* invocation (ghost) */
+		d_step { thru_any = ALL_DELIVERABLE; thru = thru_any & settled } /* invocation (ghost) */
 retry:		skip;
 		d_step { found = NONE; changed = 0; best = NONE; wd = 0; w = 0; d = 0 };
 #ifdef BROKEN_PRIORITY
@@ -371,9 +385,10 @@ retry:		skip;
 		clear_masked(K, found, tmp); /* end of interrupt */
 		goto done;
 nothing:	skip;
-		d_step { assert(!(thru & WANTED_INTIDS)) } /* Q4 */
+		d_step { assert(!(thru_any & WANTED_INTIDS)) } /* Q4 */
 done:		skip;
 		d_step {
+			thru = 0; thru_any = 0;
 			sum = 0; wd = 0; w = 0; d = 0; tmp = 0; best = 0; cw = 0; cl = 0;
 			found = 0; fwd = 0; seen = 0; res = 0; changed = 0
 		}
@@ -405,6 +420,7 @@ proctype guest()
 		mem[W0 + 1] = mem[W0 + 1] | MLANE(3);
 		unsettle(3);
 		thru = thru & ~(1 << 3); /* no longer deliverable throughout */
+		thru_any = thru_any & ~(1 << 3);
 		passed[3] = 0            /* nor continuously */
 	};
 	clear_masked(G, 3, old)
