@@ -17,7 +17,7 @@
  * What a snapshot does NOT hold: the callbacks (the destination's own),
  * the per-vCPU "notified" flag (restarts clear), the NMI edge (restarts
  * set where an NMI-class INTID is deliverable), the acknowledge summary
- * bitmap and the rVID reverse map (rebuilt).
+ * bitmap (rebuilt).
  *
  * @par Shared-state pages
  * The words of a vCPU that shared its state page live in guest RAM. Save
@@ -87,7 +87,7 @@ PVIRQ_BEGIN_DECLS
  * @brief Exact size in bytes of the snapshot pvirq_vm_save() writes
  * (format version PVIRQ_SNAPSHOT_VERSION).
  *
- * Depends only on the configuration (docs/snapshot.md): 9876 bytes for 8
+ * Depends only on the configuration (docs/snapshot.md): 8836 bytes for 8
  * vCPUs, T = 32, U = 2016 and no rVID inputs. Versions 1 and 2 are
  * smaller (4372 bytes there): pvirq_vm_save_version() reports theirs in
  * its @c written, also when called with a NULL buffer and length 0.

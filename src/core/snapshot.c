@@ -780,9 +780,10 @@ static void apply_vcpu(struct pvirq_vm *vm, const uint8_t *p, const struct snap_
 				      prio ? snap_get32(prio + SNAP_PRIO_CURSORS + 4u * (c - 1u))
 					   : 0,
 				      memory_order_relaxed);
-	/* The class path of acknowledge is needed once any class or the
-	 * floor is not 0, or the guest can change them in its page. */
-	atomic_store_explicit(&v->uses_priority, (inst != &v->words[0] || floor || any_class) ? 1u : 0u,
+	/* The class path of acknowledge, needed once a class or the floor is
+	 * not 0 (with every class and the floor 0 both paths agree, so the
+	 * flag, which the snapshot does not carry, is derived). */
+	atomic_store_explicit(&v->uses_priority, (floor || any_class) ? 1u : 0u,
 			      memory_order_relaxed);
 	atomic_store_explicit(&v->shared_gpa, gpa, memory_order_relaxed);
 	atomic_store_explicit(&v->inst, (uintptr_t)inst, memory_order_release);
@@ -800,6 +801,7 @@ static void vm_apply(struct pvirq_vm *vm, const uint8_t *p, const struct snap_sh
 	const uint8_t *trigger_map = p + s->inputs_at;
 	const uint8_t *level_map = trigger_map + s->input_map_bytes;
 	bool v3 = snap_version(p) >= 3u;
+	uint32_t any_level_input = 0;
 
 	for (uint32_t c = 0; c < s->nr_vcpus; c++)
 		apply_vcpu(vm, p, s, c);
@@ -808,23 +810,21 @@ static void vm_apply(struct pvirq_vm *vm, const uint8_t *p, const struct snap_sh
 		uint64_t entry = 0;
 		uint32_t st = 0;
 
-		if (e & SNAP_RVID_VALID) {
-			uint32_t vcpu = (uint32_t)e;
-			uint32_t intid =
-				(uint32_t)((e >> SNAP_RVID_INTID_SHIFT) & SNAP_RVID_INTID_MASK);
-
-			entry = pvirq_rvid_encode(vcpu, intid);
-			/* The reverse map is derived: this input is the only
-			 * one on its target (rvid_targets_distinct()). */
-			atomic_store_explicit(pvirq_reverse_slot(vm, vcpu, intid), (uint16_t)i,
-					      memory_order_relaxed);
-		}
+		if (e & SNAP_RVID_VALID)
+			entry = pvirq_rvid_encode(
+				(uint32_t)e,
+				(uint32_t)((e >> SNAP_RVID_INTID_SHIFT) & SNAP_RVID_INTID_MASK));
 		if (v3 && map_bit(trigger_map, i))
 			st = PVIRQ_INPUT_LEVEL_TRIGGERED |
 			     (map_bit(level_map, i) ? PVIRQ_INPUT_LEVEL_HIGH : 0u);
+		any_level_input |= st;
 		atomic_store_explicit(pvirq_rvid_at(vm, i), entry, memory_order_relaxed);
 		atomic_store_explicit(pvirq_input_state(vm, i), st, memory_order_relaxed);
 	}
+	/* Derived: ENABLE and RESET scan for high levels only when some input
+	 * is level-triggered. */
+	atomic_store_explicit(&vm->any_level_input, any_level_input ? 1u : 0u,
+			      memory_order_relaxed);
 }
 
 /*
