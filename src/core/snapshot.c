@@ -118,8 +118,9 @@ static void save_vcpu(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 	for (i = 0; i < vm->nr_state_words; i++) {
 		/* One load per word: a shared page is guest memory, and the
 		 * two bitmaps must come from the same value. */
-		uint64_t w = atomic_load_explicit(&inst[PVIRQ_SHARED_STATE_WORD(vm->nr_state_words, i)],
-						  memory_order_relaxed);
+		uint64_t w =
+			atomic_load_explicit(&inst[PVIRQ_SHARED_STATE_WORD(vm->nr_state_words, i)],
+					     memory_order_relaxed);
 
 		snap_put32(pending_map + 4u * i, even_bits(w));
 		snap_put32(masked_map + 4u * i, even_bits(w >> 1));
@@ -161,8 +162,8 @@ static void save_prio(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 	uint32_t n = vm->nr_state_words, i;
 	uint8_t *low_map = rec + SNAP_PRIO_MAPS;
 	uint8_t *high_map = low_map + s->intid_map_bytes;
-	uint64_t floor = atomic_load_explicit(&inst[PVIRQ_SHARED_FLOOR_WORD(n)],
-					      memory_order_relaxed);
+	uint64_t floor =
+		atomic_load_explicit(&inst[PVIRQ_SHARED_FLOOR_WORD(n)], memory_order_relaxed);
 
 	snap_put32(rec + SNAP_PRIO_FLOOR, (uint32_t)floor & (PVIRQ_PRIORITY_CLASSES - 1u));
 	for (uint32_t c = 1; c < PVIRQ_PRIORITY_CLASSES; c++)
@@ -237,7 +238,8 @@ static bool vcpu_state_fits_v2(const struct pvirq_vm *vm, uint32_t index)
 	     (PVIRQ_PRIORITY_CLASSES - 1u)))
 		return false;
 	for (uint32_t i = 0; i < n; i++)
-		if (atomic_load_explicit(&inst[PVIRQ_SHARED_CLASS_WORD(n, i)], memory_order_relaxed))
+		if (atomic_load_explicit(&inst[PVIRQ_SHARED_CLASS_WORD(n, i)],
+					 memory_order_relaxed))
 			return false;
 	return true;
 }
@@ -294,7 +296,8 @@ int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void *buf, size
 	snap_put32(p + SNAP_HDR_NR_TRUSTED, s.nr_trusted);
 	snap_put32(p + SNAP_HDR_NR_UNTRUSTED, s.nr_untrusted);
 	snap_put32(p + SNAP_HDR_NR_RVID_INPUTS, s.nr_rvid_inputs);
-	snap_put32(p + SNAP_HDR_NR_SECTIONS, version >= 3u ? SNAP_NR_SECTIONS_V3 : SNAP_NR_SECTIONS);
+	snap_put32(p + SNAP_HDR_NR_SECTIONS,
+		   version >= 3u ? SNAP_NR_SECTIONS_V3 : SNAP_NR_SECTIONS);
 	snap_put32(p + SNAP_HDR_FLAGS, version >= 3u && vm->nmi_line ? SNAP_FLAG_NMI_LINE : 0);
 
 	put_section(p + s.vcpus_at - SNAP_SECTION_BYTES, SNAP_TAG_VCPU, s.record_bytes, s.nr_vcpus);
@@ -536,8 +539,8 @@ static int check_extensions(const uint8_t *p, size_t len, const struct snap_shap
 /* Version 3's own sections: PAGE, PRIO, INPT, in this order, exactly. */
 static bool v3_sections_valid(const uint8_t *p, const struct snap_shape *s)
 {
-	if (!section_is(p + s->pages_at - SNAP_SECTION_BYTES, SNAP_TAG_PAGE,
-			SNAP_PAGE_RECORD_BYTES, s->nr_vcpus) ||
+	if (!section_is(p + s->pages_at - SNAP_SECTION_BYTES, SNAP_TAG_PAGE, SNAP_PAGE_RECORD_BYTES,
+			s->nr_vcpus) ||
 	    !section_is(p + s->prio_at - SNAP_SECTION_BYTES, SNAP_TAG_PRIO, s->prio_record_bytes,
 			s->nr_vcpus) ||
 	    !section_is(p + s->inputs_at - SNAP_SECTION_BYTES, SNAP_TAG_INPT, s->input_map_bytes,
@@ -599,9 +602,9 @@ static int snap_parse(const uint8_t *p, size_t len, struct snap_shape *s)
 			return PVIRQ_ECORRUPT;
 	if (version >= 3u && !v3_sections_valid(p, s))
 		return PVIRQ_ECORRUPT;
-	return check_extensions(p, len, s,
-				nr_sections - (version >= 3u ? SNAP_NR_SECTIONS_V3 : SNAP_NR_SECTIONS),
-				version);
+	return check_extensions(
+		p, len, s, nr_sections - (version >= 3u ? SNAP_NR_SECTIONS_V3 : SNAP_NR_SECTIONS),
+		version);
 }
 
 static uint32_t snap_version(const uint8_t *p)

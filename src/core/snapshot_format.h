@@ -98,19 +98,19 @@
 #define SNAP_RVID_ENTRY_BYTES 8u
 
 /* PAGE record (v3), one per vCPU: the shared-state page. */
-#define SNAP_PAGE_GPA 0u	/* u64 guest-physical address, 0 if none  */
-#define SNAP_PAGE_FLAGS 8u	/* u32 bit 0: shared; others 0           */
-#define SNAP_PAGE_RESERVED 12u	/* u32 0                                 */
+#define SNAP_PAGE_GPA 0u       /* u64 guest-physical address, 0 if none  */
+#define SNAP_PAGE_FLAGS 8u     /* u32 bit 0: shared; others 0           */
+#define SNAP_PAGE_RESERVED 12u /* u32 0                                 */
 #define SNAP_PAGE_RECORD_BYTES 16u
 #define SNAP_PAGE_SHARED 1u
 
 /* PRIO record (v3), one per vCPU: floor, the acknowledge cursors of
  * classes 1..3 (class 0's is the VCPU record's cursor field), then the
  * low and the high bit of every INTID's class as two INTID bitmaps. */
-#define SNAP_PRIO_FLOOR 0u   /* u32 < PVIRQ_PRIORITY_CLASSES                */
-#define SNAP_PRIO_CURSORS 4u /* u32 x 3: cursor of class 1, 2, 3; < T + U   */
+#define SNAP_PRIO_FLOOR 0u     /* u32 < PVIRQ_PRIORITY_CLASSES                */
+#define SNAP_PRIO_CURSORS 4u   /* u32 x 3: cursor of class 1, 2, 3; < T + U   */
 #define SNAP_PRIO_RESERVED 16u /* u32 x 2: 0                                */
-#define SNAP_PRIO_MAPS 24u   /* class bit 0 map, class bit 1 map           */
+#define SNAP_PRIO_MAPS 24u     /* class bit 0 map, class bit 1 map           */
 
 /* INPT section (v3): two records of one bitmap over the rVID inputs each
  * (input n at bit n % 8 of byte n / 8, padded to 64 bits): which inputs
@@ -128,20 +128,20 @@ struct snap_shape {
 	uint32_t nr_untrusted;
 	uint32_t nr_intids;
 	uint32_t nr_rvid_inputs;
-	uint32_t intid_map_bytes; /* pending or masked map: T+U bits, padded */
-	uint32_t nr_level_lines;  /* min(T, PVIRQ_MAX_LEVEL_LINES) */
-	uint32_t level_map_bytes; /* level map: nr_level_lines bits, padded */
-	uint32_t record_bytes;	  /* one vCPU record */
+	uint32_t intid_map_bytes;   /* pending or masked map: T+U bits, padded */
+	uint32_t nr_level_lines;    /* min(T, PVIRQ_MAX_LEVEL_LINES) */
+	uint32_t level_map_bytes;   /* level map: nr_level_lines bits, padded */
+	uint32_t record_bytes;	    /* one vCPU record */
 	uint32_t prio_record_bytes; /* v3: one PRIO record */
 	uint32_t input_map_bytes;   /* v3: nr_rvid_inputs bits, padded */
-	size_t vcpus_at;	  /* first vCPU record */
-	size_t rvid_at;		  /* first rVID entry */
-	size_t pages_at;	  /* v3: first PAGE record */
-	size_t prio_at;		  /* v3: first PRIO record */
-	size_t inputs_at;	  /* v3: the level-triggered input map */
-	size_t extensions_at;	  /* first section after the version's own */
-	size_t crc_at;		  /* trailer, when there are no further sections */
-	size_t total;		  /* whole snapshot, ditto */
+	size_t vcpus_at;	    /* first vCPU record */
+	size_t rvid_at;		    /* first rVID entry */
+	size_t pages_at;	    /* v3: first PAGE record */
+	size_t prio_at;		    /* v3: first PRIO record */
+	size_t inputs_at;	    /* v3: the level-triggered input map */
+	size_t extensions_at;	    /* first section after the version's own */
+	size_t crc_at;		    /* trailer, when there are no further sections */
+	size_t total;		    /* whole snapshot, ditto */
 };
 
 static inline uint32_t snap_map_bytes(uint32_t bits)
@@ -173,8 +173,8 @@ static inline void snap_shape_of(struct snap_shape *s, uint32_t version, uint32_
 		s->pages_at += SNAP_SECTION_BYTES;
 		s->prio_at = s->pages_at + (size_t)nr_vcpus * SNAP_PAGE_RECORD_BYTES +
 			     SNAP_SECTION_BYTES;
-		s->inputs_at = s->prio_at + (size_t)nr_vcpus * s->prio_record_bytes +
-			       SNAP_SECTION_BYTES;
+		s->inputs_at =
+			s->prio_at + (size_t)nr_vcpus * s->prio_record_bytes + SNAP_SECTION_BYTES;
 		s->extensions_at = s->inputs_at + SNAP_INPT_NR_RECORDS * s->input_map_bytes;
 	} else {
 		s->prio_at = s->inputs_at = s->extensions_at;

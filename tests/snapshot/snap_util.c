@@ -56,7 +56,8 @@ int snap_vm_create_ram(struct snap_vm *out, const struct pvirq_config *cfg)
 
 _Atomic uint64_t *snap_ram_at(const struct snap_vm *s, uint64_t gpa)
 {
-	if (!s->ram || gpa < SNAP_RAM_BASE || gpa - SNAP_RAM_BASE >= (uint64_t)SNAP_RAM_PAGES * 4096u)
+	if (!s->ram || gpa < SNAP_RAM_BASE ||
+	    gpa - SNAP_RAM_BASE >= (uint64_t)SNAP_RAM_PAGES * 4096u)
 		abort();
 	return (_Atomic uint64_t *)(void *)(s->ram + (gpa - SNAP_RAM_BASE));
 }
@@ -321,17 +322,18 @@ const char *snap_compare_vms(struct snap_vm *a, struct snap_vm *b)
 	uint32_t n = pvirq_vm_nr_vcpus(a->vm), t = pvirq_vm_nr_trusted(a->vm);
 	uint32_t intids = t + pvirq_vm_nr_untrusted(a->vm);
 
-#define SAME(what, ...)                                                                          \
-	do {                                                                                       \
-		snprintf(why, sizeof(why), __VA_ARGS__);                                           \
-		if (what)                                                                          \
-			return why;                                                                \
+#define SAME(what, ...)                                  \
+	do {                                             \
+		snprintf(why, sizeof(why), __VA_ARGS__); \
+		if (what)                                \
+			return why;                      \
 	} while (0)
 	for (uint32_t c = 0; c < n; c++) {
 		bool ea = false, eb = false;
 		uint32_t fa = 9, fb = 9;
 		uint64_t ga = 0, gb = 0;
-		int sa = pvirq_rvic_shared_state(a->vm, c, &ga), sb = pvirq_rvic_shared_state(b->vm, c, &gb);
+		int sa = pvirq_rvic_shared_state(a->vm, c, &ga),
+		    sb = pvirq_rvic_shared_state(b->vm, c, &gb);
 
 		pvirq_rvic_is_enabled(a->vm, c, &ea);
 		pvirq_rvic_is_enabled(b->vm, c, &eb);
@@ -355,20 +357,21 @@ const char *snap_compare_vms(struct snap_vm *a, struct snap_vm *b)
 				pvirq_rvic_get_level(b->vm, c, i, &lb);
 			}
 			SAME(pa != pb || ma != mb || ca != cb || la != lb,
-			     "vCPU %u INTID %u: pending %d/%d masked %d/%d class %u/%u level %d/%d", c,
-			     i, pa, pb, ma, mb, ca, cb, la, lb);
+			     "vCPU %u INTID %u: pending %d/%d masked %d/%d class %u/%u level %d/%d",
+			     c, i, pa, pb, ma, mb, ca, cb, la, lb);
 		}
 	}
 	for (uint32_t in = 0; in < pvirq_vm_nr_rvid_inputs(a->vm); in++) {
 		uint32_t va = 0, vb = 0, ia = 0, ib = 0;
-		int ra = pvirq_rvid_lookup(a->vm, in, &va, &ia), rb = pvirq_rvid_lookup(b->vm, in, &vb, &ib);
+		int ra = pvirq_rvid_lookup(a->vm, in, &va, &ia),
+		    rb = pvirq_rvid_lookup(b->vm, in, &vb, &ib);
 		bool la = false, lb = false;
 
 		pvirq_rvid_get_level(a->vm, in, &la);
 		pvirq_rvid_get_level(b->vm, in, &lb);
 		SAME(ra != rb || va != vb || ia != ib || la != lb,
-		     "input %u: %d (%u, %u) level %d / %d (%u, %u) level %d", in, ra, va, ia, la, rb,
-		     vb, ib, lb);
+		     "input %u: %d (%u, %u) level %d / %d (%u, %u) level %d", in, ra, va, ia, la,
+		     rb, vb, ib, lb);
 	}
 #undef SAME
 	return NULL;

@@ -233,8 +233,8 @@ static void test_golden_abi04_exact(void **state)
 	(void)state;
 	golden = read_golden(3, "abi04", &len);
 	assert_int_equal(get32(golden + 8), 3);
-	assert_int_equal(get32(golden + 40), 5);  /* VCPU RVID PAGE PRIO INPT */
-	assert_int_equal(get32(golden + 44), 1);  /* NMI line */
+	assert_int_equal(get32(golden + 40), 5); /* VCPU RVID PAGE PRIO INPT */
+	assert_int_equal(get32(golden + 44), 1); /* NMI line */
 	assert_int_equal(pvirq_snapshot_config(golden, len, &seen, NULL, 0), PVIRQ_OK);
 	assert_true(seen.nmi_line);
 
@@ -297,7 +297,7 @@ static void test_golden_abi04_exact(void **state)
 	assert_true(vcpu == 1 && intid == 45);
 	assert_int_equal(pvirq_rvid_lookup(s.vm, 3, &vcpu, &intid), PVIRQ_EUNMAPPED);
 	assert_int_equal(pvirq_rvid_set_level(s.vm, 2, true), PVIRQ_EINVAL); /* edge */
-	assert_int_equal(pvirq_rvid_set_level(s.vm, 1, false), PVIRQ_OK);     /* level */
+	assert_int_equal(pvirq_rvid_set_level(s.vm, 1, false), PVIRQ_OK);    /* level */
 
 	/* Behaviour. vCPU 0: no NMI deliverable; the highest class first. */
 	assert_false(pvirq_vcpu_take_nmi(s.vm, 0));

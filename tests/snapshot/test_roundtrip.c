@@ -359,9 +359,16 @@ static void test_snapshot_config(void **state)
 
 static const struct pvirq_config abi04_configs[] = {
 	{.nr_vcpus = 1, .nr_trusted = 32, .nr_untrusted = 32, .nr_rvid_inputs = 0},
-	{.nr_vcpus = 4, .nr_trusted = 32, .nr_untrusted = 64, .nr_rvid_inputs = 8, .nmi_line = true},
+	{.nr_vcpus = 4,
+	 .nr_trusted = 32,
+	 .nr_untrusted = 64,
+	 .nr_rvid_inputs = 8,
+	 .nmi_line = true},
 	{.nr_vcpus = 3, .nr_trusted = 64, .nr_untrusted = 32, .nr_rvid_inputs = 65},
-	{.nr_vcpus = 2, .nr_trusted = 96, .nr_untrusted = 1952, .nr_rvid_inputs = 16,
+	{.nr_vcpus = 2,
+	 .nr_trusted = 96,
+	 .nr_untrusted = 1952,
+	 .nr_rvid_inputs = 16,
 	 .nmi_line = true},
 };
 
@@ -420,9 +427,11 @@ static void test_roundtrip_abi04_random(void **state)
  * back at its reset value. */
 static void test_older_versions_refuse_abi04_state(void **state)
 {
-	struct pvirq_config cfg = {
-		.nr_vcpus = 2, .nr_trusted = 32, .nr_untrusted = 32, .nr_rvid_inputs = 3,
-		.nmi_line = true};
+	struct pvirq_config cfg = {.nr_vcpus = 2,
+				   .nr_trusted = 32,
+				   .nr_untrusted = 32,
+				   .nr_rvid_inputs = 3,
+				   .nmi_line = true};
 	struct snap_vm s;
 	unsigned char buf[512];
 	size_t written;
@@ -431,7 +440,9 @@ static void test_older_versions_refuse_abi04_state(void **state)
 	assert_int_equal(snap_vm_create_ram(&s, &cfg), 0);
 	for (int kind = 0; kind < 5; kind++) {
 		switch (kind) {
-		case 0: assert_int_equal(pvirq_rvic_share_state(s.vm, 1, SNAP_RAM_BASE), PVIRQ_OK); break;
+		case 0:
+			assert_int_equal(pvirq_rvic_share_state(s.vm, 1, SNAP_RAM_BASE), PVIRQ_OK);
+			break;
 		case 1: assert_int_equal(pvirq_rvic_set_priority(s.vm, 0, 40, 1), PVIRQ_OK); break;
 		case 2: assert_int_equal(pvirq_rvic_set_priority(s.vm, 1, 3, 3), PVIRQ_OK); break;
 		case 3: assert_int_equal(pvirq_rvic_set_priority_mask(s.vm, 0, 2), PVIRQ_OK); break;
@@ -467,9 +478,11 @@ static void test_older_versions_refuse_abi04_state(void **state)
  * input edge-triggered. */
 static void test_older_versions_restore_reset_abi04_state(void **state)
 {
-	struct pvirq_config cfg = {
-		.nr_vcpus = 2, .nr_trusted = 32, .nr_untrusted = 32, .nr_rvid_inputs = 3,
-		.nmi_line = true};
+	struct pvirq_config cfg = {.nr_vcpus = 2,
+				   .nr_trusted = 32,
+				   .nr_untrusted = 32,
+				   .nr_rvid_inputs = 3,
+				   .nmi_line = true};
 	struct snap_vm src, dst;
 	uint64_t gpa;
 	uint32_t got;
@@ -485,7 +498,8 @@ static void test_older_versions_restore_reset_abi04_state(void **state)
 		unsigned char *old = snap_save_version(src.vm, v, &len);
 
 		assert_int_equal(snap_vm_create_ram(&dst, &cfg), 0);
-		assert_int_equal(pvirq_rvic_share_state(dst.vm, 1, SNAP_RAM_BASE + 0x2000), PVIRQ_OK);
+		assert_int_equal(pvirq_rvic_share_state(dst.vm, 1, SNAP_RAM_BASE + 0x2000),
+				 PVIRQ_OK);
 		assert_int_equal(pvirq_rvic_set_priority(dst.vm, 1, 9, 3), PVIRQ_OK);
 		assert_int_equal(pvirq_rvic_set_priority(dst.vm, 0, 40, 2), PVIRQ_OK);
 		assert_int_equal(pvirq_rvic_set_priority_mask(dst.vm, 0, 3), PVIRQ_OK);
@@ -498,14 +512,16 @@ static void test_older_versions_restore_reset_abi04_state(void **state)
 			assert_int_equal(pvirq_rvic_get_priority_mask(dst.vm, c, &got), PVIRQ_OK);
 			assert_int_equal(got, 0);
 			for (uint32_t i = 0; i < 64; i++) {
-				assert_int_equal(pvirq_rvic_get_priority(dst.vm, c, i, &got), PVIRQ_OK);
+				assert_int_equal(pvirq_rvic_get_priority(dst.vm, c, i, &got),
+						 PVIRQ_OK);
 				assert_int_equal(got, 0);
 			}
 		}
 		for (uint32_t in = 0; in < 3; in++) {
 			assert_int_equal(pvirq_rvid_get_level(dst.vm, in, &b), PVIRQ_OK);
 			assert_false(b);
-			assert_int_equal(pvirq_rvid_set_level(dst.vm, in, true), PVIRQ_EINVAL); /* edge */
+			assert_int_equal(pvirq_rvid_set_level(dst.vm, in, true),
+					 PVIRQ_EINVAL); /* edge */
 		}
 		assert_true(pvirq_vcpu_rearm(dst.vm, 0));
 		assert_int_equal(pvirq_rvic_acknowledge(dst.vm, 0, &got), PVIRQ_OK);
