@@ -222,7 +222,7 @@ PROTOTYPES = {
     "pvirq_rvid_set_trigger": (c_int, [VM_P, c_uint32, c_bool]),
     "pvirq_rvid_set_level": (c_int, [VM_P, c_uint32, c_bool]),
     "pvirq_rvid_get_level": (c_int, [VM_P, c_uint32, BOOL_P]),
-    "pvirq_rvid_resample": (c_int, [VM_P, c_uint32, c_uint32]),
+    "pvirq_rvid_resample": (c_int, [VM_P, c_uint32]),
     # abi.h and arch/*.h (the hypercall decoders)
     "pvirq_abi_lookup": (POINTER(AbiCallDesc), [c_int, c_uint64]),
     "pvirq_abi_status_word": (c_int64, [POINTER(AbiResult)]),

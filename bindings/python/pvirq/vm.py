@@ -437,12 +437,12 @@ class Rvid:
         check(lib.pvirq_rvid_get_level(self._vm.handle, self._input(input), byref(value)))
         return value.value
 
-    def resample(self, vcpu: int, intid: int) -> None:
-        """RVID_RESAMPLE of (`vcpu`, untrusted `intid`): calls the VM's
-        resample for a level input mapped there and re-pends it while high."""
-        check(lib.pvirq_rvid_resample(self._vm.handle,
-                                      _uint(vcpu, U32_MAX, NoSuchVcpu, "vCPU"),
-                                      _uint(intid, U32_MAX, InvalidIntid, "INTID")))
+    def resample(self, input: int) -> None:  # noqa: A002
+        """RVID_RESAMPLE, the guest's end of interrupt of `input`: for a
+        level-triggered input, calls the VM's resample and re-pends the
+        input's target while its level is high (Disabled if that target is
+        disabled). Edge or unmapped input: nothing."""
+        check(lib.pvirq_rvid_resample(self._vm.handle, self._input(input)))
 
     def msi(self, addr: int, data: int) -> None:
         """A device writes an MSI (addr must be MSI_DOORBELL, data the input)."""

@@ -293,8 +293,8 @@ unsafe extern "C" {
     pub fn pvirq_rvid_set_level(vm: *mut pvirq_vm, input: u32, high: bool) -> c_int;
     /// The recorded level of `input` (false for an edge input).
     pub fn pvirq_rvid_get_level(vm: *mut pvirq_vm, input: u32, high: *mut bool) -> c_int;
-    /// RVID_RESAMPLE: end of interrupt of untrusted `intid` of `vcpu`.
-    pub fn pvirq_rvid_resample(vm: *mut pvirq_vm, vcpu: u32, intid: u32) -> c_int;
+    /// RVID_RESAMPLE: the guest ended an interrupt of level input `input`.
+    pub fn pvirq_rvid_resample(vm: *mut pvirq_vm, input: u32) -> c_int;
 }
 
 // --- shared_state.h -------------------------------------------------------

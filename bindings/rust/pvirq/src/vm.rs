@@ -939,14 +939,15 @@ impl Rvid<'_> {
         Ok(high)
     }
 
-    /// RVID_RESAMPLE (the guest's end of interrupt of a level input) on
-    /// (`vcpu`, untrusted `intid`): calls the builder's
-    /// [`resample`](VmBuilder::resample) for a level input mapped there and
-    /// re-pends it while its level is high ([`Delivery::Dropped`] on a
-    /// disabled instance). No input or an edge input: nothing.
-    pub fn resample(&self, vcpu: u32, intid: u32) -> Result<Delivery> {
+    /// RVID_RESAMPLE (the guest's end of interrupt of `input`): for a
+    /// level-triggered input, calls the builder's
+    /// [`resample`](VmBuilder::resample) and re-pends the input's target
+    /// while its level is high ([`Delivery::Dropped`] on a disabled
+    /// instance). An edge or unmapped input: nothing. Errors:
+    /// [`Error::InvalidInput`].
+    pub fn resample(&self, input: u32) -> Result<Delivery> {
         // SAFETY: as in map().
-        delivery(unsafe { sys::pvirq_rvid_resample(self.inner.raw(), vcpu, intid) })
+        delivery(unsafe { sys::pvirq_rvid_resample(self.inner.raw(), input) })
     }
 
     /// A device writes an MSI: `addr` must be [`Rvid::MSI_DOORBELL`] and
