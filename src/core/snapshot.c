@@ -338,10 +338,7 @@ int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
 /* The checks of pvirq_config_check() on counts read from a snapshot. */
 static bool counts_possible(uint32_t nr_vcpus, uint32_t t, uint32_t u, uint32_t inputs)
 {
-	struct pvirq_config cfg = {
-		.nr_vcpus = nr_vcpus, .nr_trusted = t, .nr_untrusted = u, .nr_rvid_inputs = inputs};
-
-	return pvirq_config_check(&cfg) == PVIRQ_OK;
+	return pvirq__counts_check(nr_vcpus, t, u, inputs) == PVIRQ_OK;
 }
 
 /* Magic, version, length and checksum: whether these bytes are a whole,
@@ -635,14 +632,22 @@ int pvirq_snapshot_config(const void *buf, size_t len, struct pvirq_config *cfg,
 		return PVIRQ_ENOSPC;
 	for (uint32_t c = 0; cpu_ids && c < s.nr_vcpus; c++)
 		cpu_ids[c] = record_cpu_id(buf, &s, c);
-	*cfg = (struct pvirq_config){
-		.nr_vcpus = s.nr_vcpus,
-		.nr_trusted = s.nr_trusted,
-		.nr_untrusted = s.nr_untrusted,
-		.nr_rvid_inputs = s.nr_rvid_inputs,
-		.cpu_ids = cpu_ids,
-		.nmi_line = snap_nmi_line(buf),
-	};
+	/* Field by field: a compound literal of this size becomes a memset
+	 * call, which a freestanding build has no libc for. */
+	cfg->nr_vcpus = s.nr_vcpus;
+	cfg->nr_trusted = s.nr_trusted;
+	cfg->nr_untrusted = s.nr_untrusted;
+	cfg->nr_rvid_inputs = s.nr_rvid_inputs;
+	cfg->cpu_ids = cpu_ids;
+	cfg->notify = NULL;
+	cfg->notify_ctx = NULL;
+	cfg->line_level = NULL;
+	cfg->line_level_ctx = NULL;
+	cfg->guest_page = NULL;
+	cfg->guest_page_ctx = NULL;
+	cfg->resample = NULL;
+	cfg->resample_ctx = NULL;
+	cfg->nmi_line = snap_nmi_line(buf);
 	return PVIRQ_OK;
 }
 
