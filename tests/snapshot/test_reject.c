@@ -109,7 +109,8 @@ static int rig_setup(void **state)
 	    pvirq_rvic_set_priority(src.vm, 0, 5, 2) || pvirq_rvic_set_priority(src.vm, 1, 70, 1) ||
 	    pvirq_rvic_set_priority(src.vm, 2, NR_INTIDS - 1, 2) ||
 	    pvirq_rvic_set_priority_mask(src.vm, 2, 1) || pvirq_rvid_set_trigger(src.vm, 0, true) ||
-	    pvirq_rvid_set_trigger(src.vm, 4, true) || pvirq_rvid_set_level(src.vm, 0, true) == PVIRQ_EINVAL)
+	    pvirq_rvid_set_trigger(src.vm, 4, true) ||
+	    pvirq_rvid_set_level(src.vm, 0, true) == PVIRQ_EINVAL)
 		return -1;
 	r->snap = snap_save(src.vm, &r->len);
 	model_free(&m);
