@@ -153,7 +153,8 @@ static void save_page(const struct pvirq_vm *vm, uint32_t index, uint8_t *rec)
 
 /* PRIO record (v3): floor, cursors of classes 1..3, class bitmaps, read
  * through the instance words (the page, when shared: each word once, and
- * only the floor's low two bits, the ones the engine reads). */
+ * only the floor's low two bits, the ones the engine reads). Relaxed
+ * loads, as in save_vcpu(). */
 static void save_prio(const struct pvirq_vm *vm, const struct snap_shape *s, uint32_t index,
 		      uint8_t *rec)
 {
@@ -187,7 +188,7 @@ static void save_prio(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 
 /* INPT records (v3): the trigger map, then the level map of the
  * level-triggered inputs (an edge input's level is not state: get_level
- * reports it low). */
+ * reports it low). Relaxed loads, as in save_vcpu(). */
 static void save_inputs(const struct pvirq_vm *vm, const struct snap_shape *s, uint8_t *maps)
 {
 	uint8_t *trigger_map = maps, *level_map = maps + s->input_map_bytes;
@@ -226,7 +227,8 @@ size_t pvirq_vm_snapshot_size(const struct pvirq_vm *vm)
 }
 
 /* Whether the vCPU's ABI 0.4 state is at its reset value: no shared page,
- * floor 0, every class 0 (what versions 1 and 2 restore). */
+ * floor 0, every class 0 (what versions 1 and 2 restore). Relaxed loads:
+ * see version_writable(). */
 static bool vcpu_state_fits_v2(const struct pvirq_vm *vm, uint32_t index)
 {
 	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, index);
