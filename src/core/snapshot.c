@@ -171,8 +171,10 @@ static void save_prio(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 		snap_put32(rec + SNAP_PRIO_CURSORS + 4u * (c - 1u),
 			   atomic_load_explicit(&v->ack_cursor[c], memory_order_relaxed) %
 				   s->nr_intids);
+	snap_put32(rec + SNAP_PRIO_FLAGS,
+		   atomic_load_explicit(&v->uses_priority, memory_order_relaxed) ? SNAP_PRIO_IN_USE
+										 : 0);
 	snap_put32(rec + SNAP_PRIO_RESERVED, 0);
-	snap_put32(rec + SNAP_PRIO_RESERVED + 4u, 0);
 	for (i = 0; i < n; i++) {
 		uint64_t w = atomic_load_explicit(&inst[PVIRQ_SHARED_CLASS_WORD(n, i)],
 						  memory_order_relaxed);
@@ -422,9 +424,11 @@ static bool page_record_valid(const uint8_t *rec)
 	return flags ? gpa % PVIRQ_SHARED_STATE_SIZE == 0 : gpa == 0;
 }
 
-/* PRIO record: floor and cursors in range, reserved words and the class
- * bitmaps' padding 0. Every class of every INTID is reachable (a shared
- * page can hold any), so only these can be wrong. */
+/* PRIO record: floor and cursors in range, flags and reserved word
+ * known, the class bitmaps' padding 0. Every class of every INTID, with
+ * or without the in-use flag, is reachable (a shared page can hold any
+ * class before the first priority call, and UNSHARE copies it back), so
+ * only these can be wrong. */
 static bool prio_record_valid(const struct snap_shape *s, const uint8_t *rec)
 {
 	const uint8_t *low_map = rec + SNAP_PRIO_MAPS;
@@ -433,8 +437,8 @@ static bool prio_record_valid(const struct snap_shape *s, const uint8_t *rec)
 		if (snap_get32(rec + SNAP_PRIO_CURSORS + 4u * (c - 1u)) >= s->nr_intids)
 			return false;
 	return snap_get32(rec + SNAP_PRIO_FLOOR) < PVIRQ_PRIORITY_CLASSES &&
+	       (snap_get32(rec + SNAP_PRIO_FLAGS) & ~SNAP_PRIO_IN_USE) == 0 &&
 	       snap_get32(rec + SNAP_PRIO_RESERVED) == 0 &&
-	       snap_get32(rec + SNAP_PRIO_RESERVED + 4u) == 0 &&
 	       padding_clear(low_map, s->intid_map_bytes, s->nr_intids) &&
 	       padding_clear(low_map + s->intid_map_bytes, s->intid_map_bytes, s->nr_intids);
 }
@@ -747,7 +751,8 @@ static void apply_vcpu(struct pvirq_vm *vm, const uint8_t *p, const struct snap_
 	const uint8_t *level_map = masked_map + s->intid_map_bytes;
 	uint32_t n = vm->nr_state_words, floor = prio ? snap_get32(prio + SNAP_PRIO_FLOOR) : 0;
 	uint32_t enabled = snap_get32(rec + SNAP_VCPU_FLAGS) & SNAP_VCPU_ENABLED;
-	uint64_t summary = 0, gpa = 0, any_class = 0, nmi_lanes = 0;
+	uint32_t in_use = prio ? snap_get32(prio + SNAP_PRIO_FLAGS) & SNAP_PRIO_IN_USE : 0;
+	uint64_t summary = 0, gpa = 0, nmi_lanes = 0;
 
 	/* pages_reachable() found this page; should the callback now break
 	 * its contract and refuse it, the words stay in host memory: the
@@ -774,7 +779,6 @@ static void apply_vcpu(struct pvirq_vm *vm, const uint8_t *p, const struct snap_
 		 * every word holding a deliverable INTID, and no other. */
 		if (pvirq_deliverable_lanes(w))
 			summary |= 1ull << i;
-		any_class |= low | high;
 		nmi_lanes |= pvirq_deliverable_lanes(w) & low & high;
 	}
 	atomic_store_explicit(&inst[PVIRQ_SHARED_FLOOR_WORD(n)], floor, memory_order_relaxed);
@@ -790,11 +794,10 @@ static void apply_vcpu(struct pvirq_vm *vm, const uint8_t *p, const struct snap_
 				      prio ? snap_get32(prio + SNAP_PRIO_CURSORS + 4u * (c - 1u))
 					   : 0,
 				      memory_order_relaxed);
-	/* The class path of acknowledge, needed once a class or the floor is
-	 * not 0 (with every class and the floor 0 both paths agree, so the
-	 * flag, which the snapshot does not carry, is derived). */
-	atomic_store_explicit(&v->uses_priority, (floor || any_class) ? 1u : 0u,
-			      memory_order_relaxed);
+	/* Whether the class words and floor are honoured: until the first
+	 * priority call a guest's page may hold classes that mean nothing
+	 * yet, so this is state, not derived from the words. */
+	atomic_store_explicit(&v->uses_priority, in_use ? 1u : 0u, memory_order_relaxed);
 	atomic_store_explicit(&v->shared_gpa, gpa, memory_order_relaxed);
 	atomic_store_explicit(&v->inst, (uintptr_t)inst, memory_order_release);
 	/* Restarts clear: the first rearm or deliverable INTID re-arms it. */
@@ -802,7 +805,8 @@ static void apply_vcpu(struct pvirq_vm *vm, const uint8_t *p, const struct snap_
 	/* The NMI edge restarts set when an NMI-class INTID is deliverable:
 	 * whether the source injected its NMI before the pause is not known,
 	 * and an NMI that finds nothing is harmless where a lost one is not. */
-	atomic_store_explicit(&v->nmi_edge, (vm->nmi_line && enabled && nmi_lanes) ? 1u : 0u,
+	atomic_store_explicit(&v->nmi_edge,
+			      (vm->nmi_line && enabled && in_use && nmi_lanes) ? 1u : 0u,
 			      memory_order_relaxed);
 }
 

@@ -105,12 +105,19 @@
 #define SNAP_PAGE_SHARED 1u
 
 /* PRIO record (v3), one per vCPU: floor, the acknowledge cursors of
- * classes 1..3 (class 0's is the VCPU record's cursor field), then the
- * low and the high bit of every INTID's class as two INTID bitmaps. */
+ * classes 1..3 (class 0's is the VCPU record's cursor field), whether the
+ * instance honours its classes, then the low and the high bit of every
+ * INTID's class as two INTID bitmaps. */
 #define SNAP_PRIO_FLOOR 0u     /* u32 < PVIRQ_PRIORITY_CLASSES                */
 #define SNAP_PRIO_CURSORS 4u   /* u32 x 3: cursor of class 1, 2, 3; < T + U   */
-#define SNAP_PRIO_RESERVED 16u /* u32 x 2: 0                                */
+#define SNAP_PRIO_FLAGS 16u    /* u32 SNAP_PRIO_IN_USE; other bits 0          */
+#define SNAP_PRIO_RESERVED 20u /* u32 0                                       */
 #define SNAP_PRIO_MAPS 24u     /* class bit 0 map, class bit 1 map           */
+/* The instance honours its class words and floor: set by its first
+ * priority call (until then every INTID acts as class 0 under floor 0,
+ * whatever a shared page holds), cleared by reset. Guest-visible, so
+ * saved, not derived. */
+#define SNAP_PRIO_IN_USE 1u
 
 /* INPT section (v3): two records of one bitmap over the rVID inputs each
  * (input n at bit n % 8 of byte n / 8, padded to 64 bits): which inputs
@@ -121,7 +128,7 @@
 
 /* Where everything is, for one configuration. Computed from counts that
  * passed pvirq_config_check()'s limits, so nothing here can overflow
- * (the largest snapshot is about 3.7 MiB). */
+ * (the largest snapshot is about 6 MiB). */
 struct snap_shape {
 	uint32_t nr_vcpus;
 	uint32_t nr_trusted;

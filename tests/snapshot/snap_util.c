@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "snap_util.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,9 +224,26 @@ const char *snap_random_ops(struct pvirq_vm *vm, struct model *m, uint64_t *rng,
 
 /* --- ABI 0.4 state ----------------------------------------------------- */
 
+/* The guest of vCPU @c writes @v into word @word of its shared page (a
+ * state, class or floor word: anything, no call), if it shared one and
+ * @s has the RAM. Returns 1 if it wrote. */
+static int guest_writes_page(const struct snap_vm *s, uint32_t c, uint32_t word, uint64_t v)
+{
+	uint64_t gpa;
+
+	if (!s || !s->ram || c >= pvirq_vm_nr_vcpus(s->vm) ||
+	    pvirq_rvic_shared_state(s->vm, c, &gpa) != PVIRQ_OK)
+		return 0;
+	atomic_store_explicit(snap_ram_at(s, gpa + 8u * word), v, memory_order_seq_cst);
+	return 1;
+}
+
 /* One random operation of any kind on @vm, described by @x and @y (so two
- * VMs get the same one); its result, and in *@value what it returned. */
-static int one_op(struct pvirq_vm *vm, uint64_t x, uint64_t y, uint32_t *value)
+ * VMs get the same one); its result, and in *@value what it returned.
+ * Kinds 24 and 25 are the guest writing its shared page (@s's RAM; NULL:
+ * nothing). */
+static int one_op(struct pvirq_vm *vm, const struct snap_vm *s, uint64_t x, uint64_t y,
+		  uint32_t *value)
 {
 	uint32_t n = pvirq_vm_nr_vcpus(vm), t = pvirq_vm_nr_trusted(vm);
 	uint32_t intids = t + pvirq_vm_nr_untrusted(vm), inputs = pvirq_vm_nr_rvid_inputs(vm);
@@ -234,8 +252,10 @@ static int one_op(struct pvirq_vm *vm, uint64_t x, uint64_t y, uint32_t *value)
 	uint64_t page = SNAP_RAM_BASE + ((y >> 52) % (SNAP_RAM_PAGES + 1u)) * 4096u;
 	bool flag = (y >> 63) & 1u;
 
+	uint32_t n_words = intids / 32u;
+
 	*value = 0;
-	switch (x % 24u) {
+	switch (x % 26u) {
 	case 0: return pvirq_rvic_enable(vm, c);
 	case 1: return pvirq_rvic_disable(vm, c);
 	case 2: return pvirq_rvic_set_masked(vm, c, i);
@@ -264,7 +284,12 @@ static int one_op(struct pvirq_vm *vm, uint64_t x, uint64_t y, uint32_t *value)
 	case 20: return pvirq_rvic_set_level(vm, c, i % (t + 1u), flag);
 	case 21: return pvirq_rvic_resample(vm, c, i % (t + 1u));
 	case 22: return pvirq_vcpu_rearm(vm, c % n) ? 1 : 0;
-	default: return pvirq_vcpu_take_nmi(vm, c % n) ? 1 : 0;
+	case 23: return pvirq_vcpu_take_nmi(vm, c % n) ? 1 : 0;
+	case 24: /* a class word or the floor, any value */
+		return guest_writes_page(s, c, n_words + (uint32_t)(x >> 40) % (n_words + 1u),
+					 snap_rand(&y));
+	default: /* a state word: an in-memory end of interrupt or worse */
+		return guest_writes_page(s, c, (uint32_t)(x >> 40) % n_words, snap_rand(&y));
 	}
 }
 
@@ -276,19 +301,19 @@ void snap_random_v3_ops(struct pvirq_vm *vm, uint64_t *rng, unsigned n)
 		uint64_t x = 10u + snap_rand(rng) % 8u, y = snap_rand(rng);
 		uint32_t value;
 
-		(void)one_op(vm, x, y, &value);
+		(void)one_op(vm, NULL, x, y, &value);
 		if (x == 13u && snap_rand(rng) % 4u)
 			(void)pvirq_rvic_enable(vm, (uint32_t)(y % (pvirq_vm_nr_vcpus(vm) + 1u)));
 	}
 }
 
-void snap_random_any_ops(struct pvirq_vm *vm, uint64_t *rng, unsigned n)
+void snap_random_any_ops(struct snap_vm *s, uint64_t *rng, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++) {
 		uint64_t x = snap_rand(rng), y = snap_rand(rng);
 		uint32_t value;
 
-		(void)one_op(vm, x, y, &value);
+		(void)one_op(s->vm, s, x, y, &value);
 	}
 }
 
@@ -305,11 +330,11 @@ const char *snap_lockstep(struct snap_vm *a, struct snap_vm *b, uint64_t *rng, u
 	for (unsigned k = 0; k < n; k++) {
 		uint64_t x = snap_rand(rng), y = snap_rand(rng);
 		uint32_t va, vb;
-		int ra = one_op(a->vm, x, y, &va), rb = one_op(b->vm, x, y, &vb);
+		int ra = one_op(a->vm, a, x, y, &va), rb = one_op(b->vm, b, x, y, &vb);
 
 		if (ra != rb || va != vb) {
 			snprintf(why, sizeof(why), "op %u (kind %u): %d/%u, copy %d/%u", k,
-				 (unsigned)(x % 24u), ra, va, rb, vb);
+				 (unsigned)(x % 26u), ra, va, rb, vb);
 			return why;
 		}
 	}

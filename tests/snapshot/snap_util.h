@@ -92,12 +92,14 @@ const char *snap_scenario_run(const struct snap_scenario *sc, struct pvirq_vm *v
  * snap_vm_create_ram(), disabling and enabling around it) to @vm, valid
  * and invalid arguments alike. For state the model does not know. */
 void snap_random_v3_ops(struct pvirq_vm *vm, uint64_t *rng, unsigned n);
-/* Applies @n random operations of every kind, ABI 0.4 included, to @vm. */
-void snap_random_any_ops(struct pvirq_vm *vm, uint64_t *rng, unsigned n);
-/* Applies the same @n random operations of every kind, ABI 0.4 included,
- * to @a and @b and returns NULL if every result agreed, else a static
- * description of the first difference (lock-step check of two VMs that
- * should behave the same, such as a VM and its restored copy). */
+/* Applies @n random operations of every kind, ABI 0.4 included, to @s,
+ * its guest writing its shared pages (in @s's RAM) among them. */
+void snap_random_any_ops(struct snap_vm *s, uint64_t *rng, unsigned n);
+/* Applies the same @n random operations of every kind, ABI 0.4 and guest
+ * writes to shared pages included, to @a and @b and returns NULL if every
+ * result agreed, else a static description of the first difference
+ * (lock-step check of two VMs that should behave the same, such as a VM
+ * and its restored copy). */
 const char *snap_lockstep(struct snap_vm *a, struct snap_vm *b, uint64_t *rng, unsigned n);
 /* NULL if every observable bit of @a and @b agrees (pending, masked,
  * class, level lines, enable, floor, shared page address and its words,

@@ -235,6 +235,11 @@ static void test_golden_abi04_exact(void **state)
 	assert_int_equal(get32(golden + 8), 3);
 	assert_int_equal(get32(golden + 40), 5); /* VCPU RVID PAGE PRIO INPT */
 	assert_int_equal(get32(golden + 44), 1); /* NMI line */
+	/* Both vCPUs made priority calls: their classes are in use (the flags
+	 * word of each PRIO record: 48 + 16 + 2 x 40 + 16 + 4 x 8 + 16 + 2 x
+	 * 16 + 16, then 40 bytes per record, flags at 16). */
+	assert_int_equal(get32(golden + 256 + 16), 1);
+	assert_int_equal(get32(golden + 296 + 16), 1);
 	assert_int_equal(pvirq_snapshot_config(golden, len, &seen, NULL, 0), PVIRQ_OK);
 	assert_true(seen.nmi_line);
 

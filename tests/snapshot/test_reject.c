@@ -542,6 +542,11 @@ static void nmi_cursor_huge(unsigned char *p, size_t *len)
 	(void)len;
 	put32(p + FIRST_PRIO + PRIO_BYTES + 12, 0xFFFFFFFFu);
 }
+static void prio_flags_unknown(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PRIO + 16, 3); /* bit 0: classes in use; bit 1: none */
+}
 static void prio_reserved_word(unsigned char *p, size_t *len)
 {
 	(void)len;
@@ -603,6 +608,7 @@ static const struct mutation mutations[] = {
 	{"floor 2^32-1", floor_huge, PVIRQ_ECORRUPT, false, false},
 	{"class 1 cursor == T+U", class1_cursor_at_limit, PVIRQ_ECORRUPT, false, false},
 	{"NMI class cursor 2^32-1", nmi_cursor_huge, PVIRQ_ECORRUPT, false, false},
+	{"PRIO flags bit 1", prio_flags_unknown, PVIRQ_ECORRUPT, false, false},
 	{"PRIO reserved word", prio_reserved_word, PVIRQ_ECORRUPT, false, false},
 	{"class low bit beyond the INTIDs", class_low_beyond_intids, PVIRQ_ECORRUPT, false, false},
 	{"class high bit beyond the INTIDs", class_high_beyond_intids, PVIRQ_ECORRUPT, false,

@@ -396,7 +396,7 @@ static void roundtrip_abi04_one(const struct pvirq_config *cfg, uint64_t seed)
 	}
 	assert_null(snap_random_ops(src.vm, &m, &rng, 300));
 	snap_random_v3_ops(src.vm, &rng, 400);
-	snap_random_any_ops(src.vm, &rng, 300);
+	snap_random_any_ops(&src, &rng, 300);
 	snap_random_v3_ops(dst.vm, &rng_dst, 200);
 
 	snap = snap_save(src.vm, &len);
