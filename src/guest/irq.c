@@ -65,50 +65,56 @@ static void tally_init(struct tally *t)
 	t->last_stop_status = 0;
 }
 
+/* What an end of interrupt leaves the hypervisor knowing. */
+enum eoi_news {
+	EOI_QUIET,  /* nothing became deliverable that it does not know of */
+	EOI_UNTOLD, /* an INTID is deliverable again and it was not told */
+	EOI_TOLD,   /* it was, and re-evaluated the whole line just now */
+};
+
 /*
  * Unmasks @p intid on this CPU: a CLEAR_MASKED call, or one atomic AND on
- * the shared page. Returns true if the unmask made an INTID deliverable
- * that the hypervisor was not told of (the re-evaluate rule): with
+ * the shared page. An in-memory unmask that finds the INTID pending made
+ * it deliverable behind the hypervisor's back (the re-evaluate rule): with
  * PVIRQ_GUEST_SHARED_EOI_REEVALUATE the call that tells it is made here,
  * otherwise the caller's loop takes the INTID itself or tells it later.
  */
-static bool unmask(struct pvirq_guest_cpu *cpu, uint32_t intid, struct tally *t)
+static enum eoi_news unmask(struct pvirq_guest_cpu *cpu, uint32_t intid, struct tally *t)
 {
 	if (!cpu->page_shared) {
 		GUEST_CALL(cpu, RVIC, CLEAR_MASKED, cpu->self, intid, 0);
-		return false;
+		return EOI_QUIET;
 	}
 	t->mem_eois++;
 	if (!pvirq__guest_mem_unmask(cpu, intid))
-		return false;
+		return EOI_QUIET;
 	t->repended++;
 	if (!(cpu->page_flags & PVIRQ_GUEST_SHARED_EOI_REEVALUATE))
-		return true;
+		return EOI_UNTOLD;
 	/* The INTID is unmasked already: CLEAR_MASKED changes no bit, but the
 	 * hypervisor sees it pending and not masked and raises the line. */
 	GUEST_CALL(cpu, RVIC, CLEAR_MASKED, cpu->self, intid, 0);
 	t->reevaluated++;
-	return false;
+	return EOI_TOLD;
 }
 
-/* End of interrupt; returns unmask()'s "deliverable, hypervisor not told". */
-static bool end_of_interrupt(struct pvirq_guest_cpu *cpu, uint32_t intid, struct tally *t)
+static enum eoi_news end_of_interrupt(struct pvirq_guest_cpu *cpu, uint32_t intid, struct tally *t)
 {
 	const struct pvirq_guest_irq *irq = &cpu->drv->irqs[intid];
 	const bool level = (irq->flags & PVIRQ_GUEST_IRQ_LEVEL) != 0;
-	bool untold;
+	enum eoi_news news;
 
 	if (!unmask_at_eoi(cpu, intid))
-		return false;
+		return EOI_QUIET;
 	/* A level rVID input: the handler quieted the device; RVID_RESAMPLE
 	 * lets the device model re-check and re-pends (still masked) while
 	 * the line is high, so the unmask below delivers it again. */
 	if (level && intid >= cpu->drv->nr_trusted)
 		GUEST_CALL(cpu, RVID, RESAMPLE, intid, 0, 0);
-	untold = unmask(cpu, intid, t);
+	news = unmask(cpu, intid, t);
 	if (level && intid < cpu->drv->nr_trusted)
 		GUEST_CALL(cpu, RVIC, RESAMPLE, intid, 0, 0);
-	return untold;
+	return news;
 }
 
 /* One acknowledge: in memory where this CPU does that, else the call. */
@@ -190,8 +196,15 @@ static uint32_t ack_loop(struct pvirq_guest_cpu *cpu, uint32_t max_handled, bool
 		irq->handler(irq->ctx, cpu, intid);
 		t->handled++;
 		handled++;
-		if (end_of_interrupt(cpu, intid, t))
-			unsure = true;
+		switch (end_of_interrupt(cpu, intid, t)) {
+		case EOI_UNTOLD: unsure = true; break;
+		case EOI_TOLD:
+			/* The hypervisor re-evaluated the whole line: it
+			 * raises it for everything deliverable now. */
+			unsure = false;
+			break;
+		case EOI_QUIET: break;
+		}
 		if (handled == max_handled)
 			break;
 	}
