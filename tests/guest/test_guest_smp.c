@@ -20,7 +20,18 @@
  * retargets, cpu_down and the online mask; IPIs are sent only to CPUs in
  * the online mask, checked under that lock.
  *
- *   test_guest_smp [--vcpus 2..4] [--iterations N]
+ * With --shared every vCPU shares its state page (ABI 0.4) and takes
+ * interrupts the way its architecture's hypervisor delivers them: the x86
+ * vCPUs (binding x86: vCPUs 0 and 3) acknowledge and end interrupts in
+ * memory and are entered only on the one-shot upcall their notify() sends
+ * after pvirq_vcpu_rearm(), so an interrupt the driver leaves deliverable
+ * without telling the hypervisor is never taken and the drain fails; the
+ * arm64 and riscv64 vCPUs acknowledge by call and end interrupts in
+ * memory, entered while the line the hypervisor recomputes at entry is
+ * high. Odd vCPUs use the EOI_REEVALUATE policy, even ones take a
+ * re-pended INTID in the same loop.
+ *
+ *   test_guest_smp [--vcpus 2..4] [--iterations N] [--shared]
  */
 #include <pthread.h>
 #include <sched.h>
@@ -60,6 +71,11 @@ static struct {
 	struct host_trap host[MAX_VCPUS];
 	struct pvirq_guest_trap trap[MAX_VCPUS];
 	struct pvirq_guest_cpu cpu[MAX_VCPUS];
+	bool shared;			     /* --shared */
+	struct host_pages pages;	     /* one shared-state page per vCPU */
+	uint32_t page_flags[MAX_VCPUS];	     /* per vCPU, by its architecture */
+	atomic_uint kicked[MAX_VCPUS];	     /* notify() called: the upcall doorbell */
+	atomic_ulong upcalls[MAX_VCPUS];     /* entries on a one-shot upcall */
 	pthread_mutex_t routing; /* routes, cpu_down, online[] */
 	bool online[MAX_VCPUS];	 /* under routing */
 	struct source dev[NR_DEVICES], ipi[MAX_VCPUS], timer[MAX_VCPUS];
@@ -190,10 +206,33 @@ static bool all_quiet(void)
 	return true;
 }
 
-/* Taking an interrupt: the hypervisor would inject when the line is high. */
+/* notify(): may run on any thread, for a vCPU running or not. */
+static void kick(void *ctx, uint32_t vcpu)
+{
+	(void)ctx;
+	atomic_store(&g.kicked[vcpu], 1);
+}
+
+/* Taking an interrupt. Without pages: the hypervisor injects when the line
+ * is high. x86 with a page: only on the one-shot upcall, which the VMM
+ * sends when notify() rang and re-arming finds the line high (the rearm
+ * clears "notified" first, so a rise after it notifies again). arm64 and
+ * riscv64 with a page: the line level recomputed at each entry. */
 static void poll_line(uint32_t v)
 {
-	if (pvirq_vcpu_line(g.vm, v))
+	if (!g.shared) {
+		if (pvirq_vcpu_line(g.vm, v))
+			pvirq_guest_handle_irq(&g.cpu[v], 0);
+		return;
+	}
+	if (g.page_flags[v] & PVIRQ_GUEST_SHARED_ACK_IN_MEMORY) {
+		if (atomic_exchange(&g.kicked[v], 0) && pvirq_vcpu_rearm(g.vm, v)) {
+			atomic_fetch_add(&g.upcalls[v], 1);
+			pvirq_guest_handle_irq(&g.cpu[v], 0);
+		}
+		return;
+	}
+	if (pvirq_vcpu_rearm(g.vm, v))
 		pvirq_guest_handle_irq(&g.cpu[v], 0);
 }
 
@@ -304,11 +343,19 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--iterations"))
 			g.iterations = (uint32_t)atoi(argv[i + 1]);
 	}
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--shared"))
+			g.shared = true;
 	if (g.nr_vcpus < 2 || g.nr_vcpus > MAX_VCPUS) {
 		fprintf(stderr, "--vcpus must be 2..%u\n", MAX_VCPUS);
 		return 2;
 	}
 	cfg.nr_vcpus = g.nr_vcpus;
+	if (g.shared) {
+		cfg.notify = kick;
+		cfg.guest_page = host_pages_translate;
+		cfg.guest_page_ctx = &g.pages;
+	}
 	if (pvirq_vm_create(&cfg, &g.vm) != PVIRQ_OK)
 		return 2;
 	pthread_mutex_init(&g.routing, NULL);
@@ -324,7 +371,15 @@ int main(int argc, char **argv)
 		pvirq_guest_set_handler(&g.drv, T + d, device_handler, &g.dev[d], 0);
 	for (uint32_t v = 0; v < g.nr_vcpus; v++) {
 		pvirq_guest_cpu_init(&g.cpu[v], &g.drv, &g.trap[v], v);
+		if (g.shared) {
+			g.page_flags[v] =
+				(v % 3 == HOST_X86 ? PVIRQ_GUEST_SHARED_ACK_IN_MEMORY : 0u) |
+				(v % 2 ? PVIRQ_GUEST_SHARED_EOI_REEVALUATE : 0u);
+			note_error(pvirq_guest_cpu_set_shared(&g.cpu[v], g.pages.words[v],
+							      host_pages_gpa(v), g.page_flags[v]));
+		}
 		go_online(v);
+		failures += check(g.cpu[v].page_shared == g.shared, "page not shared");
 	}
 	for (uint32_t d = 0; d < NR_DEVICES; d++)
 		note_error(pvirq_guest_route(&g.cpu[0], T + d, d, d % g.nr_vcpus));
@@ -336,8 +391,9 @@ int main(int argc, char **argv)
 		pthread_join(vcpus[v], NULL);
 	pthread_join(host, NULL);
 
-	printf("guest core, %u vCPUs, %u iterations: %lu retargets, %lu offline/online cycles\n",
-	       g.nr_vcpus, g.iterations, atomic_load(&g.retargets), atomic_load(&g.hotplug_cycles));
+	printf("guest core, %u vCPUs, %u iterations%s: %lu retargets, %lu offline/online cycles\n",
+	       g.nr_vcpus, g.iterations, g.shared ? ", shared pages" : "",
+	       atomic_load(&g.retargets), atomic_load(&g.hotplug_cycles));
 	for (uint32_t d = 0; d < NR_DEVICES; d++)
 		failures += report("device", &g.dev[d]);
 	for (uint32_t v = 0; v < g.nr_vcpus; v++) {
@@ -373,6 +429,20 @@ int main(int argc, char **argv)
 		printf("  vcpu %u: handled %lu spurious %lu rescued %lu\n", v,
 		       (unsigned long)g.cpu[v].handled, (unsigned long)g.cpu[v].spurious,
 		       (unsigned long)g.cpu[v].rescued);
+		if (g.shared) {
+			printf("    shared (%s, %s): acks in memory %lu, EOIs in memory %lu, "
+			       "re-pended %lu, re-evaluated %lu, upcalls %lu\n",
+			       g.page_flags[v] & PVIRQ_GUEST_SHARED_ACK_IN_MEMORY ? "x86"
+										  : "ack by call",
+			       g.page_flags[v] & PVIRQ_GUEST_SHARED_EOI_REEVALUATE ? "re-evaluate"
+										   : "re-loop",
+			       (unsigned long)g.cpu[v].mem_acks, (unsigned long)g.cpu[v].mem_eois,
+			       (unsigned long)g.cpu[v].repended, (unsigned long)g.cpu[v].reevaluated,
+			       atomic_load(&g.upcalls[v]));
+			failures += check(g.cpu[v].mem_eois > 0, "no end of interrupt in memory");
+			if (g.page_flags[v] & PVIRQ_GUEST_SHARED_ACK_IN_MEMORY)
+				failures += check(g.cpu[v].mem_acks > 0, "no acknowledge in memory");
+		}
 	}
 	printf("  stale copies of raced edges left masked: %lu\n", stale);
 	failures += check(g.first_error == 0, "a driver call failed");
