@@ -107,10 +107,11 @@ static enum eoi_news end_of_interrupt(struct pvirq_guest_cpu *cpu, uint32_t inti
 	if (!unmask_at_eoi(cpu, intid))
 		return EOI_QUIET;
 	/* A level rVID input: the handler quieted the device; RVID_RESAMPLE
-	 * lets the device model re-check and re-pends (still masked) while
-	 * the line is high, so the unmask below delivers it again. */
+	 * of its input lets the device model re-check and re-pends the
+	 * input's target (here: still routed, still masked) while the line
+	 * is high, so the unmask below delivers it again. */
 	if (level && intid >= cpu->drv->nr_trusted)
-		GUEST_CALL(cpu, RVID, RESAMPLE, intid, 0, 0);
+		GUEST_CALL(cpu, RVID, RESAMPLE, irq->input, 0, 0);
 	news = unmask(cpu, intid, t);
 	if (level && intid < cpu->drv->nr_trusted)
 		GUEST_CALL(cpu, RVIC, RESAMPLE, intid, 0, 0);

@@ -29,7 +29,8 @@
  * arm64 and riscv64 vCPUs acknowledge by call and end interrupts in
  * memory, entered while the line the hypervisor recomputes at entry is
  * high. Odd vCPUs use the EOI_REEVALUATE policy, even ones take a
- * re-pended INTID in the same loop.
+ * re-pended INTID in the same loop; vCPUs 0 and 1 handle one interrupt
+ * per entry, 2 and 3 drain.
  *
  *   test_guest_smp [--vcpus 2..4] [--iterations N] [--shared]
  */
@@ -71,13 +72,14 @@ static struct {
 	struct host_trap host[MAX_VCPUS];
 	struct pvirq_guest_trap trap[MAX_VCPUS];
 	struct pvirq_guest_cpu cpu[MAX_VCPUS];
-	bool shared;			     /* --shared */
-	struct host_pages pages;	     /* one shared-state page per vCPU */
-	uint32_t page_flags[MAX_VCPUS];	     /* per vCPU, by its architecture */
-	atomic_uint kicked[MAX_VCPUS];	     /* notify() called: the upcall doorbell */
-	atomic_ulong upcalls[MAX_VCPUS];     /* entries on a one-shot upcall */
-	pthread_mutex_t routing; /* routes, cpu_down, online[] */
-	bool online[MAX_VCPUS];	 /* under routing */
+	bool shared;			  /* --shared */
+	struct host_pages pages;	  /* one shared-state page per vCPU */
+	uint32_t page_flags[MAX_VCPUS];	  /* per vCPU, by its architecture */
+	atomic_uint kicked[MAX_VCPUS];	  /* notify() called: the upcall doorbell */
+	atomic_ulong upcalls[MAX_VCPUS];  /* entries on a one-shot upcall */
+	uint32_t handler_runs[MAX_VCPUS]; /* by the vCPU's own thread only */
+	pthread_mutex_t routing;	  /* routes, cpu_down, online[] */
+	bool online[MAX_VCPUS];		  /* under routing */
 	struct source dev[NR_DEVICES], ipi[MAX_VCPUS], timer[MAX_VCPUS];
 	atomic_uint vcpus_done; /* vCPU threads past their iterations */
 	atomic_bool host_done;	/* the host thread raises nothing more */
@@ -118,16 +120,28 @@ static uint32_t vcpu_of(struct pvirq_guest_cpu *cpu)
 	return ((struct host_trap *)cpu->trap.ctx)->vcpu;
 }
 
+/* With pages: now and then a handler goes on working after its claim
+ * (the claim lets the source raise its next event), so that event latches
+ * while the INTID is still masked, and the in-memory end of interrupt finds
+ * it pending: the re-evaluate rule's case, made common. */
+static void work_after_claim(struct pvirq_guest_cpu *cpu)
+{
+	if (g.shared && ++g.handler_runs[vcpu_of(cpu)] % 4 == 0)
+		sched_yield();
+}
+
 static void device_handler(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
 {
-	(void)cpu, (void)intid;
+	(void)intid;
 	claim(ctx);
+	work_after_claim(cpu);
 }
 
 static void ipi_handler(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
 {
 	(void)ctx, (void)intid;
 	claim(&g.ipi[vcpu_of(cpu)]);
+	work_after_claim(cpu);
 }
 
 static void timer_handler(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
@@ -206,6 +220,11 @@ static bool all_quiet(void)
 	return true;
 }
 
+/* With pages, vCPUs 0 and 1 take one interrupt per entry (as the KVM demo
+ * does, to save the closing acknowledge): their loops always stop early,
+ * so whatever they leave deliverable must be re-evaluated. */
+#define SHARED_MAX_HANDLED(v) ((v) < 2 ? 1u : 0u)
+
 /* notify(): may run on any thread, for a vCPU running or not. */
 static void kick(void *ctx, uint32_t vcpu)
 {
@@ -228,12 +247,12 @@ static void poll_line(uint32_t v)
 	if (g.page_flags[v] & PVIRQ_GUEST_SHARED_ACK_IN_MEMORY) {
 		if (atomic_exchange(&g.kicked[v], 0) && pvirq_vcpu_rearm(g.vm, v)) {
 			atomic_fetch_add(&g.upcalls[v], 1);
-			pvirq_guest_handle_irq(&g.cpu[v], 0);
+			pvirq_guest_handle_irq(&g.cpu[v], SHARED_MAX_HANDLED(v));
 		}
 		return;
 	}
 	if (pvirq_vcpu_rearm(g.vm, v))
-		pvirq_guest_handle_irq(&g.cpu[v], 0);
+		pvirq_guest_handle_irq(&g.cpu[v], SHARED_MAX_HANDLED(v));
 }
 
 static void *vcpu_thread(void *arg)
@@ -332,7 +351,7 @@ int main(int argc, char **argv)
 	struct pvirq_config cfg = {
 		.nr_trusted = T, .nr_untrusted = U, .nr_rvid_inputs = NR_DEVICES};
 	pthread_t vcpus[MAX_VCPUS], host;
-	unsigned long ipis = 0, timers = 0, stale = 0;
+	unsigned long ipis = 0, timers = 0, stale = 0, repended = 0;
 	int failures = 0;
 
 	g.nr_vcpus = 4;
@@ -437,11 +456,13 @@ int main(int argc, char **argv)
 			       g.page_flags[v] & PVIRQ_GUEST_SHARED_EOI_REEVALUATE ? "re-evaluate"
 										   : "re-loop",
 			       (unsigned long)g.cpu[v].mem_acks, (unsigned long)g.cpu[v].mem_eois,
-			       (unsigned long)g.cpu[v].repended, (unsigned long)g.cpu[v].reevaluated,
-			       atomic_load(&g.upcalls[v]));
+			       (unsigned long)g.cpu[v].repended,
+			       (unsigned long)g.cpu[v].reevaluated, atomic_load(&g.upcalls[v]));
 			failures += check(g.cpu[v].mem_eois > 0, "no end of interrupt in memory");
+			repended += g.cpu[v].repended;
 			if (g.page_flags[v] & PVIRQ_GUEST_SHARED_ACK_IN_MEMORY)
-				failures += check(g.cpu[v].mem_acks > 0, "no acknowledge in memory");
+				failures +=
+					check(g.cpu[v].mem_acks > 0, "no acknowledge in memory");
 		}
 	}
 	printf("  stale copies of raced edges left masked: %lu\n", stale);
@@ -450,6 +471,8 @@ int main(int argc, char **argv)
 	failures += check(!atomic_load(&g.ipi_refused), "an IPI to an online CPU was refused");
 	failures += check(!atomic_load(&g.inject_refused), "a device edge was refused");
 	failures += check(ipis > 0 && timers > 0 && atomic_load(&g.retargets) > 0, "no activity");
+	/* The run must have exercised the rule it checks. */
+	failures += check(!g.shared || repended > 0, "no end of interrupt found its INTID pending");
 	failures += check(atomic_load(&g.hotplug_cycles) ==
 					  (g.nr_vcpus - 1) * ((g.iterations + HOTPLUG_EVERY / 2) /
 							      HOTPLUG_EVERY) ||

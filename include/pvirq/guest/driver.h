@@ -75,7 +75,7 @@ enum pvirq_guest_irq_flags {
 	 *  interrupt. Trusted (timer, PMU): unmask, then RVIC_RESAMPLE.
 	 *  Untrusted (a level rVID input, PCI INTx, a UART; needs
 	 *  PVIRQ_ABI_FEATURE_LEVEL_INPUTS): the handler quiets the device,
-	 *  then RVID_RESAMPLE, then unmask. */
+	 *  then RVID_RESAMPLE(its input), then unmask. */
 	PVIRQ_GUEST_IRQ_LEVEL = 1u << 0,
 	/** A per-CPU trusted INTID (IPI, timer): unmasked on every CPU by
 	 *  pvirq_guest_cpu_up(). Without it a trusted INTID stays masked
