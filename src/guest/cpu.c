@@ -56,15 +56,22 @@ int64_t pvirq_guest_reset_own(struct pvirq_guest_cpu *cpu)
 	return reset_disabled_own(cpu);
 }
 
-/* A floor a previous kernel left would hold interrupts off for ever. */
+/* A floor a previous kernel left would hold interrupts off for ever.
+ * RESET clears it (and every class) already; only a hypervisor with
+ * classes but without RESET, which no version defines, needs the call. */
 static int64_t reset_floor(struct pvirq_guest_cpu *cpu)
 {
+	const uint64_t features = cpu->drv->features;
+	int64_t status;
+
 	cpu->floor = 0;
-	if (!(cpu->drv->features & PVIRQ_ABI_FEATURE_PRIORITY))
+	cpu->priority_used = 0;
+	if (!(features & PVIRQ_ABI_FEATURE_PRIORITY) || (features & PVIRQ_ABI_FEATURE_RESET))
 		return PVIRQ_ABI_SUCCESS;
-	if (cpu->page_shared && pvirq__guest_mem_floor(cpu) == 0)
-		return PVIRQ_ABI_SUCCESS;
-	return GUEST_CALL(cpu, RVIC, SET_PRIORITY_MASK, 0, 0, 0).status;
+	status = GUEST_CALL(cpu, RVIC, SET_PRIORITY_MASK, 0, 0, 0).status;
+	if (status == PVIRQ_ABI_SUCCESS)
+		cpu->priority_used = 1;
+	return status;
 }
 
 int64_t pvirq_guest_cpu_up(struct pvirq_guest_cpu *cpu)
@@ -96,9 +103,12 @@ int64_t pvirq_guest_cpu_up(struct pvirq_guest_cpu *cpu)
 
 		if (!irq->handler || !(irq->flags & PVIRQ_GUEST_IRQ_PERCPU))
 			continue;
-		status = pvirq__guest_apply_class(cpu, cpu->self, i);
-		if (status != PVIRQ_ABI_SUCCESS)
-			return status;
+		/* RESET left every class 0: only other classes need a call. */
+		if (drv->irqs[i].cls || !(drv->features & PVIRQ_ABI_FEATURE_RESET)) {
+			status = pvirq__guest_apply_class(cpu, cpu->self, i);
+			if (status != PVIRQ_ABI_SUCCESS)
+				return status;
+		}
 		status = GUEST_CALL(cpu, RVIC, CLEAR_MASKED, cpu->self, i, 0).status;
 		if (status != PVIRQ_ABI_SUCCESS)
 			return status;

@@ -56,6 +56,8 @@ int pvirq_guest_probe(struct pvirq_guest_driver *drv, const struct pvirq_guest_t
 	vector = info_or_zero(trap, PVIRQ_ABI_INFO_UPCALL_VECTOR);
 	drv->upcall_vector = vector < 256 ? (uint32_t)vector : 0;
 	drv->irqs = irqs;
+	drv->classes_used = 0;
+	drv->reserved = 0;
 	/* Field by field: a struct copy may become a memset call, which a
 	 * freestanding kernel need not provide. */
 	for (uint32_t i = 0; i < drv->nr_irqs; i++) {
@@ -107,7 +109,7 @@ void pvirq_guest_cpu_init(struct pvirq_guest_cpu *cpu, struct pvirq_guest_driver
 	for (uint32_t cls = 0; cls < PVIRQ_PRIORITY_CLASSES; cls++)
 		cpu->ack_cursor[cls] = 0;
 	cpu->floor = 0;
-	cpu->reserved = 0;
+	cpu->priority_used = 0;
 	cpu->mem_acks = 0;
 	cpu->mem_eois = 0;
 	cpu->repended = 0;

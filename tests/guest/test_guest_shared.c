@@ -538,6 +538,38 @@ static void floor_holds_lower_classes_off(void **state)
 	}
 }
 
+/* A guest that never gave any INTID a class makes no priority call at
+ * all (the hypervisor keeps its class-blind acknowledge), and the
+ * hypervisor ignores the floor of such an instance until its first
+ * priority call: so the driver's first raise must be a call, or the IPI
+ * would be delivered through a floor the guest set. */
+static void first_floor_raise_is_a_call(void **state)
+{
+	(void)state;
+	for (size_t b = 0; b < 3; b++) {
+		fixture_up(bindings[b], false);
+		cpu_up(0, X86_CONFIG);
+		cpu_up(1, X86_CONFIG);
+		route(DEV, DEV_INPUT, 0);
+		assert_int_equal(calls(0, 0, PVIRQ_FN_RVIC_SET_PRIORITY), 0);
+		const uint64_t masks = calls(0, 0, PVIRQ_FN_RVIC_SET_PRIORITY_MASK);
+		assert_int_equal(pvirq_guest_set_priority_mask(&fx.cpu[0], 1), 0);
+		assert_int_equal(calls(0, 0, PVIRQ_FN_RVIC_SET_PRIORITY_MASK) - masks, 1);
+		assert_int_equal(pvirq_guest_send_ipi(&fx.cpu[1], 0, IPI), 0);
+		assert_int_equal(pvirq_rvid_inject(fx.vm, DEV_INPUT), PVIRQ_OK);
+		enter_x86(0, 0);
+		assert_int_equal(fx.handled[IPI] + fx.handled[DEV], 0);
+		/* Now the instance honours classes: raising again is a store. */
+		assert_int_equal(pvirq_guest_set_priority_mask(&fx.cpu[0], 2), 0);
+		assert_int_equal(calls(0, 0, PVIRQ_FN_RVIC_SET_PRIORITY_MASK) - masks, 1);
+		assert_int_equal(pvirq_guest_set_priority_mask(&fx.cpu[0], 0), 0);
+		enter_x86(0, 0);
+		assert_int_equal(fx.handled[IPI], 1);
+		assert_int_equal(fx.handled[DEV], 1);
+		fixture_down();
+	}
+}
+
 /* ---- The NMI class. ---- */
 
 static void nmi_entry_acknowledges_the_nmi_class_only(void **state)
@@ -662,6 +694,7 @@ int main(void)
 		cmocka_unit_test(level_flag_on_untrusted_needs_the_feature),
 		cmocka_unit_test(highest_class_first_round_robin_within),
 		cmocka_unit_test(floor_holds_lower_classes_off),
+		cmocka_unit_test(first_floor_raise_is_a_call),
 		cmocka_unit_test(nmi_entry_acknowledges_the_nmi_class_only),
 		cmocka_unit_test(page_is_shared_at_bring_up_and_released_on_the_way_down),
 		cmocka_unit_test(a_refused_page_leaves_the_cpu_trapping),

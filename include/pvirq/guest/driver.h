@@ -153,6 +153,11 @@ struct pvirq_guest_driver {
 	uint32_t upcall_vector;	      /**< INFO 4 on x86_64, else 0. */
 	uint32_t nr_irqs;	      /**< T+U: entries of irqs used. */
 	struct pvirq_guest_irq *irqs; /**< Caller's table, T+U entries. */
+	/** 1 once any INTID got a class other than 0: until then the core
+	 *  makes no SET_PRIORITY call at all, so a guest that never uses
+	 *  classes keeps the hypervisor's class-blind acknowledge. */
+	uint32_t classes_used;
+	uint32_t reserved; /**< Padding; 0. */
 };
 
 /** One CPU as the driver core sees it. Counters are written by this CPU
@@ -178,7 +183,11 @@ struct pvirq_guest_cpu {
 	 *  acknowledge of that class starts looking (round robin). */
 	uint32_t ack_cursor[PVIRQ_PRIORITY_CLASSES];
 	uint32_t floor; /**< The priority floor this CPU set (0 at cpu_up). */
-	uint32_t reserved; /**< Padding; 0. */
+	/** 1 once this CPU made a priority call on its own instance since
+	 *  cpu_up: the hypervisor honours classes and the floor of an instance
+	 *  only from its first priority call on, so the floor may be raised
+	 *  in memory only after one. */
+	uint32_t priority_used;
 	uint64_t mem_acks;    /**< Acknowledges done in memory. */
 	uint64_t mem_eois;    /**< Ends of interrupt done in memory. */
 	uint64_t repended;    /**< In-memory EOIs that found their INTID pending. */
