@@ -73,8 +73,11 @@ int64_t pvirq__guest_mem_ack(struct pvirq_guest_cpu *cpu, uint32_t *intid);
 /* Unmasks @intid in memory; true if it was pending: deliverable now and
  * the hypervisor not told (the re-evaluate rule applies). */
 bool pvirq__guest_mem_unmask(struct pvirq_guest_cpu *cpu, uint32_t intid);
-/* Some INTID of a class at or above the floor, pending and not masked. */
-bool pvirq__guest_mem_find_deliverable(const struct pvirq_guest_cpu *cpu, uint32_t *intid);
+/* Some INTID pending and not masked on the IRQ line (a class from the
+ * floor up, without the NMI class where it has its own line) or, with
+ * @nmi, of the NMI class. */
+bool pvirq__guest_mem_find_deliverable(const struct pvirq_guest_cpu *cpu, bool nmi,
+				       uint32_t *intid);
 void pvirq__guest_mem_raise_floor(struct pvirq_guest_cpu *cpu, uint32_t floor);
 uint32_t pvirq__guest_mem_floor(const struct pvirq_guest_cpu *cpu);
 /* SHARE_STATE (or UNSHARE_STATE without a page); instance disabled. */

@@ -49,6 +49,7 @@ static bool unmask_at_eoi(const struct pvirq_guest_cpu *cpu, uint32_t intid)
 struct tally {
 	uint64_t handled, unhandled, spurious, stopped, mem_eois, repended, reevaluated;
 	int64_t last_stop_status;
+	uint32_t told; /* the INTID an EOI_REEVALUATE call last told about, or ~0 */
 };
 
 /* Field by field: an aggregate initialiser may become a memset call, which
@@ -63,13 +64,14 @@ static void tally_init(struct tally *t)
 	t->repended = 0;
 	t->reevaluated = 0;
 	t->last_stop_status = 0;
+	t->told = ~0u;
 }
 
 /* What an end of interrupt leaves the hypervisor knowing. */
 enum eoi_news {
 	EOI_QUIET,  /* nothing became deliverable that it does not know of */
 	EOI_UNTOLD, /* an INTID is deliverable again and it was not told */
-	EOI_TOLD,   /* it was, and re-evaluated the whole line just now */
+	EOI_TOLD,   /* it was, and raised its line for that INTID just now */
 };
 
 /*
@@ -95,6 +97,7 @@ static enum eoi_news unmask(struct pvirq_guest_cpu *cpu, uint32_t intid, struct 
 	 * hypervisor sees it pending and not masked and raises the line. */
 	GUEST_CALL(cpu, RVIC, CLEAR_MASKED, cpu->self, intid, 0);
 	t->reevaluated++;
+	t->told = intid;
 	return EOI_TOLD;
 }
 
@@ -136,16 +139,20 @@ static struct pvirq_guest_ret acknowledge(struct pvirq_guest_cpu *cpu, bool nmi)
 /*
  * The re-evaluate rule at the end of a loop that may leave an INTID
  * deliverable that the hypervisor does not know of: one CLEAR_MASKED of a
- * deliverable INTID makes it raise the line (and notify), so the next
- * entry takes whatever is left. Nothing deliverable: nothing is owed (an
- * INTID masked or held off since is re-evaluated by the call that unmasks
- * it or lowers the floor).
+ * deliverable INTID of this entry's line makes the hypervisor raise that
+ * line (and notify), so the next entry takes whatever is left. Nothing
+ * deliverable: nothing is owed (an INTID masked or held off since is
+ * re-evaluated by the call that unmasks it or lowers the floor). The
+ * first deliverable INTID being one this loop already told the hypervisor
+ * about (EOI_REEVALUATE): its line was raised for it and is still owed an
+ * entry, which drains the rest.
  */
-static void reevaluate(struct pvirq_guest_cpu *cpu, struct tally *t)
+static void reevaluate(struct pvirq_guest_cpu *cpu, bool nmi, struct tally *t)
 {
 	uint32_t intid;
 
-	if (!cpu->page_shared || !pvirq__guest_mem_find_deliverable(cpu, &intid))
+	if (!cpu->page_shared || !pvirq__guest_mem_find_deliverable(cpu, nmi, &intid) ||
+	    intid == t->told)
 		return;
 	GUEST_CALL(cpu, RVIC, CLEAR_MASKED, cpu->self, intid, 0);
 	t->reevaluated++;
@@ -197,20 +204,14 @@ static uint32_t ack_loop(struct pvirq_guest_cpu *cpu, uint32_t max_handled, bool
 		irq->handler(irq->ctx, cpu, intid);
 		t->handled++;
 		handled++;
-		switch (end_of_interrupt(cpu, intid, t)) {
-		case EOI_UNTOLD: unsure = true; break;
-		case EOI_TOLD:
-			/* The hypervisor re-evaluated the whole line: it
-			 * raises it for everything deliverable now. */
-			unsure = false;
-			break;
-		case EOI_QUIET: break;
-		}
+		/* EOI_TOLD leaves unsure as it was: see reevaluate(). */
+		if (end_of_interrupt(cpu, intid, t) == EOI_UNTOLD)
+			unsure = true;
 		if (handled == max_handled)
 			break;
 	}
 	if (unsure)
-		reevaluate(cpu, t);
+		reevaluate(cpu, nmi, t);
 	return handled;
 }
 

@@ -87,14 +87,22 @@ static uint64_t lanes_of_class(uint64_t classes, uint32_t cls)
 	return ((cls & 1u) ? low : ~low & EVEN_LANES) & ((cls & 2u) ? high : ~high & EVEN_LANES);
 }
 
-/* Even bit 2k set where lane k's class is at least @p floor. */
-static uint64_t lanes_at_or_above(uint64_t classes, uint32_t floor)
+/* Even bit 2k set where lane k's class is in [@p low, @p high]. */
+static uint64_t lanes_in_classes(uint64_t classes, uint32_t low, uint32_t high)
 {
 	uint64_t lanes = 0;
 
-	for (uint32_t cls = floor; cls < PVIRQ_PRIORITY_CLASSES; cls++)
+	for (uint32_t cls = low; cls <= high; cls++)
 		lanes |= lanes_of_class(classes, cls);
 	return lanes;
+}
+
+/* The highest class on the IRQ line: with an NMI line the NMI class has
+ * its own line and entry (pvirq_guest_handle_nmi()). */
+static uint32_t top_irq_class(const struct pvirq_guest_cpu *cpu)
+{
+	return (cpu->drv->features & PVIRQ_ABI_FEATURE_NMI) ? PVIRQ_PRIORITY_NMI - 1u
+							    : PVIRQ_PRIORITY_NMI;
 }
 
 static uint32_t page_floor(const struct pvirq_guest_cpu *cpu)
@@ -141,10 +149,7 @@ static bool find_in_class(const struct pvirq_guest_cpu *cpu, uint32_t cls, uint3
 
 int64_t pvirq__guest_mem_ack(struct pvirq_guest_cpu *cpu, uint32_t *intid)
 {
-	/* With an NMI line the NMI class is not on this line: it has its own
-	 * entry (pvirq_guest_handle_nmi()), which acknowledges by call. */
-	const uint32_t top = (cpu->drv->features & PVIRQ_ABI_FEATURE_NMI) ? PVIRQ_PRIORITY_NMI - 1u
-									  : PVIRQ_PRIORITY_NMI;
+	const uint32_t top = top_irq_class(cpu);
 
 	for (uint32_t tries = 0; tries < MEM_ACK_RETRIES; tries++) {
 		const uint32_t floor = page_floor(cpu);
@@ -185,15 +190,20 @@ bool pvirq__guest_mem_unmask(struct pvirq_guest_cpu *cpu, uint32_t intid)
 	return (old & PVIRQ_SHARED_PENDING(intid)) != 0;
 }
 
-bool pvirq__guest_mem_find_deliverable(const struct pvirq_guest_cpu *cpu, uint32_t *intid)
+bool pvirq__guest_mem_find_deliverable(const struct pvirq_guest_cpu *cpu, bool nmi, uint32_t *intid)
 {
-	const uint32_t n = nr_state_words(cpu), floor = page_floor(cpu);
+	const uint32_t n = nr_state_words(cpu);
+	/* Only INTIDs of the line the caller's entry serves: the hypervisor
+	 * re-evaluates per INTID (a CLEAR_MASKED of an NMI-class INTID
+	 * raises the NMI, of a held-off one nothing). */
+	const uint32_t low = nmi ? PVIRQ_PRIORITY_NMI : page_floor(cpu);
+	const uint32_t high = nmi ? PVIRQ_PRIORITY_NMI : top_irq_class(cpu);
 
 	for (uint32_t w = 0; w < n; w++) {
 		uint64_t state = atomic_load_explicit(state_word(cpu, w), memory_order_seq_cst);
 		uint64_t classes = atomic_load_explicit(
 			page_word(cpu, PVIRQ_SHARED_CLASS_WORD(n, w)), memory_order_seq_cst);
-		uint64_t lanes = deliverable_lanes(state) & lanes_at_or_above(classes, floor);
+		uint64_t lanes = deliverable_lanes(state) & lanes_in_classes(classes, low, high);
 
 		if (lanes) {
 			*intid = 32u * w + lowest_bit(lanes) / 2u;

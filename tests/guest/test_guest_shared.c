@@ -596,6 +596,21 @@ static void nmi_entry_acknowledges_the_nmi_class_only(void **state)
 		assert_int_equal(pvirq_guest_handle_nmi(&fx.cpu[0]), 0);
 		assert_int_equal(fx.cpu[0].nmi_spurious, 1);
 		assert_true(nothing_deliverable(0));
+
+		/* An IRQ loop that stops early while an NMI-class INTID waits
+		 * for its NMI: it must re-evaluate the IRQ line with an INTID
+		 * of the IRQ line (the hypervisor re-evaluates per INTID, and
+		 * NMI_IPI's would only raise the NMI again). */
+		route(DEV, DEV_INPUT, 0);
+		fx.reraise[DEV] = 1;
+		assert_int_equal(pvirq_guest_send_ipi(&fx.cpu[1], 0, NMI_IPI), 0);
+		assert_int_equal(pvirq_rvid_inject(fx.vm, DEV_INPUT), PVIRQ_OK);
+		enter_x86(0, 1);
+		assert_int_equal(fx.handled[DEV], 2);
+		assert_int_equal(fx.handled[NMI_IPI], 2);
+		assert_true(pvirq_vcpu_take_nmi(fx.vm, 0));
+		assert_int_equal(pvirq_guest_handle_nmi(&fx.cpu[0]), 1);
+		assert_true(nothing_deliverable(0));
 		fixture_down();
 
 		/* Without an NMI line there is no NMI class to ask for. */
