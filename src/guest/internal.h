@@ -48,6 +48,16 @@ static inline bool guest_route_is_routed(const struct pvirq_guest_irq *irq)
 	return __atomic_load_n(&irq->routed, __ATOMIC_RELAXED) != 0;
 }
 
+/* The input of a route, read by the end-of-interrupt path without the
+ * routing lock after guest_route_is_here() (whose acquire orders it after
+ * the route's writes). Relaxed: an unroute and a route with another input
+ * may rewrite it meanwhile; RVID_RESAMPLE of the wrong level input only
+ * re-pends that input's own target if its line is high, spuriously. */
+static inline uint32_t guest_route_input(const struct pvirq_guest_irq *irq)
+{
+	return __atomic_load_n(&irq->input, __ATOMIC_RELAXED);
+}
+
 static inline void guest_route_set(struct pvirq_guest_irq *irq, uint64_t target, bool routed)
 {
 	/* Release: see guest_route_is_here(). */

@@ -114,7 +114,7 @@ static enum eoi_news end_of_interrupt(struct pvirq_guest_cpu *cpu, uint32_t inti
 	 * input's target (here: still routed, still masked) while the line
 	 * is high, so the unmask below delivers it again. */
 	if (level && intid >= cpu->drv->nr_trusted)
-		GUEST_CALL(cpu, RVID, RESAMPLE, irq->input, 0, 0);
+		GUEST_CALL(cpu, RVID, RESAMPLE, guest_route_input(irq), 0, 0);
 	news = unmask(cpu, intid, t);
 	if (level && intid < cpu->drv->nr_trusted)
 		GUEST_CALL(cpu, RVIC, RESAMPLE, intid, 0, 0);

@@ -27,7 +27,8 @@ int64_t pvirq_guest_route(struct pvirq_guest_cpu *cpu, uint32_t intid, uint32_t 
 	status = GUEST_CALL(cpu, RVID, MAP, input, target, intid).status;
 	if (status != PVIRQ_ABI_SUCCESS)
 		return status;
-	irq->input = input;
+	/* Relaxed: published by guest_route_set()'s release stores. */
+	__atomic_store_n(&irq->input, input, __ATOMIC_RELAXED);
 	guest_route_set(irq, target, true);
 	status = pvirq__guest_apply_class(cpu, target, intid);
 	if (status != PVIRQ_ABI_SUCCESS)
