@@ -4,8 +4,10 @@
  * with exact accounting: 2 to 4 vCPU threads take interrupts through
  * pvirq_guest_handle_irq() (each through a different architecture's
  * decoder), send each other IPIs, retarget devices, and go offline and
- * back (cpu_down / cpu_up) while a host thread raises device edges and
- * drives a level-triggered timer per vCPU with pvirq_rvic_set_level().
+ * back (cpu_down / cpu_up) while a host thread raises device edges,
+ * drives a level-triggered timer per vCPU with pvirq_rvic_set_level() and
+ * one level-triggered device (an rVID input, pvirq_rvid_set_level()) that
+ * is retargeted like the others.
  *
  * Every source has at most one event outstanding (a device raises its next
  * edge only after a handler claimed the last one, the timer line is raised
@@ -49,6 +51,10 @@
 #define T 32u
 #define U 32u
 #define NR_DEVICES 6u
+/* The last device is level-triggered (ABI 0.4 level rVID input): its line
+ * stays high until its handler services it, across retargets and
+ * offline periods of its target. */
+#define LEVEL_DEVICE (NR_DEVICES - 1u)
 #define MAX_VCPUS 4u
 #define IPI 1u
 #define TIMER 27u
@@ -133,6 +139,18 @@ static void work_after_claim(struct pvirq_guest_cpu *cpu)
 static void device_handler(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
 {
 	(void)intid;
+	claim(ctx);
+	work_after_claim(cpu);
+}
+
+/* Servicing the level device lowers its line before the claim lets the
+ * host raise it again (the driver core then does RVID_RESAMPLE, which
+ * finds it low, and unmasks). A lowering cannot retract a latch already
+ * made, so it may be delivered once more than raised (a duplicate). */
+static void level_device_handler(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
+{
+	(void)intid;
+	pvirq_rvid_set_level(g.vm, LEVEL_DEVICE, false);
 	claim(ctx);
 	work_after_claim(cpu);
 }
@@ -313,7 +331,11 @@ static void *host_thread(void *arg)
 {
 	(void)arg;
 	while (atomic_load(&g.vcpus_done) < g.nr_vcpus) {
-		for (uint32_t d = 0; d < NR_DEVICES; d++) {
+		/* A level raise is recorded whatever its injection answers:
+		 * the hypervisor re-pends a high line at MAP and ENABLE. */
+		if (try_raise(&g.dev[LEVEL_DEVICE]))
+			pvirq_rvid_set_level(g.vm, LEVEL_DEVICE, true);
+		for (uint32_t d = 0; d < LEVEL_DEVICE; d++) {
 			if (try_raise(&g.dev[d]) && pvirq_rvid_inject(g.vm, d) != PVIRQ_OK) {
 				atomic_fetch_add(&g.inject_refused, 1);
 				unraise(&g.dev[d]);
@@ -386,8 +408,13 @@ int main(int argc, char **argv)
 	pvirq_guest_set_handler(&g.drv, IPI, ipi_handler, NULL, PVIRQ_GUEST_IRQ_PERCPU);
 	pvirq_guest_set_handler(&g.drv, TIMER, timer_handler, NULL,
 				PVIRQ_GUEST_IRQ_PERCPU | PVIRQ_GUEST_IRQ_LEVEL);
-	for (uint32_t d = 0; d < NR_DEVICES; d++)
+	for (uint32_t d = 0; d < LEVEL_DEVICE; d++)
 		pvirq_guest_set_handler(&g.drv, T + d, device_handler, &g.dev[d], 0);
+	failures += check(
+		pvirq_rvid_set_trigger(g.vm, LEVEL_DEVICE, true) == PVIRQ_OK &&
+			pvirq_guest_set_handler(&g.drv, T + LEVEL_DEVICE, level_device_handler,
+						&g.dev[LEVEL_DEVICE], PVIRQ_GUEST_IRQ_LEVEL) == 0,
+		"level device");
 	for (uint32_t v = 0; v < g.nr_vcpus; v++) {
 		pvirq_guest_cpu_init(&g.cpu[v], &g.drv, &g.trap[v], v);
 		if (g.shared) {
