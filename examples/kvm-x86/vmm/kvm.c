@@ -213,6 +213,7 @@ static const char *const kvm_stat_names[KSTAT_NR] = {
 	[KSTAT_SIGNAL_EXITS] = "signal_exits",
 	[KSTAT_HALT_POLL_OK] = "halt_successful_poll",
 	[KSTAT_HALT_POLL_TRIED] = "halt_attempted_poll",
+	[KSTAT_INSN_EMULATION] = "insn_emulation",
 };
 
 /* Finds the data offsets of the counters we report in the vCPU's binary

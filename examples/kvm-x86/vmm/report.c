@@ -220,6 +220,10 @@ static void print_costs(const struct demo_result *r)
 		       (double)r->delta.kvm[KSTAT_SIGNAL_EXITS] / irqs,
 		       (double)r->delta.kvm[KSTAT_IRQ_EXITS] / irqs,
 		       r->kvm_exits_per_irq - r->user_exits_per_irq);
+	if (r->delta.kvm[KSTAT_INSN_EMULATION])
+		printf("  per interrupt: %.1f guest instructions run by KVM's instruction emulator "
+		       "(README: \"Emulated guest\")\n",
+		       (double)r->delta.kvm[KSTAT_INSN_EMULATION] / irqs);
 	if (r->delta.kvm[KSTAT_HALT_POLL_TRIED])
 		printf("  KVM halt polling: %llu of %llu in-kernel halts ended while polling\n",
 		       (unsigned long long)r->delta.kvm[KSTAT_HALT_POLL_OK],
@@ -357,6 +361,9 @@ static void json_result(FILE *f, const struct demo_result *r, unsigned nr_vcpus,
 		"\"hypercalls_per_interrupt\": %.3f, \"kicks_per_interrupt\": %.3f,\n",
 		r->kvm_exits_per_irq, r->user_exits_per_irq, r->hypercalls_per_irq,
 		r->kicks_per_irq);
+	fprintf(f, "     \"emulated_instructions_per_interrupt\": %.1f,\n",
+		(double)r->delta.kvm[KSTAT_INSN_EMULATION] /
+			(double)(r->handled_window ? r->handled_window : 1));
 	/* bench/decoder_cost.py: the decoder's share of a trap round trip. */
 	fprintf(f, "     \"exit_round_trip_us\": %.3f,\n", r->cost_call_us);
 	fprintf(f,

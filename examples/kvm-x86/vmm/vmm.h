@@ -68,6 +68,11 @@ enum demo_kvm_stat {
 	KSTAT_SIGNAL_EXITS,
 	KSTAT_HALT_POLL_OK,
 	KSTAT_HALT_POLL_TRIED,
+	/* Guest instructions KVM ran through its instruction emulator. On a
+	 * host whose KVM cannot run this guest's CPL-0 code natively (kvm_pvm,
+	 * the software-virtualization flavour) that is every instruction, and
+	 * guest code length, not the exit, is then what an interrupt costs. */
+	KSTAT_INSN_EMULATION,
 	KSTAT_NR
 };
 
