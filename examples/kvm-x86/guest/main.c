@@ -83,7 +83,11 @@ bool platform_pvirq_setup(uint32_t self)
 	    found.info.upcall_vector != SHARED->upcall_vector)
 		return false;
 	vector = pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_UPCALL_VECTOR);
-	return vector.status == PVIRQ_ABI_SUCCESS && vector.value == SHARED->upcall_vector;
+	if (vector.status != PVIRQ_ABI_SUCCESS || vector.value != SHARED->upcall_vector)
+		return false;
+	/* Still disabled here: the driver core's bring-up ENABLEs next. */
+	return !((struct demo_kvm_ctl *)DEMO_KVM_CTL_GPA)->pvirq_shared ||
+	       pvirq_shared_register(self);
 }
 
 bool platform_is_upcall(uint32_t vector)
@@ -174,7 +178,12 @@ void guest_main(uint32_t self)
 	 * wait for it (the seq_cst store publishes both). */
 	if (self == 0) {
 		build_idt();
-		controller = SHARED->mode == DEMO_MODE_LAPIC ? &ctl_lapic : &ctl_pvirq;
+		if (SHARED->mode == DEMO_MODE_LAPIC)
+			controller = &ctl_lapic;
+		else if (((struct demo_kvm_ctl *)DEMO_KVM_CTL_GPA)->pvirq_shared)
+			controller = &ctl_pvirq_shared;
+		else
+			controller = &ctl_pvirq;
 		store32(&idt_built, 1);
 	}
 	while (!load32(&idt_built))

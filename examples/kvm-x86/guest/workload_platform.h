@@ -93,5 +93,9 @@ static inline uint64_t platform_now(void)
 
 struct irq_controller;
 extern const struct irq_controller ctl_lapic;
+/* libpvirq with the shared-state page (ctl_pvirq_shared.c). */
+extern const struct irq_controller ctl_pvirq_shared;
+/* Registers this vCPU's shared-state page (before ENABLE). */
+bool pvirq_shared_register(uint32_t self);
 
 #endif /* DEMO_GUEST_PLATFORM_H */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pvirq/abi.h>
+
 #include "vmm.h"
 
 static uint64_t guest_load(const uint64_t *p)
@@ -36,6 +38,17 @@ void demo_snapshot_take(struct demo_vm *vm, struct demo_snapshot *s)
 		for (int k = 0; k < KSTAT_NR; k++)
 			s->kvm[k] += kvm[k];
 	}
+	for (uint32_t i = 0; vm->kvm_ctl && i < vm->nr_vcpus; i++) {
+		struct demo_kvm_vcpu_ctl *c = &vm->kvm_ctl->vcpu[i];
+
+		s->eoi_msr_writes += guest_load(&c->eoi_msr_writes);
+		s->eoi_pv_skipped += guest_load(&c->eoi_pv_skipped);
+		s->shared_acks += guest_load(&c->shared_acks);
+		s->shared_eoi_again += guest_load(&c->shared_eoi_again);
+		s->pv_eoi_vcpus += atomic_load_explicit((_Atomic uint32_t *)&c->pv_eoi_on,
+							memory_order_relaxed) != 0;
+	}
+	s->upcall_msis = atomic_load_explicit(&vm->upcall_msis, memory_order_relaxed);
 	s->kicks_signal = atomic_load_explicit(&vm->kicks_signal, memory_order_relaxed);
 	s->kicks_wake = atomic_load_explicit(&vm->kicks_wake, memory_order_relaxed);
 	s->ns = demo_now_ns();
@@ -115,6 +128,7 @@ void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 
 	r->ran = true;
 	r->mode = vm->mode;
+	r->variant = vm->variant;
 	r->seconds = (double)(b->ns - a->ns) / 1e9;
 	r->handled_window = b->handled - a->handled;
 	irqs = r->handled_window ? (double)r->handled_window : 1.0;
@@ -161,6 +175,12 @@ void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 	r->delta.kicks_signal = b->kicks_signal - a->kicks_signal;
 	r->delta.kicks_wake = b->kicks_wake - a->kicks_wake;
 	r->delta.injections = b->injections - a->injections;
+	r->delta.upcall_msis = b->upcall_msis - a->upcall_msis;
+	r->delta.eoi_msr_writes = b->eoi_msr_writes - a->eoi_msr_writes;
+	r->delta.eoi_pv_skipped = b->eoi_pv_skipped - a->eoi_pv_skipped;
+	r->delta.shared_acks = b->shared_acks - a->shared_acks;
+	r->delta.shared_eoi_again = b->shared_eoi_again - a->shared_eoi_again;
+	r->delta.pv_eoi_vcpus = b->pv_eoi_vcpus;
 	for (int c = 0; c < DEMO_NR_CALLS; c++)
 		r->delta.calls[c] = b->calls[c] - a->calls[c];
 	r->cost_call_us = ticks_to_us(guest_load(&sh->cost_call_tsc), vm->tsc_khz);
@@ -192,9 +212,11 @@ static bool source_used(uint32_t src, unsigned nr_devices)
 }
 
 static const char *const call_names[DEMO_NR_CALLS] = {
-	"VERSION",	"INFO",	    "ENABLE",	     "DISABLE", "SET_MASKED", "CLEAR_MASKED",
-	"IS_PENDING",	"SIGNAL",   "CLEAR_PENDING", "ACK",	"RESAMPLE",   "RESET",
-	"RVID_VERSION", "RVID_MAP", "RVID_UNMAP",    "other"};
+	"VERSION",	     "INFO",	   "ENABLE",	   "DISABLE",	    "SET_MASKED",
+	"CLEAR_MASKED",	     "IS_PENDING", "SIGNAL",	   "CLEAR_PENDING", "ACK",
+	"RESAMPLE",	     "RESET",	   "SHARE_STATE",  "UNSHARE_STATE", "SET_PRIORITY",
+	"SET_PRIORITY_MASK", "ACK_NMI",	   "RVID_VERSION", "RVID_MAP",	    "RVID_UNMAP",
+	"RVID_RESAMPLE",     "other"};
 
 static const char *const exit_names[EXIT_NR_KINDS] = {[EXIT_HYPERCALL] = "hypercall",
 						      [EXIT_CONSOLE] = "console",
@@ -224,6 +246,17 @@ static void print_costs(const struct demo_result *r)
 		printf("  per interrupt: %.1f guest instructions run by KVM's instruction emulator "
 		       "(README: \"Emulated guest\")\n",
 		       (double)r->delta.kvm[KSTAT_INSN_EMULATION] / irqs);
+	if (r->delta.eoi_msr_writes + r->delta.eoi_pv_skipped)
+		printf("  per interrupt: %.2f LAPIC EOI MSR writes (exits), %.2f EOIs skipped by "
+		       "PV-EOI (enabled on %u vCPUs)\n",
+		       (double)r->delta.eoi_msr_writes / irqs,
+		       (double)r->delta.eoi_pv_skipped / irqs, r->delta.pv_eoi_vcpus);
+	if (r->delta.shared_acks)
+		printf("  shared-state page: %.2f acknowledgements in memory per interrupt, %llu "
+		       "found pending again at their end; %.2f upcall MSIs per interrupt\n",
+		       (double)r->delta.shared_acks / irqs,
+		       (unsigned long long)r->delta.shared_eoi_again,
+		       (double)r->delta.upcall_msis / irqs);
 	if (r->delta.kvm[KSTAT_HALT_POLL_TRIED])
 		printf("  KVM halt polling: %llu of %llu in-kernel halts ended while polling\n",
 		       (unsigned long long)r->delta.kvm[KSTAT_HALT_POLL_OK],
@@ -298,47 +331,117 @@ void demo_print_result(const struct demo_result *r, unsigned nr_vcpus, unsigned 
 	printf("  -> %s\n", r->ok ? "OK" : "FAILED");
 }
 
-static void row(const char *what, double pv, double lapic, const char *fmt, bool lower_better)
+/* One row of the side-by-side table: the value of each mode. */
+static void row(const char *what, const struct demo_result *res, size_t nr, const char *fmt,
+		double (*get)(const struct demo_result *))
 {
-	char a[32], b[32];
+	printf("  %-36s", what);
+	for (size_t i = 0; i < nr; i++) {
+		char cell[32];
 
-	snprintf(a, sizeof(a), fmt, pv);
-	snprintf(b, sizeof(b), fmt, lapic);
-	printf("  %-32s %14s %16s", what, a, b);
-	if (lapic > 0)
-		printf(" %10.2fx  (%s)\n", pv / lapic,
-		       (lower_better ? pv <= lapic : pv >= lapic) ? "libpvirq better"
-								  : "LAPIC better");
-	else
-		printf(" %11s\n", "-");
+		snprintf(cell, sizeof(cell), fmt, get(&res[i]));
+		printf(" %15s", cell);
+	}
+	printf("\n");
 }
 
-void demo_print_comparison(const struct demo_result *pv, const struct demo_result *lapic)
+static double irqs_of(const struct demo_result *r)
+{
+	return (double)(r->handled_window ? r->handled_window : 1);
+}
+static double get_rate(const struct demo_result *r)
+{
+	return r->irq_per_sec;
+}
+static double get_p50(const struct demo_result *r)
+{
+	return r->p50_us;
+}
+static double get_p99(const struct demo_result *r)
+{
+	return r->p99_us;
+}
+static double get_ipi_p50(const struct demo_result *r)
+{
+	return r->ipi_p50_us;
+}
+static double get_ipi_p99(const struct demo_result *r)
+{
+	return r->ipi_p99_us;
+}
+static double get_exits(const struct demo_result *r)
+{
+	return r->kvm_exits_per_irq;
+}
+static double get_user_exits(const struct demo_result *r)
+{
+	return r->user_exits_per_irq;
+}
+static double get_calls(const struct demo_result *r)
+{
+	return r->hypercalls_per_irq;
+}
+static double get_kicks(const struct demo_result *r)
+{
+	return r->kicks_per_irq;
+}
+static double get_eoi_msr(const struct demo_result *r)
+{
+	return (double)r->delta.eoi_msr_writes / irqs_of(r);
+}
+static double get_msis(const struct demo_result *r)
+{
+	return (double)r->delta.upcall_msis / irqs_of(r);
+}
+static double get_emulated(const struct demo_result *r)
+{
+	return (double)r->delta.kvm[KSTAT_INSN_EMULATION] / irqs_of(r);
+}
+static double get_round_trip(const struct demo_result *r)
+{
+	return r->cost_call_us;
+}
+static double get_retargets(const struct demo_result *r)
+{
+	return (double)r->retargets;
+}
+static double get_ipis(const struct demo_result *r)
+{
+	return (double)r->ipis;
+}
+static double get_dups(const struct demo_result *r)
+{
+	return (double)(r->spurious + r->duplicates);
+}
+static double get_lost(const struct demo_result *r)
+{
+	return (double)r->lost;
+}
+
+void demo_print_comparison(const struct demo_result *res, size_t nr)
 {
 	printf("\n== side by side (same guest workload, same devices, same run) ==\n");
-	printf("  %-32s %14s %16s %11s\n", "", "libpvirq", "in-kernel LAPIC", "pvirq/LAPIC");
-	row("interrupts per second", pv->irq_per_sec, lapic->irq_per_sec, "%.0f", false);
-	row("latency p50, inject->handler (us)", pv->p50_us, lapic->p50_us, "%.2f", true);
-	row("latency p99, inject->handler (us)", pv->p99_us, lapic->p99_us, "%.2f", true);
-	row("IPI latency p50, send->handler (us)", pv->ipi_p50_us, lapic->ipi_p50_us, "%.1f", true);
-	row("IPI latency p99, send->handler (us)", pv->ipi_p99_us, lapic->ipi_p99_us, "%.1f", true);
-	row("VM exits per interrupt (KVM)", pv->kvm_exits_per_irq, lapic->kvm_exits_per_irq, "%.2f",
-	    true);
-	row("  of which reach the VMM", pv->user_exits_per_irq, lapic->user_exits_per_irq, "%.2f",
-	    true);
-	row("hypercalls per interrupt", pv->hypercalls_per_irq, lapic->hypercalls_per_irq, "%.2f",
-	    true);
-	row("kicks per interrupt", pv->kicks_per_irq, lapic->kicks_per_irq, "%.2f", true);
-	row("one exit round trip (us) [1]", pv->cost_call_us, lapic->cost_call_us, "%.2f", true);
-	printf("  %-32s %14llu %16llu\n", "retargets", (unsigned long long)pv->retargets,
-	       (unsigned long long)lapic->retargets);
-	printf("  %-32s %14llu %16llu\n", "IPIs", (unsigned long long)pv->ipis,
-	       (unsigned long long)lapic->ipis);
-	printf("  %-32s %14llu %16llu\n", "spurious acks / duplicates",
-	       (unsigned long long)(pv->spurious + pv->duplicates),
-	       (unsigned long long)(lapic->spurious + lapic->duplicates));
-	printf("  %-32s %14lld %16lld\n", "lost (sent - handled)", (long long)pv->lost,
-	       (long long)lapic->lost);
+	printf("  %-36s", "");
+	for (size_t i = 0; i < nr; i++)
+		printf(" %15s", res[i].variant ? res[i].variant->label : res[i].name);
+	printf("\n");
+	row("interrupts per second", res, nr, "%.0f", get_rate);
+	row("latency p50, inject->handler (us)", res, nr, "%.1f", get_p50);
+	row("latency p99, inject->handler (us)", res, nr, "%.1f", get_p99);
+	row("IPI latency p50, send->handler (us)", res, nr, "%.1f", get_ipi_p50);
+	row("IPI latency p99, send->handler (us)", res, nr, "%.1f", get_ipi_p99);
+	row("VM exits per interrupt (KVM)", res, nr, "%.2f", get_exits);
+	row("  of which reach the VMM", res, nr, "%.2f", get_user_exits);
+	row("hypercalls per interrupt", res, nr, "%.2f", get_calls);
+	row("LAPIC EOI MSR writes per interrupt", res, nr, "%.2f", get_eoi_msr);
+	row("upcall MSIs per interrupt", res, nr, "%.2f", get_msis);
+	row("kicks per interrupt", res, nr, "%.2f", get_kicks);
+	row("emulated guest insns per interrupt", res, nr, "%.0f", get_emulated);
+	row("one exit round trip (us) [1]", res, nr, "%.2f", get_round_trip);
+	row("retargets", res, nr, "%.0f", get_retargets);
+	row("IPIs", res, nr, "%.0f", get_ipis);
+	row("spurious acks / duplicates", res, nr, "%.0f", get_dups);
+	row("lost (sent - handled)", res, nr, "%.0f", get_lost);
 	printf("  [1] libpvirq: a VERSION hypercall through the port-I/O doorbell to the VMM;\n"
 	       "      LAPIC: an x2APIC TPR write handled inside KVM (as EOI and ICR are).\n");
 }
@@ -348,8 +451,9 @@ static void json_result(FILE *f, const struct demo_result *r, unsigned nr_vcpus,
 {
 	char name[16];
 
-	fprintf(f, "    {\"name\": \"%s\", \"ok\": %s, \"seconds\": %.3f,\n", r->name,
-		r->ok ? "true" : "false", r->seconds);
+	fprintf(f, "    {\"name\": \"%s\", \"mode\": \"%s\", \"ok\": %s, \"seconds\": %.3f,\n",
+		r->name, r->variant ? r->variant->option : "", r->ok ? "true" : "false",
+		r->seconds);
 	fprintf(f, "     \"interrupts_window\": %llu, \"interrupts_per_second\": %.1f,\n",
 		(unsigned long long)r->handled_window, r->irq_per_sec);
 	fprintf(f,
@@ -361,9 +465,13 @@ static void json_result(FILE *f, const struct demo_result *r, unsigned nr_vcpus,
 		"\"hypercalls_per_interrupt\": %.3f, \"kicks_per_interrupt\": %.3f,\n",
 		r->kvm_exits_per_irq, r->user_exits_per_irq, r->hypercalls_per_irq,
 		r->kicks_per_irq);
-	fprintf(f, "     \"emulated_instructions_per_interrupt\": %.1f,\n",
-		(double)r->delta.kvm[KSTAT_INSN_EMULATION] /
-			(double)(r->handled_window ? r->handled_window : 1));
+	fprintf(f,
+		"     \"emulated_instructions_per_interrupt\": %.1f, "
+		"\"lapic_eoi_msr_writes_per_interrupt\": %.3f, "
+		"\"pv_eoi_skips_per_interrupt\": %.3f, \"upcall_msis_per_interrupt\": %.3f, "
+		"\"shared_acks_per_interrupt\": %.3f,\n",
+		get_emulated(r), get_eoi_msr(r), (double)r->delta.eoi_pv_skipped / irqs_of(r),
+		get_msis(r), (double)r->delta.shared_acks / irqs_of(r));
 	/* bench/decoder_cost.py: the decoder's share of a trap round trip. */
 	fprintf(f, "     \"exit_round_trip_us\": %.3f,\n", r->cost_call_us);
 	fprintf(f,
@@ -416,14 +524,20 @@ int demo_write_json(const char *path, const struct demo_options *opt, const stru
 	return fclose(f);
 }
 
-bool demo_result_check(const struct demo_result *r, unsigned nr_vcpus, unsigned nr_devices,
-		       bool quiet)
+static bool fail(bool quiet, const struct demo_result *r, const char *what)
 {
+	if (!quiet)
+		fprintf(stderr, "check: %s: %s\n", r->name, what);
+	return false;
+}
+
+bool demo_result_check(const struct demo_result *r, const struct demo_options *opt, bool quiet)
+{
+	const struct demo_variant_info *v = r->variant;
 	bool ok = r->ok;
 
-	(void)nr_vcpus;
 	for (uint32_t src = 0; src < DEMO_NR_SOURCES; src++) {
-		if (!source_used(src, nr_devices) || r->sent[src] == 0)
+		if (!source_used(src, opt->devices) || r->sent[src] == 0)
 			continue;
 		if (r->handled[src] == 0) {
 			if (!quiet)
@@ -432,7 +546,7 @@ bool demo_result_check(const struct demo_result *r, unsigned nr_vcpus, unsigned 
 			ok = false;
 		}
 	}
-	for (uint32_t d = 0; d < nr_devices; d++)
+	for (uint32_t d = 0; d < opt->devices; d++)
 		if (r->handled[d] == 0) {
 			if (!quiet)
 				fprintf(stderr, "check: %s: device %u never handled\n", r->name, d);
@@ -443,5 +557,24 @@ bool demo_result_check(const struct demo_result *r, unsigned nr_vcpus, unsigned 
 			fprintf(stderr, "check: %s: lost = %lld\n", r->name, (long long)r->lost);
 		ok = false;
 	}
+	if (!opt->check || !v)
+		return ok;
+	if (opt->retarget_us && opt->vcpus > 1 && r->retargets == 0)
+		ok = fail(quiet, r, "no retargets happened");
+	if (v->shared_state) {
+		/* The page did the acknowledging: not one ACK call in the
+		 * window, and with devices alone (no timer to RESAMPLE, no
+		 * IPI to SIGNAL, no retarget) not one call of any kind. */
+		if (r->delta.shared_acks < r->handled_window)
+			ok = fail(quiet, r, "fewer in-memory acknowledgements than interrupts");
+		if (r->delta.calls[DEMO_CALL_RVIC_FIRST + PVIRQ_FN_RVIC_ACKNOWLEDGE])
+			ok = fail(quiet, r, "ACKNOWLEDGE was called with a shared-state page");
+		if (!opt->timer_us && !opt->ipi_us && !opt->retarget_us &&
+		    (r->hypercalls_per_irq != 0 || r->handled_window == 0))
+			ok = fail(quiet, r, "device interrupts to unmasked INTIDs made hypercalls");
+	}
+	if (v->lapic_eoi == DEMO_EOI_MSR && !r->simulated &&
+	    r->delta.eoi_msr_writes < r->handled_window)
+		ok = fail(quiet, r, "fewer EOI writes than interrupts without PV-EOI");
 	return ok;
 }

@@ -29,7 +29,11 @@
 #include <pvirq/hosted.h>
 #include <pvirq/pvirq.h>
 
+#include "../guest/shared_ack.h"
 #include "vmm.h"
+
+/* The simulated guest's shared-state pages (shared variants). */
+#define SIM_PAGES_GPA 0x20000ull
 
 struct sim_call {
 	int64_t status;
@@ -42,6 +46,7 @@ static struct sim_call call(struct demo_vcpu *v, uint32_t id, uint64_t a0, uint6
 	struct pvirq_x86_regs r = {.rax = id, .rbx = a0, .rcx = a1, .rsi = a2};
 
 	atomic_fetch_add_explicit(&v->exits[EXIT_HYPERCALL], 1, memory_order_relaxed);
+	/* The driver core makes only calls of the ABI (no "other"). */
 	atomic_fetch_add_explicit(
 		&v->calls[id >= PVIRQ_ABI_RVIC_BASE
 				  ? DEMO_CALL_RVIC_FIRST + id - PVIRQ_ABI_RVIC_BASE
@@ -58,6 +63,7 @@ static struct sim_call call(struct demo_vcpu *v, uint32_t id, uint64_t a0, uint6
 struct sim_cpu {
 	struct pvirq_guest_cpu core; /* first: handlers get &core */
 	struct demo_vcpu *v;
+	struct shared_ack_cpu page; /* shared variants: the vCPU's page */
 };
 
 static struct pvirq_guest_driver sim_driver;
@@ -170,13 +176,69 @@ static bool sim_probe(struct demo_vcpu *v0)
 	return ok;
 }
 
+/* The shared variants' upcall, as the KVM guest's (guest/
+ * ctl_pvirq_shared.c): acknowledge and end in the page until nothing is
+ * deliverable; only the level timer's RESAMPLE is a call. */
+static void upcall_shared(struct demo_vcpu *v)
+{
+	struct sim_cpu *sc = &sim_cpus[v->index];
+	struct demo_kvm_vcpu_ctl *ctl = &v->vm->kvm_ctl->vcpu[v->index];
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+	uint32_t handled = 0;
+
+	for (uint32_t budget = sim_driver.nr_irqs; budget > 0; budget--) {
+		int got = shared_ack(&sc->page);
+		const struct pvirq_guest_irq *irq;
+		uint32_t intid;
+		bool unmask;
+
+		if (got < 0 || (uint32_t)got >= sim_driver.nr_irqs)
+			break;
+		intid = (uint32_t)got;
+		store(&ctl->shared_acks, ctl->shared_acks + 1);
+		irq = &sim_intids[intid];
+		if (!irq->handler)
+			continue;
+		irq->handler(irq->ctx, &sc->core, intid);
+		handled++;
+		if (intid == DEMO_INTID_TIMER)
+			call(v, PVIRQ_ABI_ID(RVIC, RESAMPLE), intid, 0, 0);
+		unmask = intid < DEMO_NR_TRUSTED ||
+			 atomic_load_explicit(
+				 (_Atomic uint32_t *)&v->vm->shared->dev[intid - DEMO_NR_TRUSTED]
+					 .target,
+				 memory_order_seq_cst) == v->index;
+		if (unmask && shared_eoi(&sc->page, intid))
+			store(&ctl->shared_eoi_again, ctl->shared_eoi_again + 1);
+	}
+	if (!handled)
+		store(&me->spurious, me->spurious + 1);
+}
+
 /* The upcall: one INTID per upcall, as the KVM guest (ctl_pvirq.c). */
 static void upcall(struct demo_vcpu *v)
 {
 	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
 
+	if (v->vm->variant->shared_state) {
+		upcall_shared(v);
+		return;
+	}
 	if (pvirq_guest_handle_irq(&sim_cpus[v->index].core, 1) == 0)
 		store(&me->spurious, me->spurious + 1);
+}
+
+/* Before bring-up (the instance is still disabled): the page. */
+static bool share_page(struct demo_vcpu *v)
+{
+	struct sim_cpu *sc = &sim_cpus[v->index];
+	uint64_t gpa = SIM_PAGES_GPA + (uint64_t)v->index * PVIRQ_SHARED_STATE_SIZE;
+	struct sim_call r = call(v, PVIRQ_ABI_ID(RVIC, SHARE_STATE), gpa, 0, 0);
+
+	sc->page = (struct shared_ack_cpu){.page = (uint64_t *)(v->vm->mem + gpa),
+					   .nr_words = sim_driver.nr_irqs / 32,
+					   .top_class = 3};
+	return r.status == PVIRQ_ABI_SUCCESS;
 }
 
 static void retarget(struct demo_vcpu *v, uint32_t d)
@@ -232,6 +294,8 @@ static void *sim_vcpu(void *arg)
 	sim_cpus[v->index].v = v;
 	sim_trap_for(v, &trap);
 	pvirq_guest_cpu_init(cpu, &sim_driver, &trap, v->index);
+	if (vm->variant->shared_state && !share_page(v))
+		v->exit_code = DEMO_EXIT_SETUP;
 	if (pvirq_guest_cpu_up(cpu) != 0)
 		v->exit_code = DEMO_EXIT_SETUP;
 	if (atomic_fetch_add((_Atomic uint32_t *)&sh->booted, 1) + 1 == n) {
@@ -290,7 +354,8 @@ static uint64_t calibrate_tsc_khz(void)
 	return (c1 - c0) * 1000000ull / (t1 - t0);
 }
 
-int demo_simulate(const struct demo_options *opt, struct demo_result *r)
+int demo_simulate(const struct demo_options *opt, const struct demo_variant_info *variant,
+		  struct demo_result *r)
 {
 	struct demo_vm *vm = calloc(1, sizeof(*vm));
 	struct pvirq_config cfg = {
@@ -299,6 +364,7 @@ int demo_simulate(const struct demo_options *opt, struct demo_result *r)
 		.nr_untrusted = DEMO_NR_UNTRUSTED,
 		.nr_rvid_inputs = DEMO_MAX_DEVICES,
 		.notify = demo_vcpu_kick,
+		.guest_page = demo_guest_page,
 	};
 	struct demo_snapshot a, b;
 	int err = -1;
@@ -307,6 +373,14 @@ int demo_simulate(const struct demo_options *opt, struct demo_result *r)
 		return -1;
 	vm->opt = opt;
 	vm->mode = DEMO_MODE_PVIRQ;
+	vm->variant = variant;
+	/* The guest RAM the shared pages live in, and this port's control
+	 * block for the guest-side counters. */
+	vm->mem = calloc(1, DEMO_MEM_SIZE);
+	vm->kvm_ctl = calloc(1, sizeof(*vm->kvm_ctl));
+	cfg.guest_page_ctx = vm;
+	if (!vm->mem || !vm->kvm_ctl)
+		goto out;
 	vm->nr_vcpus = opt->vcpus;
 	vm->nr_devices = opt->devices;
 	vm->vm_fd = vm->kvm_fd = -1;
@@ -368,6 +442,8 @@ out:
 	if (vm->pvirq)
 		pvirq_vm_destroy(vm->pvirq);
 	free(vm->shared);
+	free(vm->kvm_ctl);
+	free(vm->mem);
 	free(vm);
 	return err;
 }

@@ -93,6 +93,25 @@ void demo_vcpu_kick(void *ctx, uint32_t index)
 	}
 }
 
+/*
+ * The shared variant (WAVE3.md, x86 one-shot upcall): the notify callback
+ * re-arms at once and, if the line is high, sends the upcall vector as an
+ * MSI to the vCPU's in-kernel LAPIC. KVM latches it in the IRR and kicks
+ * or wakes the vCPU itself; no VMM thread injects. Re-arming here means
+ * every later rise notifies again, and a rise between the flag clear and
+ * the line read is seen by that read: no upcall is lost. A second MSI
+ * while one is pending or in service merges in the IRR, and the guest's
+ * loop drains every deliverable INTID per upcall.
+ */
+void demo_vcpu_notify_msi(void *ctx, uint32_t index)
+{
+	struct demo_vm *vm = ctx;
+
+	if (pvirq_vcpu_rearm(vm->pvirq, index) &&
+	    demo_signal_msi(vm, index, vm->shared->upcall_vector) == 0)
+		atomic_fetch_add_explicit(&vm->upcall_msis, 1, memory_order_relaxed);
+}
+
 /* KVM_EXIT_HLT in libpvirq mode: sleep until our line rises. First poll
  * the line for --halt-poll-us, as KVM polls for a halted vCPU with an
  * in-kernel LAPIC (halt_poll_ns); kickers leave a polling vCPU alone
@@ -121,13 +140,19 @@ static void halt_until_line(struct demo_vm *vm, struct demo_vcpu *v)
 	atomic_store_explicit(&v->state, VCPU_OUTSIDE, memory_order_seq_cst);
 }
 
+/* One counter per call of ABI 0.4, then "other". */
+_Static_assert(DEMO_CALL_RVID_FIRST == DEMO_CALL_RVIC_FIRST + PVIRQ_FN_RVIC_ACKNOWLEDGE_NMI + 1,
+	       "rVIC call counters");
+_Static_assert(DEMO_CALL_OTHER == DEMO_CALL_RVID_FIRST + PVIRQ_FN_RVID_RESAMPLE + 1,
+	       "rVID call counters");
+
 static void count_call(struct demo_vcpu *v, uint64_t id)
 {
 	uint64_t slot = DEMO_CALL_OTHER;
 
-	if (id - PVIRQ_ABI_RVIC_BASE <= PVIRQ_FN_RVIC_RESET)
+	if (id - PVIRQ_ABI_RVIC_BASE <= PVIRQ_FN_RVIC_ACKNOWLEDGE_NMI)
 		slot = DEMO_CALL_RVIC_FIRST + (id - PVIRQ_ABI_RVIC_BASE);
-	else if (id - PVIRQ_ABI_RVID_BASE <= PVIRQ_FN_RVID_UNMAP)
+	else if (id - PVIRQ_ABI_RVID_BASE <= PVIRQ_FN_RVID_RESAMPLE)
 		slot = DEMO_CALL_RVID_FIRST + (id - PVIRQ_ABI_RVID_BASE);
 	atomic_fetch_add_explicit(&v->calls[slot], 1, memory_order_relaxed);
 }
@@ -248,7 +273,7 @@ static int run_loop(struct demo_vm *vm, struct demo_vcpu *v)
 		run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	for (;;) {
 		run->immediate_exit = 0;
-		if (vm->pvirq)
+		if (vm->pvirq && !vm->variant->irqchip)
 			prepare_entry(vm, v);
 		else
 			atomic_store_explicit(&v->state, VCPU_IN_GUEST, memory_order_seq_cst);
@@ -270,7 +295,7 @@ static int run_loop(struct demo_vm *vm, struct demo_vcpu *v)
 			break;
 		case KVM_EXIT_HLT:
 			count_exit(v, EXIT_HLT);
-			if (vm->pvirq)
+			if (vm->pvirq && !vm->variant->irqchip)
 				halt_until_line(vm, v);
 			break;
 		case KVM_EXIT_IRQ_WINDOW_OPEN: count_exit(v, EXIT_IRQ_WINDOW); break;

@@ -23,15 +23,41 @@
 
 struct pvirq_vm;
 
+/*
+ * The flavours the demo compares, each a guest mode (workload_shared.h)
+ * plus how interrupts reach the guest and how it ends them.
+ */
+enum demo_variant {
+	VARIANT_PVIRQ,	      /* libpvirq, every operation a hypercall; KVM_INTERRUPT */
+	VARIANT_PVIRQ_SHARED, /* shared-state page; upcall MSI via the in-kernel LAPIC, PV-EOI */
+	VARIANT_PVIRQ_SHARED_INT, /* shared-state page; upcall by KVM_INTERRUPT, no LAPIC */
+	VARIANT_LAPIC,		  /* in-kernel x2APIC, EOI by MSR */
+	VARIANT_LAPIC_PVEOI,	  /* in-kernel x2APIC with KVM's PV-EOI */
+	VARIANT_NR
+};
+
+struct demo_variant_info {
+	const char *option; /* --mode name */
+	const char *label;  /* column title */
+	enum demo_mode guest_mode;
+	bool irqchip;	    /* KVM_CREATE_IRQCHIP: KVM's LAPIC, MSIs, in-kernel HLT */
+	bool shared_state;  /* libpvirq's shared-state page */
+	uint32_t lapic_eoi; /* enum demo_lapic_eoi */
+};
+
+extern const struct demo_variant_info demo_variants[VARIANT_NR];
+
 struct demo_options {
 	unsigned vcpus;
 	unsigned devices;
-	double seconds;	       /* measured run time of each mode */
-	unsigned timer_us;     /* per-vCPU timer period           */
-	unsigned ipi_us;       /* minimum gap between IPIs        */
-	unsigned retarget_us;  /* gap between retargets per vCPU   */
-	unsigned halt_poll_us; /* libpvirq: poll the line before sleeping */
-	const char *mode;      /* both, pvirq, lapic, faults, sim  */
+	double seconds;		   /* measured run time of each mode */
+	unsigned timer_us;	   /* per-vCPU timer period           */
+	unsigned ipi_us;	   /* minimum gap between IPIs        */
+	unsigned retarget_us;	   /* gap between retargets per vCPU   */
+	unsigned halt_poll_us;	   /* libpvirq: poll the line before sleeping */
+	const char *mode;	   /* comma list of variants, both, all, faults, sim */
+	bool variants[VARIANT_NR]; /* parsed from mode */
+	bool simulate;		   /* --sim: threads as vCPUs (libpvirq variants only) */
 	const char *json_path;
 	bool check;	  /* exit non-zero unless lost == 0, every source ran, retargets */
 	bool require_kvm; /* no /dev/kvm: exit 77 (CTest skip) instead of simulating */
@@ -52,11 +78,11 @@ enum demo_exit_kind {
 	EXIT_NR_KINDS
 };
 
-/* Hypercalls counted by call: rVIC 0..11, rVID 0..2, then anything else. */
+/* Hypercalls counted by call: rVIC 0..16, rVID 0..3, then anything else. */
 #define DEMO_CALL_RVIC_FIRST 0
-#define DEMO_CALL_RVID_FIRST 12
-#define DEMO_CALL_OTHER 15
-#define DEMO_NR_CALLS 16
+#define DEMO_CALL_RVID_FIRST 17
+#define DEMO_CALL_OTHER 21
+#define DEMO_NR_CALLS 22
 
 /* KVM's own per-vCPU counters (binary stats fd): every exit, including
  * those the kernel handles without coming back to us. */
@@ -73,6 +99,7 @@ enum demo_kvm_stat {
 	 * the software-virtualization flavour) that is every instruction, and
 	 * guest code length, not the exit, is then what an interrupt costs. */
 	KSTAT_INSN_EMULATION,
+	KSTAT_IRQ_INJECTIONS,
 	KSTAT_NR
 };
 
@@ -82,7 +109,10 @@ struct demo_snapshot {
 	uint64_t handled; /* interrupts handled, every source, every vCPU */
 	uint64_t user_exits[EXIT_NR_KINDS];
 	uint64_t kvm[KSTAT_NR];
-	uint64_t kicks_signal, kicks_wake, injections;
+	uint64_t kicks_signal, kicks_wake, injections, upcall_msis;
+	/* guest, this port's control block (shared.h) */
+	uint64_t eoi_msr_writes, eoi_pv_skipped, shared_acks, shared_eoi_again;
+	uint32_t pv_eoi_vcpus; /* vCPUs whose guest enabled PV-EOI */
 	uint64_t calls[DEMO_NR_CALLS];
 	bool kvm_valid;
 };
@@ -132,6 +162,8 @@ struct demo_device {
 struct demo_vm {
 	const struct demo_options *opt;
 	enum demo_mode mode;
+	const struct demo_variant_info *variant;
+	struct demo_kvm_ctl *kvm_ctl; /* this port's control block in guest RAM */
 	int kvm_fd, vm_fd;
 	uint8_t *mem;
 	struct demo_shared *shared;
@@ -148,6 +180,7 @@ struct demo_vm {
 	_Atomic bool devices_stop, timer_stop;
 	_Atomic uint32_t timer_asserted[DEMO_MAX_VCPUS];
 	_Atomic uint64_t kicks_signal, kicks_wake;
+	_Atomic uint64_t upcall_msis; /* shared variant: KVM_SIGNAL_MSI upcalls sent */
 	_Atomic uint64_t timer_inject_errors;
 };
 
@@ -155,6 +188,7 @@ struct demo_vm {
 struct demo_result {
 	const char *name;
 	enum demo_mode mode;
+	const struct demo_variant_info *variant;
 	bool ran;
 	double seconds;
 	uint64_t handled_window; /* interrupts handled in the window */
@@ -177,7 +211,8 @@ struct demo_result {
 };
 
 /* kvm.c: the VM, its memory and vCPUs in 64-bit mode. */
-int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo_mode mode);
+int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo_mode mode,
+		   const struct demo_variant_info *variant);
 void demo_vm_destroy(struct demo_vm *vm);
 void demo_vcpu_read_kvm_stats(struct demo_vcpu *v, uint64_t out[KSTAT_NR]);
 bool demo_kvm_available(const char **why);
@@ -196,6 +231,11 @@ int demo_vcpus_start(struct demo_vm *vm);
 /* Waits up to @p timeout_ms for every vCPU thread; false on a hang. */
 bool demo_vcpus_join(struct demo_vm *vm, unsigned timeout_ms);
 void demo_vcpu_kick(void *ctx, uint32_t index); /* libpvirq's notify callback */
+/* The shared variant's notify callback: rearm, and if the line is high
+ * send the upcall as an MSI through KVM's in-kernel LAPIC. */
+void demo_vcpu_notify_msi(void *ctx, uint32_t index);
+/* libpvirq's guest_page callback: guest RAM at @p gpa, or NULL. */
+void *demo_guest_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size);
 
 /* devices.c: device and timer threads. */
 int demo_devices_start(struct demo_vm *vm);
@@ -210,13 +250,13 @@ void demo_snapshot_take(struct demo_vm *vm, struct demo_snapshot *s);
 void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 		      const struct demo_snapshot *b, struct demo_result *r);
 void demo_print_result(const struct demo_result *r, unsigned nr_vcpus, unsigned nr_devices);
-void demo_print_comparison(const struct demo_result *pv, const struct demo_result *lapic);
+void demo_print_comparison(const struct demo_result *res, size_t nr);
 int demo_write_json(const char *path, const struct demo_options *opt, const struct demo_result *res,
 		    size_t nr, bool simulated);
-bool demo_result_check(const struct demo_result *r, unsigned nr_vcpus, unsigned nr_devices,
-		       bool quiet);
+bool demo_result_check(const struct demo_result *r, const struct demo_options *opt, bool quiet);
 
 /* sim.c: the workload as userspace threads, for machines without KVM. */
-int demo_simulate(const struct demo_options *opt, struct demo_result *r);
+int demo_simulate(const struct demo_options *opt, const struct demo_variant_info *variant,
+		  struct demo_result *r);
 
 #endif /* DEMO_VMM_H */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libpvirq with a shared-state page per vCPU (ABI 0.4, #16): the upcall
+ * acknowledges and ends interrupts in guest memory (shared_ack.h), so a
+ * device edge to an unmasked INTID costs no hypercall. Everything else
+ * (bring-up, routes, retargets, IPIs, RESAMPLE of the level timer) is the
+ * trapping controller's (examples/workload/ctl_pvirq.c, the guest driver
+ * core), which this one forwards to.
+ *
+ * The page is registered in platform_pvirq_setup(), before the driver
+ * core's bring-up ENABLEs the instance (SHARE_STATE needs it disabled).
+ * The upcall comes either as an MSI through KVM's in-kernel LAPIC (the
+ * VMM's notify callback sends it), ended with PV-EOI, or, without a local
+ * APIC, injected by the VMM with KVM_INTERRUPT (nothing to end).
+ */
+#include "lapic.h"
+#include "shared_ack.h"
+
+#define NR_INTIDS (DEMO_NR_TRUSTED + DEMO_NR_UNTRUSTED)
+
+static uint64_t pages[DEMO_MAX_VCPUS][PVIRQ_SHARED_STATE_SIZE / sizeof(uint64_t)]
+	__attribute__((aligned(PVIRQ_SHARED_STATE_SIZE)));
+static struct shared_ack_cpu acks[DEMO_MAX_VCPUS];
+
+static bool ok(struct pvirq_guest_ret r)
+{
+	return r.status == PVIRQ_ABI_SUCCESS;
+}
+
+bool pvirq_shared_register(uint32_t self)
+{
+	struct pvirq_guest_ret features = pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_FEATURES);
+	struct pvirq_guest_ret t = pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_NR_TRUSTED);
+	struct pvirq_guest_ret u = pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_NR_UNTRUSTED);
+	uint64_t n;
+
+	if (self >= DEMO_MAX_VCPUS || !ok(features) || !ok(t) || !ok(u) ||
+	    !(features.value & PVIRQ_ABI_FEATURE_SHARED_STATE))
+		return false;
+	n = (t.value + u.value) / 32;
+	/* The words must fit the page (a hostile INFO would not, but INFO
+	 * is the host's). */
+	if (n == 0 || PVIRQ_SHARED_WORDS(n) * sizeof(uint64_t) > PVIRQ_SHARED_STATE_SIZE)
+		return false;
+	acks[self].page = pages[self];
+	acks[self].nr_words = (uint32_t)n;
+	acks[self].top_class = (features.value & PVIRQ_ABI_FEATURE_NMI) ? 2u : 3u;
+	return ok(pvirq_guest_call_native(CONDUIT, PVIRQ_ABI_ID(RVIC, SHARE_STATE),
+					  (uint64_t)(uintptr_t)pages[self], 0, 0));
+}
+
+static bool sh_setup_cpu(uint32_t self)
+{
+	if (self >= DEMO_MAX_VCPUS)
+		return false;
+	if (KVM_CTL->lapic_eoi != DEMO_EOI_NONE)
+		lapic_setup(self);
+	return ctl_pvirq.setup_cpu(self);
+}
+
+/* A device INTID is unmasked at its end only while its input is still
+ * routed here: a retarget masked it here on purpose. The check can race
+ * with a retarget starting after it, which at worst lets a straggling
+ * edge be delivered here too (an untrusted interrupt may be spurious: the
+ * workload counts it as a duplicate). */
+static bool unmask_at_eoi(uint32_t self, uint32_t intid)
+{
+	return intid < DEMO_NR_TRUSTED ||
+	       load32(&SHARED->dev[intid - DEMO_NR_TRUSTED].target) == self;
+}
+
+static uint32_t source_of(uint32_t intid)
+{
+	if (intid >= DEMO_NR_TRUSTED)
+		return intid - DEMO_NR_TRUSTED;
+	if (intid == DEMO_INTID_IPI)
+		return DEMO_SRC_IPI;
+	if (intid == DEMO_INTID_TIMER)
+		return DEMO_SRC_TIMER;
+	return DEMO_NR_SOURCES; /* the stop-phase wake-up */
+}
+
+static bool handled_here(uint32_t intid)
+{
+	return intid >= DEMO_NR_TRUSTED || intid == DEMO_INTID_IPI || intid == DEMO_INTID_TIMER ||
+	       intid == DEMO_INTID_WAKE;
+}
+
+/* The upcall: acknowledge in memory until nothing is deliverable (an
+ * INTID found pending again at its end is taken in the same loop), then
+ * end the upcall vector at the LAPIC if it came as an MSI. */
+static void sh_interrupt(uint32_t self, uint32_t vector)
+{
+	struct shared_ack_cpu *cpu;
+	uint32_t handled = 0;
+
+	if (!platform_is_upcall(vector) || self >= DEMO_MAX_VCPUS || !acks[self].page)
+		return;
+	cpu = &acks[self];
+	for (uint32_t budget = NR_INTIDS; budget > 0; budget--) {
+		int got = shared_ack(cpu);
+		uint32_t intid;
+
+		if (got < 0 || (uint32_t)got >= NR_INTIDS)
+			break;
+		intid = (uint32_t)got;
+		count(&KVM_CTL->vcpu[self].shared_acks);
+		if (!handled_here(intid))
+			continue; /* nobody asked for it: it stays masked */
+		workload_handle_source(self, source_of(intid), platform_now());
+		handled++;
+		/* The level timer: the handler lowered its line at the device;
+		 * RESAMPLE re-pends it (masked still) if it is high again. */
+		if (intid == DEMO_INTID_TIMER)
+			pvirq_guest_rvic_resample(CONDUIT, intid);
+		if (unmask_at_eoi(self, intid) && shared_eoi(cpu, intid))
+			count(&KVM_CTL->vcpu[self].shared_eoi_again);
+	}
+	if (!handled)
+		count(&SHARED->vcpu[self].spurious);
+	__atomic_store_n(&KVM_CTL->vcpu[self].shared_cas_lost, cpu->cas_lost, __ATOMIC_RELAXED);
+	if (KVM_CTL->lapic_eoi != DEMO_EOI_NONE)
+		lapic_eoi(self);
+}
+
+static bool sh_route(uint32_t d, uint32_t cpu)
+{
+	return ctl_pvirq.route(d, cpu);
+}
+
+static void sh_retarget(uint32_t d, uint32_t from, uint32_t to)
+{
+	ctl_pvirq.retarget(d, from, to);
+}
+
+static void sh_send_ipi(uint32_t to)
+{
+	ctl_pvirq.send_ipi(to);
+}
+
+static void sh_probe(void)
+{
+	ctl_pvirq.probe();
+}
+
+const struct irq_controller ctl_pvirq_shared = {
+	.setup_cpu = sh_setup_cpu,
+	.route = sh_route,
+	.retarget = sh_retarget,
+	.send_ipi = sh_send_ipi,
+	.interrupt = sh_interrupt,
+	.probe = sh_probe,
+};
