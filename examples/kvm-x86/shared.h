@@ -49,6 +49,7 @@
 #define DEMO_PORT_DEVICE_DONE 0x0A60 /* outl d: device d's interrupt handled (ioeventfd) */
 #define DEMO_PORT_TIMER_ACK 0x0A64   /* outl: reprogram this vCPU's timer: line drops */
 #define DEMO_PORT_MSI_ROUTE 0x0A68   /* outl d<<16|cpu: baseline device MSI target   */
+#define DEMO_PORT_LEVEL_TAKE 0x0A6C  /* inl: take one item of the level device: 1, or 0 if none */
 
 /* Baseline mode: x2APIC vectors. */
 #define DEMO_VECTOR_DEVICE(d) (0x40u + (d))
@@ -92,7 +93,15 @@ struct demo_kvm_vcpu_ctl {
 struct demo_kvm_ctl {
 	uint32_t lapic_eoi;    /* host: enum demo_lapic_eoi                            */
 	uint32_t pvirq_shared; /* host: 1 = libpvirq with a shared-state page per vCPU */
-	uint64_t pad[7];
+	/* host: 1 + the device whose rVID input is level-triggered (0: none).
+	 * It queues bursts of items and holds its line high while any is
+	 * queued; the guest takes one per interrupt (DEMO_PORT_LEVEL_TAKE),
+	 * then RVID_RESAMPLEs, which re-pends while items remain. */
+	uint32_t level_device;
+	uint32_t timer_class; /* host: priority class the guest gives its timer INTID */
+	uint32_t storm_work;  /* host: busy-loop iterations of every device handler */
+	uint32_t pad32;
+	uint64_t pad[5];
 	struct demo_kvm_vcpu_ctl vcpu[DEMO_MAX_VCPUS];
 };
 

@@ -98,6 +98,66 @@ static int signal_irqfd(struct demo_device *dev)
 	return write(dev->irqfd, &one, sizeof(one)) == (ssize_t)sizeof(one) ? 0 : -1;
 }
 
+/*
+ * The level-triggered device (#18): it queues a burst of 1 to 3 items and
+ * holds its line high while any is queued; the guest takes one item per
+ * interrupt (demo_level_take(), its port read) and RVID_RESAMPLEs, which
+ * re-pends the INTID while the line is still high. The next burst comes
+ * once every item was handled, so sent == handled exactly, counted per
+ * item. No latency samples: an item's wait depends on its place in the
+ * burst.
+ */
+static void *level_device_thread(struct demo_device *dev)
+{
+	struct demo_vm *vm = dev->vm;
+	struct demo_device_slot *slot = &vm->shared->dev[dev->index];
+
+	for (uint64_t round = 0; !atomic_load_explicit(&vm->devices_stop, memory_order_acquire);
+	     round++) {
+		uint64_t burst = 1 + round % 3, raised = slot->raised + burst;
+
+		shared_store(&slot->raised, raised);
+		atomic_fetch_add_explicit(&vm->level_queue, burst, memory_order_seq_cst);
+		dev->sent += burst;
+		/* Queue first, then the line: a take that sees the line sees
+		 * the items. */
+		if (pvirq_rvid_set_level(vm->pvirq, dev->index, true) != PVIRQ_OK)
+			dev->inject_errors++;
+		if (!wait_done(dev, slot, raised)) {
+			dev->stuck = true;
+			break;
+		}
+	}
+	return NULL;
+}
+
+uint32_t demo_level_take(struct demo_vm *vm)
+{
+	uint64_t queued = atomic_load_explicit(&vm->level_queue, memory_order_seq_cst);
+
+	do {
+		if (queued == 0)
+			return 0;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&vm->level_queue, &queued, queued - 1, memory_order_seq_cst, memory_order_seq_cst));
+	/* The last item: the condition is gone, the line drops. The device
+	 * queues again only after the guest reported this item done, so
+	 * this lower never overtakes the next raise. */
+	if (queued == 1)
+		pvirq_rvid_set_level(vm->pvirq, 0, false);
+	return 1;
+}
+
+void demo_level_resample(void *ctx, uint32_t input)
+{
+	struct demo_vm *vm = ctx;
+
+	(void)input;
+	/* The line already follows the queue (lowered at the last take),
+	 * so there is nothing to re-check; count the end of interrupt. */
+	atomic_fetch_add_explicit(&vm->level_resamples, 1, memory_order_relaxed);
+}
+
 static void *device_thread(void *arg)
 {
 	struct demo_device *dev = arg;
@@ -110,6 +170,8 @@ static void *device_thread(void *arg)
 			return NULL;
 		usleep(1000);
 	}
+	if (vm->level_device && dev->index == 0)
+		return level_device_thread(dev);
 	while (!atomic_load_explicit(&vm->devices_stop, memory_order_acquire)) {
 		uint64_t raised = slot->raised + 1, latency;
 		int err;
@@ -138,9 +200,30 @@ static void *device_thread(void *arg)
 	return NULL;
 }
 
+/* Timer lateness, raise -> the guest's ack; called on vCPU @p vcpu's
+ * thread only, so its sample array has one writer. */
+static void record_timer_late(struct demo_vm *vm, uint32_t vcpu)
+{
+	uint64_t raised = atomic_load_explicit(&vm->timer_raise_tsc[vcpu], memory_order_seq_cst);
+	uint64_t late = demo_rdtsc() - raised;
+	size_t n = vm->nr_timer_late[vcpu];
+
+	if (!raised || n >= DEMO_TIMER_SAMPLES)
+		return;
+	if (!vm->timer_late[vcpu]) {
+		vm->timer_late[vcpu] = malloc(DEMO_TIMER_SAMPLES * sizeof(uint32_t));
+		if (!vm->timer_late[vcpu])
+			return;
+	}
+	vm->timer_late[vcpu][n] = late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
+	vm->nr_timer_late[vcpu] = n + 1;
+}
+
 /* Lowers vCPU @p vcpu's timer line (the guest reprogrammed its timer). */
 void demo_timer_ack(struct demo_vm *vm, uint32_t vcpu)
 {
+	if (atomic_load_explicit(&vm->timer_asserted[vcpu], memory_order_seq_cst))
+		record_timer_late(vm, vcpu);
 	if (vm->pvirq)
 		pvirq_rvic_set_level(vm->pvirq, vcpu, DEMO_INTID_TIMER, false);
 	/* After lowering: the timer thread may raise it again from here on. */
@@ -151,6 +234,7 @@ static void raise_timer(struct demo_vm *vm, uint32_t vcpu)
 {
 	int err;
 
+	atomic_store_explicit(&vm->timer_raise_tsc[vcpu], demo_rdtsc(), memory_order_seq_cst);
 	atomic_store_explicit(&vm->timer_asserted[vcpu], 1, memory_order_seq_cst);
 	shared_store(&vm->shared->vcpu[vcpu].timer_raised, vm->shared->vcpu[vcpu].timer_raised + 1);
 	if (vm->pvirq)

@@ -344,9 +344,17 @@ static int create_pvirq(struct demo_vm *vm)
 		.notify_ctx = vm,
 		.guest_page = demo_guest_page,
 		.guest_page_ctx = vm,
+		.resample = demo_level_resample,
+		.resample_ctx = vm,
 	};
 
-	return pvirq_vm_create(&cfg, &vm->pvirq) == PVIRQ_OK ? 0 : -ENOMEM;
+	if (pvirq_vm_create(&cfg, &vm->pvirq) != PVIRQ_OK)
+		return -ENOMEM;
+	/* Device 0's input is level-triggered: the device model drives its
+	 * line (devices.c) and hears the guest's RVID_RESAMPLE. */
+	if (vm->level_device && pvirq_rvid_set_trigger(vm->pvirq, 0, true) != PVIRQ_OK)
+		return -EINVAL;
+	return 0;
 }
 
 int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo_mode mode,
@@ -400,6 +408,13 @@ int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo
 	vm->kvm_ctl = (struct demo_kvm_ctl *)(vm->mem + DEMO_KVM_CTL_GPA);
 	vm->kvm_ctl->lapic_eoi = variant->lapic_eoi;
 	vm->kvm_ctl->pvirq_shared = variant->shared_state && mode == DEMO_MODE_PVIRQ;
+	/* #18's workloads run on the shared-state guest's upcall path. */
+	if (vm->kvm_ctl->pvirq_shared) {
+		vm->level_device = opt->level_device;
+		vm->kvm_ctl->level_device = opt->level_device ? 1 : 0;
+		vm->kvm_ctl->timer_class = opt->timer_class;
+		vm->kvm_ctl->storm_work = opt->storm_work;
+	}
 
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
 		err = create_vcpu(vm, i);
@@ -444,6 +459,8 @@ void demo_vm_destroy(struct demo_vm *vm)
 			close(vm->devices[i].eventfd);
 		free(vm->devices[i].samples);
 	}
+	for (unsigned i = 0; i < DEMO_MAX_VCPUS; i++)
+		free(vm->timer_late[i]);
 	for (unsigned i = 0; i < DEMO_MAX_VCPUS; i++) {
 		struct demo_vcpu *v = &vm->vcpus[i];
 

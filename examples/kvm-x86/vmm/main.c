@@ -49,6 +49,9 @@ static void usage(FILE *f)
 		"                    lapic, lapic-pveoi; or all (default), both (pvirq,lapic),\n"
 		"                    faults, sim (= --sim --mode pvirq,pvirq-shared)\n"
 		"  --sim             simulate the libpvirq modes with threads as vCPUs\n"
+		"  --level-device    shared-state modes: device 0 is level-triggered (#18)\n"
+		"  --storm-work N    every device handler busy-loops N times (a storm)\n"
+		"  --timer-class C   shared-state modes: the timer INTID's priority class\n"
 		"  --seconds S       measured time per mode (default 5)\n"
 		"  --vcpus N         vCPUs (default 2, max %u)\n"
 		"  --devices N       device threads (default 3, max %u)\n"
@@ -117,6 +120,9 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		O_REQUIRE,
 		O_VERBOSE,
 		O_SIM,
+		O_LEVEL,
+		O_STORM,
+		O_TIMER_CLASS,
 		O_HELP
 	};
 	static const struct option longs[] = {
@@ -133,6 +139,9 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		{"require-kvm", no_argument, NULL, O_REQUIRE},
 		{"verbose", no_argument, NULL, O_VERBOSE},
 		{"sim", no_argument, NULL, O_SIM},
+		{"level-device", no_argument, NULL, O_LEVEL},
+		{"storm-work", required_argument, NULL, O_STORM},
+		{"timer-class", required_argument, NULL, O_TIMER_CLASS},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -160,12 +169,16 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		case O_REQUIRE: o->require_kvm = true; break;
 		case O_VERBOSE: o->verbose = true; break;
 		case O_SIM: o->simulate = true; break;
+		case O_LEVEL: o->level_device = true; break;
+		case O_STORM: o->storm_work = (unsigned)atoi(optarg); break;
+		case O_TIMER_CLASS: o->timer_class = (unsigned)atoi(optarg); break;
 		case O_HELP: usage(stdout); exit(0);
 		default: return false;
 		}
 	}
 	if (optind != argc || o->vcpus < 1 || o->vcpus > DEMO_MAX_VCPUS || o->devices < 1 ||
-	    o->devices > DEMO_MAX_DEVICES || o->seconds <= 0 || o->seconds > 3600)
+	    o->devices > DEMO_MAX_DEVICES || o->seconds <= 0 || o->seconds > 3600 ||
+	    o->timer_class > 2 || o->storm_work > 100000)
 		return false;
 	return parse_modes(o);
 }

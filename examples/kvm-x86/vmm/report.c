@@ -90,6 +90,27 @@ static void fill_latency(struct demo_vm *vm, struct demo_result *r)
 	free(all);
 }
 
+/* Timer lateness (raise -> guest ack), every vCPU's samples together. */
+static void fill_timer_latency(struct demo_vm *vm, struct demo_result *r)
+{
+	size_t total = 0, at = 0;
+	uint32_t *all;
+
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+		total += vm->nr_timer_late[i];
+	r->timer_samples = total;
+	if (!total || !(all = malloc(total * sizeof(*all))))
+		return;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		memcpy(all + at, vm->timer_late[i], vm->nr_timer_late[i] * sizeof(*all));
+		at += vm->nr_timer_late[i];
+	}
+	qsort(all, total, sizeof(*all), cmp_u32);
+	r->timer_p50_us = ticks_to_us(all[total / 2], vm->tsc_khz);
+	r->timer_p99_us = ticks_to_us(all[total * 99 / 100], vm->tsc_khz);
+	free(all);
+}
+
 /* Percentiles of the guests' IPI histograms (see demo_ipi_bucket()). */
 static void fill_ipi_latency(struct demo_vm *vm, struct demo_result *r)
 {
@@ -167,6 +188,9 @@ void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 	fill_latency(vm, r);
 	if (!r->simulated && vm->kvm_fd >= 0)
 		fill_ipi_latency(vm, r);
+	fill_timer_latency(vm, r);
+	r->level_resamples = atomic_load_explicit(&vm->level_resamples, memory_order_relaxed);
+	r->level_device = vm->level_device;
 	for (int k = 0; k < EXIT_NR_KINDS; k++)
 		r->delta.user_exits[k] = b->user_exits[k] - a->user_exits[k];
 	for (int k = 0; k < KSTAT_NR; k++)
@@ -222,6 +246,7 @@ static const char *const exit_names[EXIT_NR_KINDS] = {[EXIT_HYPERCALL] = "hyperc
 						      [EXIT_CONSOLE] = "console",
 						      [EXIT_TIMER_ACK] = "timer-ack",
 						      [EXIT_MSI_ROUTE] = "msi-route",
+						      [EXIT_LEVEL_TAKE] = "level-take",
 						      [EXIT_OTHER_IO] = "other-io",
 						      [EXIT_HLT] = "hlt",
 						      [EXIT_IRQ_WINDOW] = "irq-window",
@@ -324,6 +349,13 @@ void demo_print_result(const struct demo_result *r, unsigned nr_vcpus, unsigned 
 		printf("  IPI latency (guest TSC): p50 %.1f us p99 %.1f us (%llu "
 		       "samples)\n",
 		       r->ipi_p50_us, r->ipi_p99_us, (unsigned long long)r->ipi_samples);
+	if (r->timer_samples)
+		printf("  timer lateness, raise -> guest ack: p50 %.1f us p99 %.1f us (%llu "
+		       "samples)\n",
+		       r->timer_p50_us, r->timer_p99_us, (unsigned long long)r->timer_samples);
+	if (r->level_resamples)
+		printf("  level device: %llu RVID_RESAMPLE callbacks\n",
+		       (unsigned long long)r->level_resamples);
 	print_costs(r);
 	printf("  guest exit codes:");
 	for (uint32_t i = 0; i < nr_vcpus; i++)
@@ -368,6 +400,14 @@ static double get_ipi_p50(const struct demo_result *r)
 static double get_ipi_p99(const struct demo_result *r)
 {
 	return r->ipi_p99_us;
+}
+static double get_timer_p50(const struct demo_result *r)
+{
+	return r->timer_p50_us;
+}
+static double get_timer_p99(const struct demo_result *r)
+{
+	return r->timer_p99_us;
 }
 static double get_exits(const struct demo_result *r)
 {
@@ -430,6 +470,8 @@ void demo_print_comparison(const struct demo_result *res, size_t nr)
 	row("latency p99, inject->handler (us)", res, nr, "%.1f", get_p99);
 	row("IPI latency p50, send->handler (us)", res, nr, "%.1f", get_ipi_p50);
 	row("IPI latency p99, send->handler (us)", res, nr, "%.1f", get_ipi_p99);
+	row("timer lateness p50 (us)", res, nr, "%.1f", get_timer_p50);
+	row("timer lateness p99 (us)", res, nr, "%.1f", get_timer_p99);
 	row("VM exits per interrupt (KVM)", res, nr, "%.2f", get_exits);
 	row("  of which reach the VMM", res, nr, "%.2f", get_user_exits);
 	row("hypercalls per interrupt", res, nr, "%.2f", get_calls);
@@ -475,6 +517,18 @@ static void json_result(FILE *f, const struct demo_result *r, unsigned nr_vcpus,
 	/* bench/decoder_cost.py: the decoder's share of a trap round trip. */
 	fprintf(f, "     \"exit_round_trip_us\": %.3f,\n", r->cost_call_us);
 	fprintf(f,
+		"     \"timer_lateness_us\": {\"p50\": %.3f, \"p99\": %.3f, \"samples\": %llu},\n",
+		r->timer_p50_us, r->timer_p99_us, (unsigned long long)r->timer_samples);
+	fprintf(f, "     \"hypercalls\": {");
+	for (int c = 0, first = 1; c < DEMO_NR_CALLS; c++) {
+		if (!r->delta.calls[c])
+			continue;
+		fprintf(f, "%s\"%s\": %llu", first ? "" : ", ", call_names[c],
+			(unsigned long long)r->delta.calls[c]);
+		first = 0;
+	}
+	fprintf(f, "},\n");
+	fprintf(f,
 		"     \"ipis\": %llu, \"retargets\": %llu, \"spurious_acks\": %llu, "
 		"\"duplicates\": %llu, \"lost\": %lld,\n",
 		(unsigned long long)r->ipis, (unsigned long long)r->retargets,
@@ -514,8 +568,12 @@ int demo_write_json(const char *path, const struct demo_options *opt, const stru
 		return -1;
 	fprintf(f, "{\n  \"simulated\": %s, \"vcpus\": %u, \"devices\": %u, \"seconds\": %.3f,\n",
 		simulated ? "true" : "false", opt->vcpus, opt->devices, opt->seconds);
-	fprintf(f, "  \"timer_us\": %u, \"ipi_us\": %u, \"retarget_us\": %u,\n  \"modes\": [\n",
-		opt->timer_us, opt->ipi_us, opt->retarget_us);
+	fprintf(f, "  \"timer_us\": %u, \"ipi_us\": %u, \"retarget_us\": %u,\n", opt->timer_us,
+		opt->ipi_us, opt->retarget_us);
+	fprintf(f,
+		"  \"level_device\": %s, \"storm_work\": %u, \"timer_class\": %u,\n  \"modes\": "
+		"[\n",
+		opt->level_device ? "true" : "false", opt->storm_work, opt->timer_class);
 	for (size_t i = 0; i < nr; i++) {
 		json_result(f, &res[i], opt->vcpus, opt->devices);
 		fprintf(f, "%s\n", i + 1 < nr ? "," : "");
@@ -573,6 +631,10 @@ bool demo_result_check(const struct demo_result *r, const struct demo_options *o
 		    (r->hypercalls_per_irq != 0 || r->handled_window == 0))
 			ok = fail(quiet, r, "device interrupts to unmasked INTIDs made hypercalls");
 	}
+	/* Every item of the level device ended with an RVID_RESAMPLE that
+	 * reached the device model. */
+	if (r->level_device && (r->handled[0] == 0 || r->level_resamples < r->handled[0]))
+		ok = fail(quiet, r, "level device: fewer resamples than items handled");
 	if (v->lapic_eoi == DEMO_EOI_MSR && !r->simulated &&
 	    r->delta.eoi_msr_writes < r->handled_window)
 		ok = fail(quiet, r, "fewer EOI writes than interrupts without PV-EOI");

@@ -119,11 +119,37 @@ static struct demo_vcpu *vcpu_of(struct pvirq_guest_cpu *cpu)
 	return ((struct sim_cpu *)cpu)->v;
 }
 
+/* The level device, as guest/ctl_pvirq_shared.c: take one item at the
+ * device (which drops the line after the last); the upcall loop then
+ * RVID_RESAMPLEs. */
+static void handle_level_device(struct demo_vcpu *v, uint32_t d)
+{
+	struct demo_device_slot *dev = &v->vm->shared->dev[d];
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+	uint64_t one = 1;
+
+	if (!demo_level_take(v->vm)) {
+		store(&me->duplicates, me->duplicates + 1);
+		return;
+	}
+	store(&me->handled[d], me->handled[d] + 1);
+	atomic_fetch_add_explicit((_Atomic uint64_t *)&dev->done, 1, memory_order_seq_cst);
+	if (write(v->vm->devices[d].eventfd, &one, sizeof(one)) < 0)
+		perror("doorbell");
+}
+
 /* Handlers: what examples/workload/workload.c does per source. */
 static void on_device(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
 {
+	struct demo_vcpu *v = vcpu_of(cpu);
+
 	(void)ctx;
-	handle_device(vcpu_of(cpu), intid - DEMO_NR_TRUSTED);
+	if (v->vm->level_device && intid == DEMO_INTID_DEVICE(0))
+		handle_level_device(v, 0);
+	else
+		handle_device(v, intid - DEMO_NR_TRUSTED);
+	for (unsigned i = 0; i < v->vm->opt->storm_work; i++)
+		__asm__ volatile("pause");
 }
 
 static void on_ipi(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
@@ -203,6 +229,8 @@ static void upcall_shared(struct demo_vcpu *v)
 		handled++;
 		if (intid == DEMO_INTID_TIMER)
 			call(v, PVIRQ_ABI_ID(RVIC, RESAMPLE), intid, 0, 0);
+		if (v->vm->level_device && intid == DEMO_INTID_DEVICE(0))
+			call(v, PVIRQ_ABI_ID(RVID, RESAMPLE), intid, 0, 0);
 		unmask = intid < DEMO_NR_TRUSTED ||
 			 atomic_load_explicit(
 				 (_Atomic uint32_t *)&v->vm->shared->dev[intid - DEMO_NR_TRUSTED]
@@ -298,6 +326,11 @@ static void *sim_vcpu(void *arg)
 		v->exit_code = DEMO_EXIT_SETUP;
 	if (pvirq_guest_cpu_up(cpu) != 0)
 		v->exit_code = DEMO_EXIT_SETUP;
+	if (vm->variant->shared_state && vm->opt->timer_class &&
+	    call(v, PVIRQ_ABI_ID(RVIC, SET_PRIORITY), v->index, DEMO_INTID_TIMER,
+		 vm->opt->timer_class)
+			    .status != PVIRQ_ABI_SUCCESS)
+		v->exit_code = DEMO_EXIT_SETUP;
 	if (atomic_fetch_add((_Atomic uint32_t *)&sh->booted, 1) + 1 == n) {
 		for (uint32_t d = 0; d < vm->nr_devices; d++) {
 			sh->dev[d].target = d % n;
@@ -365,6 +398,7 @@ int demo_simulate(const struct demo_options *opt, const struct demo_variant_info
 		.nr_rvid_inputs = DEMO_MAX_DEVICES,
 		.notify = demo_vcpu_kick,
 		.guest_page = demo_guest_page,
+		.resample = demo_level_resample,
 	};
 	struct demo_snapshot a, b;
 	int err = -1;
@@ -379,6 +413,8 @@ int demo_simulate(const struct demo_options *opt, const struct demo_variant_info
 	vm->mem = calloc(1, DEMO_MEM_SIZE);
 	vm->kvm_ctl = calloc(1, sizeof(*vm->kvm_ctl));
 	cfg.guest_page_ctx = vm;
+	cfg.resample_ctx = vm;
+	vm->level_device = variant->shared_state && opt->level_device;
 	if (!vm->mem || !vm->kvm_ctl)
 		goto out;
 	vm->nr_vcpus = opt->vcpus;
@@ -388,7 +424,8 @@ int demo_simulate(const struct demo_options *opt, const struct demo_variant_info
 	vm->tsc_khz = calibrate_tsc_khz();
 	vm->shared = calloc(1, sizeof(*vm->shared));
 	cfg.notify_ctx = vm;
-	if (!vm->shared || pvirq_vm_create(&cfg, &vm->pvirq) != PVIRQ_OK)
+	if (!vm->shared || pvirq_vm_create(&cfg, &vm->pvirq) != PVIRQ_OK ||
+	    (vm->level_device && pvirq_rvid_set_trigger(vm->pvirq, 0, true) != PVIRQ_OK))
 		goto out;
 	vm->shared->magic = DEMO_MAGIC;
 	vm->shared->nr_vcpus = vm->nr_vcpus;
@@ -441,6 +478,8 @@ out:
 	}
 	if (vm->pvirq)
 		pvirq_vm_destroy(vm->pvirq);
+	for (unsigned i = 0; i < DEMO_MAX_VCPUS; i++)
+		free(vm->timer_late[i]);
 	free(vm->shared);
 	free(vm->kvm_ctl);
 	free(vm->mem);

@@ -210,6 +210,13 @@ static int handle_io(struct demo_vm *vm, struct demo_vcpu *v)
 	uint32_t value = 0;
 
 	if (run->io.direction != KVM_EXIT_IO_OUT) {
+		if (run->io.port == DEMO_PORT_LEVEL_TAKE && run->io.size == 4 &&
+		    run->io.count == 1 && vm->level_device) {
+			value = demo_level_take(vm);
+			memcpy(data, &value, sizeof(value));
+			count_exit(v, EXIT_LEVEL_TAKE);
+			return 0;
+		}
 		memset(data, 0xFF, (size_t)run->io.size * run->io.count); /* nothing here */
 		count_exit(v, EXIT_OTHER_IO);
 		return 0;

@@ -58,6 +58,9 @@ struct demo_options {
 	const char *mode;	   /* comma list of variants, both, all, faults, sim */
 	bool variants[VARIANT_NR]; /* parsed from mode */
 	bool simulate;		   /* --sim: threads as vCPUs (libpvirq variants only) */
+	bool level_device;	   /* device 0 level-triggered (shared-state variants) */
+	unsigned storm_work;	   /* busy-loop iterations in every device handler */
+	unsigned timer_class;	   /* priority class of the timer INTID (shared variants) */
 	const char *json_path;
 	bool check;	  /* exit non-zero unless lost == 0, every source ran, retargets */
 	bool require_kvm; /* no /dev/kvm: exit 77 (CTest skip) instead of simulating */
@@ -70,6 +73,7 @@ enum demo_exit_kind {
 	EXIT_CONSOLE,
 	EXIT_TIMER_ACK,
 	EXIT_MSI_ROUTE,
+	EXIT_LEVEL_TAKE,
 	EXIT_OTHER_IO,
 	EXIT_HLT,
 	EXIT_IRQ_WINDOW,
@@ -181,6 +185,16 @@ struct demo_vm {
 	_Atomic uint32_t timer_asserted[DEMO_MAX_VCPUS];
 	_Atomic uint64_t kicks_signal, kicks_wake;
 	_Atomic uint64_t upcall_msis; /* shared variant: KVM_SIGNAL_MSI upcalls sent */
+	/* The level-triggered device (device 0 with --level-device): items
+	 * queued and not yet taken by the guest; its line is high while > 0. */
+	bool level_device;
+	_Atomic uint64_t level_queue;
+	_Atomic uint64_t level_resamples; /* resample() callbacks */
+	/* Timer lateness: raise (timer thread) -> the guest's ack port write. */
+#define DEMO_TIMER_SAMPLES (1u << 20)
+	_Atomic uint64_t timer_raise_tsc[DEMO_MAX_VCPUS];
+	uint32_t *timer_late[DEMO_MAX_VCPUS]; /* TSC ticks, written by vCPU i's thread */
+	size_t nr_timer_late[DEMO_MAX_VCPUS];
 	_Atomic uint64_t timer_inject_errors;
 };
 
@@ -199,7 +213,10 @@ struct demo_result {
 	int64_t lost;
 	double p50_us, p99_us, max_us; /* device inject -> guest handler */
 	uint64_t latency_samples;
-	double ipi_p50_us, ipi_p99_us; /* IPI send -> handler, 1 us resolution */
+	double ipi_p50_us, ipi_p99_us;	   /* IPI send -> handler, 1 us resolution */
+	double timer_p50_us, timer_p99_us; /* timer raise -> guest ack */
+	uint64_t timer_samples, level_resamples;
+	bool level_device; /* device 0 was level-triggered */
 	uint64_t ipi_samples;
 	double irq_per_sec;
 	double kvm_exits_per_irq, user_exits_per_irq, kicks_per_irq, hypercalls_per_irq;
@@ -243,6 +260,10 @@ void demo_devices_stop(struct demo_vm *vm);
 void demo_timer_stop(struct demo_vm *vm);
 void demo_timer_ack(struct demo_vm *vm, uint32_t vcpu);
 void demo_send_wake(struct demo_vm *vm, uint32_t vcpu);
+/* The level device: the guest takes one item (1) or finds none (0). */
+uint32_t demo_level_take(struct demo_vm *vm);
+/* libpvirq's resample callback (RVID_RESAMPLE of a level input). */
+void demo_level_resample(void *ctx, uint32_t input);
 int demo_signal_msi(struct demo_vm *vm, uint32_t dest, uint32_t vector);
 
 /* report.c */
