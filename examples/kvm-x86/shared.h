@@ -75,14 +75,15 @@ enum demo_lapic_eoi {
 
 /* Per-vCPU part of the port's control block: written by that vCPU only. */
 struct demo_kvm_vcpu_ctl {
-	uint64_t eoi_msr_writes;   /* guest: EOIs written to the x2APIC EOI MSR       */
-	uint64_t eoi_pv_skipped;   /* guest: EOIs PV-EOI let it skip                  */
-	uint64_t shared_acks;	   /* guest: INTIDs acknowledged in the shared page   */
-	uint64_t shared_cas_lost;  /* guest: acknowledge CASes that lost a race       */
-	uint64_t shared_eoi_again; /* guest: end of interrupt found it pending again  */
-	uint32_t pv_eoi_word;	   /* guest: registered with DEMO_MSR_KVM_PV_EOI_EN    */
-	uint32_t pv_eoi_on;	   /* guest: 1 once PV-EOI is enabled                 */
-	uint64_t pad[2];
+	uint64_t eoi_msr_writes;    /* guest: EOIs written to the x2APIC EOI MSR       */
+	uint64_t eoi_pv_skipped;    /* guest: EOIs PV-EOI let it skip                  */
+	uint64_t shared_acks;	    /* guest: INTIDs acknowledged in the shared page   */
+	uint64_t shared_cas_lost;   /* guest: acknowledge CASes that lost a race       */
+	uint64_t shared_eoi_again;  /* guest: end of interrupt found it pending again  */
+	uint32_t pv_eoi_word;	    /* guest: registered with DEMO_MSR_KVM_PV_EOI_EN    */
+	uint32_t pv_eoi_on;	    /* guest: 1 once PV-EOI is enabled                 */
+	uint64_t shared_reevaluate; /* guest: CLEAR_MASKED after a handler loop hit its budget */
+	uint64_t pad[1];
 };
 
 /*
@@ -100,7 +101,9 @@ struct demo_kvm_ctl {
 	uint32_t level_device;
 	uint32_t timer_class; /* host: priority class the guest gives its timer INTID */
 	uint32_t storm_work;  /* host: busy-loop iterations of every device handler */
-	uint32_t pad32;
+	/* host: 1 = the timer is an edge (SIGNAL), as the LAPIC baseline's
+	 * MSI: the guest's port write reprograms it, no RESAMPLE needed. */
+	uint32_t timer_edge;
 	uint64_t pad[5];
 	struct demo_kvm_vcpu_ctl vcpu[DEMO_MAX_VCPUS];
 };

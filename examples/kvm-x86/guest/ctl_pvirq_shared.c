@@ -38,9 +38,8 @@ bool pvirq_shared_register(uint32_t self)
 	    !(features.value & PVIRQ_ABI_FEATURE_SHARED_STATE))
 		return false;
 	n = (t.value + u.value) / 32;
-	/* The words must fit the page (a hostile INFO would not, but INFO
-	 * is the host's). */
-	if (n == 0 || PVIRQ_SHARED_WORDS(n) * sizeof(uint64_t) > PVIRQ_SHARED_STATE_SIZE)
+	/* The acknowledge keeps a copy of the state words on the stack. */
+	if (n == 0 || n > SHARED_ACK_MAX_WORDS)
 		return false;
 	acks[self].page = pages[self];
 	acks[self].nr_words = (uint32_t)n;
@@ -68,7 +67,7 @@ static bool sh_setup_cpu(uint32_t self)
  * the line once none is left), then RVID_RESAMPLE, which pends the INTID
  * again (still masked here) while the line is high; end of interrupt
  * then finds it pending and the upcall loop takes the next item. */
-static void handle_level_device(uint32_t self, uint32_t d, uint32_t intid)
+static void handle_level_device(uint32_t self, uint32_t d)
 {
 	struct demo_device_slot *dev = &SHARED->dev[d];
 
@@ -81,7 +80,8 @@ static void handle_level_device(uint32_t self, uint32_t d, uint32_t intid)
 	} else {
 		count(&SHARED->vcpu[self].duplicates); /* nothing queued: spurious */
 	}
-	pvirq_guest_call_native(CONDUIT, PVIRQ_ABI_ID(RVID, RESAMPLE), intid, 0, 0);
+	/* RVID_RESAMPLE names the input (device d is input d). */
+	pvirq_guest_call_native(CONDUIT, PVIRQ_ABI_ID(RVID, RESAMPLE), d, 0, 0);
 }
 
 static void handle_device(uint32_t self, uint32_t intid)
@@ -89,7 +89,7 @@ static void handle_device(uint32_t self, uint32_t intid)
 	uint32_t d = intid - DEMO_NR_TRUSTED;
 
 	if (KVM_CTL->level_device == d + 1)
-		handle_level_device(self, d, intid);
+		handle_level_device(self, d);
 	else
 		workload_handle_source(self, d, platform_now());
 	/* A storm's handlers are slow: the timer's class is what keeps it
@@ -132,15 +132,16 @@ static bool handled_here(uint32_t intid)
 static void sh_interrupt(uint32_t self, uint32_t vector)
 {
 	struct shared_ack_cpu *cpu;
-	uint32_t handled = 0;
+	uint32_t handled = 0, budget;
+	int got;
 
 	if (!platform_is_upcall(vector) || self >= DEMO_MAX_VCPUS || !acks[self].page)
 		return;
 	cpu = &acks[self];
-	for (uint32_t budget = NR_INTIDS; budget > 0; budget--) {
-		int got = shared_ack(cpu);
+	for (budget = NR_INTIDS; budget > 0; budget--) {
 		uint32_t intid;
 
+		got = shared_ack(cpu);
 		if (got < 0 || (uint32_t)got >= NR_INTIDS)
 			break;
 		intid = (uint32_t)got;
@@ -152,12 +153,20 @@ static void sh_interrupt(uint32_t self, uint32_t vector)
 		else
 			workload_handle_source(self, source_of(intid), platform_now());
 		handled++;
-		/* The level timer: the handler lowered its line at the device;
+		/* A level timer: the handler lowered its line at the device;
 		 * RESAMPLE re-pends it (masked still) if it is high again. */
-		if (intid == DEMO_INTID_TIMER)
+		if (intid == DEMO_INTID_TIMER && !KVM_CTL->timer_edge)
 			pvirq_guest_rvic_resample(CONDUIT, intid);
 		if (unmask_at_eoi(self, intid) && shared_eoi(cpu, intid))
 			count(&KVM_CTL->vcpu[self].shared_eoi_again);
+	}
+	/* Stopped by the budget while sources keep firing: what an end of
+	 * interrupt found pending again is deliverable and the host does not
+	 * know (it latched while masked). CLEAR_MASKED makes it re-evaluate
+	 * and raise the line, so the next upcall takes it. */
+	if (budget == 0 && (got = shared_first_deliverable(cpu)) >= 0) {
+		pvirq_guest_rvic_clear_masked(CONDUIT, self, (uint32_t)got);
+		count(&KVM_CTL->vcpu[self].shared_reevaluate);
 	}
 	if (!handled)
 		count(&SHARED->vcpu[self].spurious);

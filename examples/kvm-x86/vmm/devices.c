@@ -12,7 +12,8 @@
  * as a vhost-user or VFIO backend would), and libpvirq's eventfd bridge,
  * bound to the device's rVID input, injects it (untrusted path) from its
  * own thread; the latency therefore includes that hop. The timer is a
- * trusted level line (pvirq_rvic_set_level) that the guest RESAMPLEs.
+ * trusted level line (pvirq_rvic_set_level) that the guest RESAMPLEs, or
+ * with the shared-state page an edge (SIGNAL), as the baseline's MSI.
  * Baseline: both are MSIs into the in-kernel LAPIC.
  */
 #include <errno.h>
@@ -224,7 +225,7 @@ void demo_timer_ack(struct demo_vm *vm, uint32_t vcpu)
 {
 	if (atomic_load_explicit(&vm->timer_asserted[vcpu], memory_order_seq_cst))
 		record_timer_late(vm, vcpu);
-	if (vm->pvirq)
+	if (vm->pvirq && !vm->timer_edge)
 		pvirq_rvic_set_level(vm->pvirq, vcpu, DEMO_INTID_TIMER, false);
 	/* After lowering: the timer thread may raise it again from here on. */
 	atomic_store_explicit(&vm->timer_asserted[vcpu], 0, memory_order_seq_cst);
@@ -238,7 +239,9 @@ static void raise_timer(struct demo_vm *vm, uint32_t vcpu)
 	atomic_store_explicit(&vm->timer_asserted[vcpu], 1, memory_order_seq_cst);
 	shared_store(&vm->shared->vcpu[vcpu].timer_raised, vm->shared->vcpu[vcpu].timer_raised + 1);
 	if (vm->pvirq)
-		err = pvirq_rvic_set_level(vm->pvirq, vcpu, DEMO_INTID_TIMER, true);
+		err = vm->timer_edge
+			      ? pvirq_rvic_signal(vm->pvirq, vcpu, DEMO_INTID_TIMER)
+			      : pvirq_rvic_set_level(vm->pvirq, vcpu, DEMO_INTID_TIMER, true);
 	else
 		err = demo_signal_msi(vm, vcpu, DEMO_VECTOR_TIMER);
 	if (err)

@@ -414,6 +414,8 @@ int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo
 		vm->kvm_ctl->level_device = opt->level_device ? 1 : 0;
 		vm->kvm_ctl->timer_class = opt->timer_class;
 		vm->kvm_ctl->storm_work = opt->storm_work;
+		vm->timer_edge = true;
+		vm->kvm_ctl->timer_edge = 1;
 	}
 
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {

@@ -210,10 +210,11 @@ static void upcall_shared(struct demo_vcpu *v)
 	struct sim_cpu *sc = &sim_cpus[v->index];
 	struct demo_kvm_vcpu_ctl *ctl = &v->vm->kvm_ctl->vcpu[v->index];
 	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
-	uint32_t handled = 0;
+	uint32_t handled = 0, budget;
+	int got;
 
-	for (uint32_t budget = sim_driver.nr_irqs; budget > 0; budget--) {
-		int got = shared_ack(&sc->page);
+	for (budget = sim_driver.nr_irqs; budget > 0; budget--) {
+		got = shared_ack(&sc->page);
 		const struct pvirq_guest_irq *irq;
 		uint32_t intid;
 		bool unmask;
@@ -227,10 +228,10 @@ static void upcall_shared(struct demo_vcpu *v)
 			continue;
 		irq->handler(irq->ctx, &sc->core, intid);
 		handled++;
-		if (intid == DEMO_INTID_TIMER)
+		if (intid == DEMO_INTID_TIMER && !v->vm->timer_edge)
 			call(v, PVIRQ_ABI_ID(RVIC, RESAMPLE), intid, 0, 0);
 		if (v->vm->level_device && intid == DEMO_INTID_DEVICE(0))
-			call(v, PVIRQ_ABI_ID(RVID, RESAMPLE), intid, 0, 0);
+			call(v, PVIRQ_ABI_ID(RVID, RESAMPLE), 0 /* its input */, 0, 0);
 		unmask = intid < DEMO_NR_TRUSTED ||
 			 atomic_load_explicit(
 				 (_Atomic uint32_t *)&v->vm->shared->dev[intid - DEMO_NR_TRUSTED]
@@ -238,6 +239,12 @@ static void upcall_shared(struct demo_vcpu *v)
 				 memory_order_seq_cst) == v->index;
 		if (unmask && shared_eoi(&sc->page, intid))
 			store(&ctl->shared_eoi_again, ctl->shared_eoi_again + 1);
+	}
+	/* As the guest: a loop stopped by its budget has the host
+	 * re-evaluate what its ends of interrupt found pending again. */
+	if (budget == 0 && (got = shared_first_deliverable(&sc->page)) >= 0) {
+		call(v, PVIRQ_ABI_ID(RVIC, CLEAR_MASKED), v->index, (uint32_t)got, 0);
+		store(&ctl->shared_reevaluate, ctl->shared_reevaluate + 1);
 	}
 	if (!handled)
 		store(&me->spurious, me->spurious + 1);
@@ -415,6 +422,7 @@ int demo_simulate(const struct demo_options *opt, const struct demo_variant_info
 	cfg.guest_page_ctx = vm;
 	cfg.resample_ctx = vm;
 	vm->level_device = variant->shared_state && opt->level_device;
+	vm->timer_edge = variant->shared_state; /* as guest/ctl_pvirq_shared.c */
 	if (!vm->mem || !vm->kvm_ctl)
 		goto out;
 	vm->nr_vcpus = opt->vcpus;

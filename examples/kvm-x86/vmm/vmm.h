@@ -115,7 +115,7 @@ struct demo_snapshot {
 	uint64_t kvm[KSTAT_NR];
 	uint64_t kicks_signal, kicks_wake, injections, upcall_msis;
 	/* guest, this port's control block (shared.h) */
-	uint64_t eoi_msr_writes, eoi_pv_skipped, shared_acks, shared_eoi_again;
+	uint64_t eoi_msr_writes, eoi_pv_skipped, shared_acks, shared_eoi_again, shared_reevaluate;
 	uint32_t pv_eoi_vcpus; /* vCPUs whose guest enabled PV-EOI */
 	uint64_t calls[DEMO_NR_CALLS];
 	bool kvm_valid;
@@ -188,6 +188,7 @@ struct demo_vm {
 	/* The level-triggered device (device 0 with --level-device): items
 	 * queued and not yet taken by the guest; its line is high while > 0. */
 	bool level_device;
+	bool timer_edge; /* shared variants: the timer is SIGNALled, not a level */
 	_Atomic uint64_t level_queue;
 	_Atomic uint64_t level_resamples; /* resample() callbacks */
 	/* Timer lateness: raise (timer thread) -> the guest's ack port write. */
@@ -217,6 +218,9 @@ struct demo_result {
 	double timer_p50_us, timer_p99_us; /* timer raise -> guest ack */
 	uint64_t timer_samples, level_resamples;
 	bool level_device; /* device 0 was level-triggered */
+	/* Why ok is false, beyond lost and exit codes. */
+	uint64_t inject_errors, timer_inject_errors;
+	uint32_t stuck_devices; /* bit d: device d's last interrupt never came back */
 	uint64_t ipi_samples;
 	double irq_per_sec;
 	double kvm_exits_per_irq, user_exits_per_irq, kicks_per_irq, hypercalls_per_irq;
