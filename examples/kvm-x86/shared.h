@@ -83,7 +83,9 @@ struct demo_kvm_vcpu_ctl {
 	uint32_t pv_eoi_word;	    /* guest: registered with DEMO_MSR_KVM_PV_EOI_EN    */
 	uint32_t pv_eoi_on;	    /* guest: 1 once PV-EOI is enabled                 */
 	uint64_t shared_reevaluate; /* guest: CLEAR_MASKED after a handler loop hit its budget */
-	uint64_t pad[1];
+	/* guest: device INTIDs acknowledged while the timer INTID was
+	 * deliverable (a priority inversion when the timer's class is higher) */
+	uint64_t timer_bypassed;
 };
 
 /*

@@ -155,6 +155,15 @@ static inline int shared_first_deliverable(const struct shared_ack_cpu *cpu)
 	return -1;
 }
 
+/* Whether @p intid is deliverable (pending, not masked) in the page now. */
+static inline bool shared_is_deliverable(const struct shared_ack_cpu *cpu, uint32_t intid)
+{
+	uint64_t state = __atomic_load_n(
+		&cpu->page[PVIRQ_SHARED_STATE_WORD(cpu->nr_words, intid / 32)], __ATOMIC_SEQ_CST);
+
+	return (state & PVIRQ_SHARED_PENDING(intid)) && !(state & PVIRQ_SHARED_MASKED(intid));
+}
+
 /* End of interrupt of @p intid in the page: unmask it. Returns true if it
  * was pending again (deliverable now, unknown to the host). */
 static inline bool shared_eoi(struct shared_ack_cpu *cpu, uint32_t intid)

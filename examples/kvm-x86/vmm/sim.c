@@ -214,10 +214,13 @@ static void upcall_shared(struct demo_vcpu *v)
 	int got;
 
 	for (budget = sim_driver.nr_irqs; budget > 0; budget--) {
-		got = shared_ack(&sc->page);
+		/* Before the acknowledge: see guest/ctl_pvirq_shared.c. */
+		bool timer_waiting = shared_is_deliverable(&sc->page, DEMO_INTID_TIMER);
 		const struct pvirq_guest_irq *irq;
 		uint32_t intid;
 		bool unmask;
+
+		got = shared_ack(&sc->page);
 
 		if (got < 0 || (uint32_t)got >= sim_driver.nr_irqs)
 			break;
@@ -226,6 +229,8 @@ static void upcall_shared(struct demo_vcpu *v)
 		irq = &sim_intids[intid];
 		if (!irq->handler)
 			continue;
+		if (intid >= DEMO_NR_TRUSTED && timer_waiting)
+			store(&ctl->timer_bypassed, ctl->timer_bypassed + 1);
 		irq->handler(irq->ctx, &sc->core, intid);
 		handled++;
 		if (intid == DEMO_INTID_TIMER && !v->vm->timer_edge)
@@ -425,6 +430,7 @@ int demo_simulate(const struct demo_options *opt, const struct demo_variant_info
 	vm->timer_edge = variant->shared_state; /* as guest/ctl_pvirq_shared.c */
 	if (!vm->mem || !vm->kvm_ctl)
 		goto out;
+	vm->kvm_ctl->timer_class = variant->shared_state ? opt->timer_class : 0;
 	vm->nr_vcpus = opt->vcpus;
 	vm->nr_devices = opt->devices;
 	vm->vm_fd = vm->kvm_fd = -1;

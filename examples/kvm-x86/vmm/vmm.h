@@ -116,6 +116,7 @@ struct demo_snapshot {
 	uint64_t kicks_signal, kicks_wake, injections, upcall_msis;
 	/* guest, this port's control block (shared.h) */
 	uint64_t eoi_msr_writes, eoi_pv_skipped, shared_acks, shared_eoi_again, shared_reevaluate;
+	uint64_t timer_bypassed;
 	uint32_t pv_eoi_vcpus; /* vCPUs whose guest enabled PV-EOI */
 	uint64_t calls[DEMO_NR_CALLS];
 	bool kvm_valid;
@@ -217,7 +218,8 @@ struct demo_result {
 	double ipi_p50_us, ipi_p99_us;	   /* IPI send -> handler, 1 us resolution */
 	double timer_p50_us, timer_p99_us; /* timer raise -> guest ack */
 	uint64_t timer_samples, level_resamples;
-	bool level_device; /* device 0 was level-triggered */
+	bool level_device;    /* device 0 was level-triggered */
+	uint32_t timer_class; /* the timer INTID's priority class (shared variants) */
 	/* Why ok is false, beyond lost and exit codes. */
 	uint64_t inject_errors, timer_inject_errors;
 	uint32_t stuck_devices; /* bit d: device d's last interrupt never came back */
