@@ -291,7 +291,9 @@ static void retarget(struct demo_vcpu *v, uint32_t d)
 		;
 	to = (dev->target + 1) % v->vm->nr_vcpus;
 	pvirq_guest_retarget(&sim_cpus[v->index].core, DEMO_INTID_DEVICE(d), to);
-	dev->target = to;
+	/* seq_cst store: the shared-state upcall reads it without the lock
+	 * to decide whether to unmask at end of interrupt. */
+	atomic_store_explicit((_Atomic uint32_t *)&dev->target, to, memory_order_seq_cst);
 	atomic_store_explicit((_Atomic uint32_t *)&dev->lock, 0, memory_order_release);
 }
 
