@@ -82,6 +82,8 @@ static void fill_latency(struct demo_vm *vm, struct demo_result *r)
 	if (!all)
 		return;
 	for (uint32_t d = 0; d < vm->nr_devices; d++) {
+		if (!vm->devices[d].nr_samples)
+			continue; /* e.g. the level device: no array at all */
 		memcpy(all + at, vm->devices[d].samples, vm->devices[d].nr_samples * sizeof(*all));
 		at += vm->devices[d].nr_samples;
 	}
@@ -104,6 +106,8 @@ static void fill_timer_latency(struct demo_vm *vm, struct demo_result *r)
 	if (!total || !(all = malloc(total * sizeof(*all))))
 		return;
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		if (!vm->nr_timer_late[i])
+			continue;
 		memcpy(all + at, vm->timer_late[i], vm->nr_timer_late[i] * sizeof(*all));
 		at += vm->nr_timer_late[i];
 	}
