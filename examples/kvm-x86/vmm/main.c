@@ -300,12 +300,16 @@ static int run_faults(const struct demo_options *opt)
 	return failed;
 }
 
-/* Simulates every libpvirq variant asked for (the LAPIC ones need KVM). */
-static size_t simulate_all(const struct demo_options *opt, struct demo_result *res)
+/* Simulates every libpvirq variant asked for (the LAPIC ones need KVM;
+ * if only those were asked for, the trapping libpvirq stands in). */
+static size_t simulate_all(struct demo_options *opt, struct demo_result *res)
 {
 	static char names[VARIANT_NR][64];
 	size_t nr = 0;
 
+	if (!opt->variants[VARIANT_PVIRQ] && !opt->variants[VARIANT_PVIRQ_SHARED] &&
+	    !opt->variants[VARIANT_PVIRQ_SHARED_INT])
+		opt->variants[VARIANT_PVIRQ] = true;
 	for (int v = 0; v < VARIANT_NR; v++) {
 		const struct demo_variant_info *variant = &demo_variants[v];
 
@@ -349,8 +353,6 @@ int main(int argc, char **argv)
 	if (!kvm) {
 		printf("Running a USERSPACE SIMULATION instead: threads play the vCPUs and call\n"
 		       "the same libpvirq decoder; there is no VM, no exits and no baseline.\n");
-		if (strcmp(opt.mode, "faults") == 0)
-			opt.variants[VARIANT_PVIRQ] = true;
 		nr = simulate_all(&opt, res);
 		if (nr == SIZE_MAX)
 			return 1;
