@@ -58,6 +58,9 @@
 #define DEMO_VECTOR_WAKE 0x52u
 #define DEMO_VECTOR_SPURIOUS 0xFFu
 
+/* A trusted per-vCPU INTID the VMM raises in the NMI class (--nmi-us). */
+#define DEMO_INTID_NMI 3u
+
 /* How the guest ends an interrupt at the local APIC. */
 enum demo_lapic_eoi {
 	DEMO_EOI_NONE = 0, /* no local APIC: the upcall came by KVM_INTERRUPT     */
@@ -86,6 +89,8 @@ struct demo_kvm_vcpu_ctl {
 	/* guest: device INTIDs acknowledged while the timer INTID was
 	 * deliverable (a priority inversion when the timer's class is higher) */
 	uint64_t timer_bypassed;
+	uint64_t nmi_handled;  /* guest: NMI-class INTIDs taken in its NMI handler */
+	uint64_t nmi_spurious; /* guest: NMIs whose first ACKNOWLEDGE_NMI found nothing */
 };
 
 /*
@@ -106,7 +111,12 @@ struct demo_kvm_ctl {
 	/* host: 1 = the timer is an edge (SIGNAL), as the LAPIC baseline's
 	 * MSI: the guest's port write reprograms it, no RESAMPLE needed. */
 	uint32_t timer_edge;
-	uint64_t pad[5];
+	/* host: 1 = the VM has an NMI line (pvirq_config.nmi_line): the guest
+	 * puts DEMO_INTID_NMI in the NMI class and takes it in its NMI
+	 * handler with RVIC_ACKNOWLEDGE_NMI. */
+	uint32_t nmi_on;
+	uint32_t pad32;
+	uint64_t pad[4];
 	struct demo_kvm_vcpu_ctl vcpu[DEMO_MAX_VCPUS];
 };
 

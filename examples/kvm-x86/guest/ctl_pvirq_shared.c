@@ -56,11 +56,47 @@ static bool sh_setup_cpu(uint32_t self)
 		lapic_setup(self);
 	if (!ctl_pvirq.setup_cpu(self))
 		return false;
+	/* The NMI source: its INTID in the NMI class, then unmasked (bring-up
+	 * left it masked: the driver core has no handler for it). */
+	if (KVM_CTL->nmi_on &&
+	    (!ok(pvirq_guest_call_native(CONDUIT, PVIRQ_ABI_ID(RVIC, SET_PRIORITY), self,
+					 DEMO_INTID_NMI, PVIRQ_PRIORITY_NMI)) ||
+	     !ok(pvirq_guest_rvic_clear_masked(CONDUIT, self, DEMO_INTID_NMI))))
+		return false;
 	/* #18's priority workload: the timer in a class above the devices,
 	 * so a device storm cannot make it late. */
 	return KVM_CTL->timer_class == 0 ||
 	       ok(pvirq_guest_call_native(CONDUIT, PVIRQ_ABI_ID(RVIC, SET_PRIORITY), self,
 					  DEMO_INTID_TIMER, KVM_CTL->timer_class));
+}
+
+/* The NMI handler (NMIs are blocked until its IRET): take NMI-class
+ * INTIDs with RVIC_ACKNOWLEDGE_NMI until NO_INTERRUPTS, ending each in
+ * memory; one found pending again at its end is taken by the next
+ * acknowledge of the same loop, so an edge during the handler is never
+ * lost (the ABI's NMI recipe). */
+void pvirq_shared_nmi(uint32_t self)
+{
+	struct demo_kvm_vcpu_ctl *me;
+	uint32_t taken = 0;
+
+	if (self >= DEMO_MAX_VCPUS || !acks[self].page)
+		return;
+	me = &KVM_CTL->vcpu[self];
+	for (uint32_t budget = NR_INTIDS; budget > 0; budget--) {
+		struct pvirq_guest_ret ack = pvirq_guest_call_native(
+			CONDUIT, PVIRQ_ABI_ID(RVIC, ACKNOWLEDGE_NMI), 0, 0, 0);
+
+		if (!ok(ack) || ack.value >= NR_INTIDS)
+			break;
+		if (ack.value == DEMO_INTID_NMI)
+			/* seq_cst: the VMM reads it to send the next one. */
+			__atomic_store_n(&me->nmi_handled, me->nmi_handled + 1, __ATOMIC_SEQ_CST);
+		shared_eoi(&acks[self], (uint32_t)ack.value);
+		taken++;
+	}
+	if (!taken)
+		count(&me->nmi_spurious);
 }
 
 /* The level-triggered device: take one item at the device (the VMM drops

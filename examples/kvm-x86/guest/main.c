@@ -155,6 +155,11 @@ static void load_idt(void)
 void guest_interrupt(uint64_t vector, uint64_t error, uint64_t rip);
 void guest_interrupt(uint64_t vector, uint64_t error, uint64_t rip)
 {
+	/* An NMI the VMM injected for libpvirq's NMI class. */
+	if (vector == 2 && ((struct demo_kvm_ctl *)DEMO_KVM_CTL_GPA)->nmi_on) {
+		pvirq_shared_nmi(this_cpu());
+		return;
+	}
 	if (vector < 32) {
 		console_puts("exception ");
 		console_dec(vector);

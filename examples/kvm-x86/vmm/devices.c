@@ -68,6 +68,14 @@ static void record_sample(struct demo_device *dev, uint64_t ticks)
 	dev->samples[dev->nr_samples++] = ticks > UINT32_MAX ? UINT32_MAX : (uint32_t)ticks;
 }
 
+/* An NMI to @p dest's local APIC: delivery mode NMI (data bits 10:8). */
+int demo_signal_nmi_msi(struct demo_vm *vm, uint32_t dest)
+{
+	struct kvm_msi msi = {.address_lo = 0xFEE00000u | (dest << 12), .data = 4u << 8};
+
+	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0 ? 0 : -1;
+}
+
 /* Waits until the guest finished the interrupt numbered @p raised. */
 static bool wait_done(struct demo_device *dev, struct demo_device_slot *slot, uint64_t raised)
 {
@@ -275,6 +283,56 @@ static void *timer_thread(void *arg)
 	return NULL;
 }
 
+/* The NMI source (--nmi-us): every period, each vCPU whose previous NMI
+ * was taken gets the next, a SIGNAL of DEMO_INTID_NMI (class 3): one in
+ * flight per vCPU, so raised == handled exactly. */
+static void *nmi_thread(void *arg)
+{
+	struct demo_vm *vm = arg;
+	struct timespec period = {.tv_sec = 0, .tv_nsec = (long)vm->opt->nmi_us * 1000};
+
+	while (!atomic_load_explicit((_Atomic uint32_t *)&vm->shared->ready,
+				     memory_order_acquire)) {
+		if (atomic_load_explicit(&vm->nmi_stop, memory_order_acquire))
+			return NULL;
+		usleep(1000);
+	}
+	while (!atomic_load_explicit(&vm->nmi_stop, memory_order_acquire)) {
+		nanosleep(&period, NULL);
+		for (uint32_t v = 0; v < vm->nr_vcpus; v++) {
+			uint64_t raised =
+				atomic_load_explicit(&vm->nmi_raised[v], memory_order_seq_cst);
+
+			if (shared_load(&vm->kvm_ctl->vcpu[v].nmi_handled) != raised)
+				continue;
+			atomic_store_explicit(&vm->nmi_raised[v], raised + 1, memory_order_seq_cst);
+			if (pvirq_rvic_signal(vm->pvirq, v, DEMO_INTID_NMI) != PVIRQ_OK)
+				atomic_fetch_add_explicit(&vm->timer_inject_errors, 1,
+							  memory_order_relaxed);
+		}
+	}
+	return NULL;
+}
+
+void demo_nmi_stop(struct demo_vm *vm)
+{
+	uint64_t end = demo_now_ns() + 3000000000ull;
+	bool drained;
+
+	if (!vm->nmi_line)
+		return;
+	atomic_store_explicit(&vm->nmi_stop, true, memory_order_release);
+	pthread_join(vm->nmi_thread, NULL);
+	do {
+		drained = true;
+		for (uint32_t v = 0; v < vm->nr_vcpus; v++)
+			drained &= shared_load(&vm->kvm_ctl->vcpu[v].nmi_handled) ==
+				   atomic_load_explicit(&vm->nmi_raised[v], memory_order_seq_cst);
+		if (!drained)
+			usleep(1000);
+	} while (!drained && demo_now_ns() < end);
+}
+
 void demo_send_wake(struct demo_vm *vm, uint32_t vcpu)
 {
 	if (vm->pvirq)
@@ -338,6 +396,11 @@ int demo_devices_start(struct demo_vm *vm)
 	}
 	if (vm->opt->timer_us) {
 		err = pthread_create(&vm->timer_thread, NULL, timer_thread, vm);
+		if (err)
+			return -err;
+	}
+	if (vm->nmi_line) {
+		err = pthread_create(&vm->nmi_thread, NULL, nmi_thread, vm);
 		if (err)
 			return -err;
 	}

@@ -346,6 +346,7 @@ static int create_pvirq(struct demo_vm *vm)
 		.guest_page_ctx = vm,
 		.resample = demo_level_resample,
 		.resample_ctx = vm,
+		.nmi_line = vm->nmi_line,
 	};
 
 	if (pvirq_vm_create(&cfg, &vm->pvirq) != PVIRQ_OK)
@@ -416,6 +417,8 @@ int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo
 		vm->kvm_ctl->storm_work = opt->storm_work;
 		vm->timer_edge = true;
 		vm->kvm_ctl->timer_edge = 1;
+		vm->nmi_line = opt->nmi_us != 0;
+		vm->kvm_ctl->nmi_on = vm->nmi_line;
 	}
 
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {

@@ -52,6 +52,7 @@ static void usage(FILE *f)
 		"  --level-device    shared-state modes: device 0 is level-triggered (#18)\n"
 		"  --storm-work N    every device handler busy-loops N times (a storm)\n"
 		"  --timer-class C   shared-state modes: the timer INTID's priority class\n"
+		"  --nmi-us US       shared-state modes (KVM): an NMI-class INTID every US\n"
 		"  --seconds S       measured time per mode (default 5)\n"
 		"  --vcpus N         vCPUs (default 2, max %u)\n"
 		"  --devices N       device threads (default 3, max %u)\n"
@@ -123,6 +124,7 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		O_LEVEL,
 		O_STORM,
 		O_TIMER_CLASS,
+		O_NMI,
 		O_HELP
 	};
 	static const struct option longs[] = {
@@ -142,6 +144,7 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		{"level-device", no_argument, NULL, O_LEVEL},
 		{"storm-work", required_argument, NULL, O_STORM},
 		{"timer-class", required_argument, NULL, O_TIMER_CLASS},
+		{"nmi-us", required_argument, NULL, O_NMI},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -172,6 +175,7 @@ static bool parse(int argc, char **argv, struct demo_options *o)
 		case O_LEVEL: o->level_device = true; break;
 		case O_STORM: o->storm_work = (unsigned)atoi(optarg); break;
 		case O_TIMER_CLASS: o->timer_class = (unsigned)atoi(optarg); break;
+		case O_NMI: o->nmi_us = (unsigned)atoi(optarg); break;
 		case O_HELP: usage(stdout); exit(0);
 		default: return false;
 		}
@@ -219,6 +223,7 @@ static bool stop_guest(struct demo_vm *vm)
 {
 	demo_devices_stop(vm);
 	demo_timer_stop(vm);
+	demo_nmi_stop(vm);
 	atomic_store_explicit((_Atomic uint64_t *)&vm->shared->drain_deadline_tsc,
 			      demo_rdtsc() + 3 * vm->tsc_khz * 1000, memory_order_seq_cst);
 	atomic_store_explicit((_Atomic uint32_t *)&vm->shared->stop, 1, memory_order_seq_cst);

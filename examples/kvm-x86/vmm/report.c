@@ -177,6 +177,14 @@ void demo_result_fill(struct demo_vm *vm, const struct demo_snapshot *a,
 		if (vm->vcpus[i].exit_code != 0)
 			r->ok = false;
 	}
+	for (uint32_t i = 0; vm->nmi_line && i < vm->nr_vcpus; i++) {
+		r->nmi_raised += atomic_load(&vm->nmi_raised[i]);
+		r->nmi_handled += guest_load(&vm->kvm_ctl->vcpu[i].nmi_handled);
+		r->nmi_spurious += guest_load(&vm->kvm_ctl->vcpu[i].nmi_spurious);
+	}
+	r->nmis_injected = atomic_load(&vm->nmis_injected);
+	if (r->nmi_raised != r->nmi_handled)
+		r->ok = false;
 	r->timer_inject_errors = atomic_load(&vm->timer_inject_errors);
 	if (r->timer_inject_errors)
 		r->ok = false;
@@ -370,6 +378,11 @@ void demo_print_result(const struct demo_result *r, unsigned nr_vcpus, unsigned 
 		       "%llu devices taken while the timer (class %u) waited\n",
 		       r->timer_p50_us, r->timer_p99_us, (unsigned long long)r->timer_samples,
 		       (unsigned long long)r->delta.timer_bypassed, r->timer_class);
+	if (r->nmi_raised)
+		printf("  NMI class: %llu raised, %llu handled, %llu NMIs injected, %llu found "
+		       "nothing\n",
+		       (unsigned long long)r->nmi_raised, (unsigned long long)r->nmi_handled,
+		       (unsigned long long)r->nmis_injected, (unsigned long long)r->nmi_spurious);
 	if (r->level_resamples)
 		printf("  level device: %llu RVID_RESAMPLE callbacks\n",
 		       (unsigned long long)r->level_resamples);
@@ -547,6 +560,11 @@ static void json_result(FILE *f, const struct demo_result *r, unsigned nr_vcpus,
 		"\"timer_class\": %u, \"devices_taken_while_timer_waited\": %llu,\n",
 		r->timer_p50_us, r->timer_p99_us, (unsigned long long)r->timer_samples,
 		r->timer_class, (unsigned long long)r->delta.timer_bypassed);
+	fprintf(f,
+		"     \"nmi\": {\"raised\": %llu, \"handled\": %llu, \"injected\": %llu, "
+		"\"spurious\": %llu},\n",
+		(unsigned long long)r->nmi_raised, (unsigned long long)r->nmi_handled,
+		(unsigned long long)r->nmis_injected, (unsigned long long)r->nmi_spurious);
 	fprintf(f, "     \"hypercalls\": {");
 	for (int c = 0, first = 1; c < DEMO_NR_CALLS; c++) {
 		if (!r->delta.calls[c])
@@ -679,6 +697,11 @@ bool demo_result_check(const struct demo_result *r, const struct demo_options *o
 	 * timer stays deliverable through the choice): exactly 0. */
 	if (v->shared_state && r->timer_class > 0 && r->delta.timer_bypassed)
 		ok = fail(quiet, r, "devices were taken while a higher-class timer waited");
+	/* The NMI class: every NMI-class INTID raised was taken by the NMI
+	 * handler (r->ok compares the totals), and some were raised. */
+	if (v->shared_state && opt->nmi_us && !r->simulated &&
+	    (r->nmi_raised == 0 || r->nmi_raised != r->nmi_handled))
+		ok = fail(quiet, r, "NMI class: raised and handled differ, or none raised");
 	/* Every item of the level device ended with an RVID_RESAMPLE, which
 	 * calls the device model's resample() (ABI 0.4: by input, wherever
 	 * the input is routed now). */

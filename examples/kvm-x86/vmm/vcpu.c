@@ -110,6 +110,10 @@ void demo_vcpu_notify_msi(void *ctx, uint32_t index)
 	if (pvirq_vcpu_rearm(vm->pvirq, index) &&
 	    demo_signal_msi(vm, index, vm->shared->upcall_vector) == 0)
 		atomic_fetch_add_explicit(&vm->upcall_msis, 1, memory_order_relaxed);
+	/* notify() also announces the NMI edge: an MSI with NMI delivery. */
+	if (vm->nmi_line && pvirq_vcpu_take_nmi(vm->pvirq, index) &&
+	    demo_signal_nmi_msi(vm, index) == 0)
+		atomic_fetch_add_explicit(&vm->nmis_injected, 1, memory_order_relaxed);
 }
 
 /* KVM_EXIT_HLT in libpvirq mode: sleep until our line rises. First poll
@@ -133,6 +137,11 @@ static void halt_until_line(struct demo_vm *vm, struct demo_vcpu *v)
 		 * signal after this point calls demo_vcpu_kick() again. */
 		if (pvirq_vcpu_rearm(vm->pvirq, v->index))
 			break;
+		/* The NMI edge wakes a halted vCPU too (injected at entry). */
+		if (vm->nmi_line && pvirq_vcpu_take_nmi(vm->pvirq, v->index)) {
+			v->nmi_pending = true;
+			break;
+		}
 		/* The timeout only bounds a guest that halts with nothing
 		 * armed; the stop path always wakes us explicitly. */
 		futex_wait(&v->wake_seq, seq, 50 * 1000 * 1000);
@@ -257,6 +266,12 @@ static void prepare_entry(struct demo_vm *vm, struct demo_vcpu *v)
 	bool line;
 
 	atomic_store_explicit(&v->state, VCPU_IN_GUEST, memory_order_seq_cst);
+	/* The NMI edge first: KVM_NMI queues it whatever the guest's IF. */
+	if (vm->nmi_line && (v->nmi_pending || pvirq_vcpu_take_nmi(vm->pvirq, v->index))) {
+		v->nmi_pending = false;
+		if (ioctl(v->fd, KVM_NMI) == 0)
+			atomic_fetch_add_explicit(&vm->nmis_injected, 1, memory_order_relaxed);
+	}
 	line = pvirq_vcpu_rearm(vm->pvirq, v->index);
 	run->request_interrupt_window = 0;
 	switch (pvirq_x86_kvm_entry_action(line, run->ready_for_interrupt_injection)) {

@@ -61,6 +61,7 @@ struct demo_options {
 	bool level_device;	   /* device 0 level-triggered (shared-state variants) */
 	unsigned storm_work;	   /* busy-loop iterations in every device handler */
 	unsigned timer_class;	   /* priority class of the timer INTID (shared variants) */
+	unsigned nmi_us;	   /* shared variants: an NMI-class INTID every nmi_us (0: off) */
 	const char *json_path;
 	bool check;	  /* exit non-zero unless lost == 0, every source ran, retargets */
 	bool require_kvm; /* no /dev/kvm: exit 77 (CTest skip) instead of simulating */
@@ -145,7 +146,8 @@ struct demo_vcpu {
 	_Atomic uint64_t injections;
 	_Atomic uint64_t calls[DEMO_NR_CALLS];
 	_Atomic bool finished;
-	int exit_code; /* guest's DEMO_PORT_EXIT value, or negative: VMM error */
+	bool nmi_pending; /* KVM_INTERRUPT variant: take_nmi said yes, inject at entry */
+	int exit_code;	  /* guest's DEMO_PORT_EXIT value, or negative: VMM error */
 	char console[160];
 	size_t console_len;
 };
@@ -190,6 +192,12 @@ struct demo_vm {
 	 * queued and not yet taken by the guest; its line is high while > 0. */
 	bool level_device;
 	bool timer_edge; /* shared variants: the timer is SIGNALled, not a level */
+	/* The NMI line (--nmi-us, shared variants): pvirq_config.nmi_line. */
+	bool nmi_line;
+	pthread_t nmi_thread;
+	_Atomic bool nmi_stop;
+	_Atomic uint64_t nmi_raised[DEMO_MAX_VCPUS];
+	_Atomic uint64_t nmis_injected;
 	_Atomic uint64_t level_queue;
 	_Atomic uint64_t level_resamples; /* resample() callbacks */
 	/* Timer lateness: raise (timer thread) -> the guest's ack port write. */
@@ -223,6 +231,7 @@ struct demo_result {
 	/* Why ok is false, beyond lost and exit codes. */
 	uint64_t inject_errors, timer_inject_errors;
 	uint32_t stuck_devices; /* bit d: device d's last interrupt never came back */
+	uint64_t nmi_raised, nmi_handled, nmi_spurious, nmis_injected;
 	uint64_t ipi_samples;
 	double irq_per_sec;
 	double kvm_exits_per_irq, user_exits_per_irq, kicks_per_irq, hypercalls_per_irq;
@@ -266,11 +275,14 @@ void demo_devices_stop(struct demo_vm *vm);
 void demo_timer_stop(struct demo_vm *vm);
 void demo_timer_ack(struct demo_vm *vm, uint32_t vcpu);
 void demo_send_wake(struct demo_vm *vm, uint32_t vcpu);
+/* Stops the NMI source and waits (bounded) until the guest took every NMI. */
+void demo_nmi_stop(struct demo_vm *vm);
 /* The level device: the guest takes one item (1) or finds none (0). */
 uint32_t demo_level_take(struct demo_vm *vm);
 /* libpvirq's resample callback (RVID_RESAMPLE of a level input). */
 void demo_level_resample(void *ctx, uint32_t input);
 int demo_signal_msi(struct demo_vm *vm, uint32_t dest, uint32_t vector);
+int demo_signal_nmi_msi(struct demo_vm *vm, uint32_t dest);
 
 /* report.c */
 void demo_snapshot_take(struct demo_vm *vm, struct demo_snapshot *s);
