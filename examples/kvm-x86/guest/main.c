@@ -83,11 +83,7 @@ bool platform_pvirq_setup(uint32_t self)
 	    found.info.upcall_vector != SHARED->upcall_vector)
 		return false;
 	vector = pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_UPCALL_VECTOR);
-	if (vector.status != PVIRQ_ABI_SUCCESS || vector.value != SHARED->upcall_vector)
-		return false;
-	/* Still disabled here: the driver core's bring-up ENABLEs next. */
-	return !((struct demo_kvm_ctl *)DEMO_KVM_CTL_GPA)->pvirq_shared ||
-	       pvirq_shared_register(self);
+	return vector.status == PVIRQ_ABI_SUCCESS && vector.value == SHARED->upcall_vector;
 }
 
 bool platform_is_upcall(uint32_t vector)

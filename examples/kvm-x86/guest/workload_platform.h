@@ -103,8 +103,6 @@ struct irq_controller;
 extern const struct irq_controller ctl_lapic;
 /* libpvirq with the shared-state page (ctl_pvirq_shared.c). */
 extern const struct irq_controller ctl_pvirq_shared;
-/* Registers this vCPU's shared-state page (before ENABLE). */
-bool pvirq_shared_register(uint32_t self);
 /* The NMI handler of the shared-state controller (VMs with an NMI line). */
 void pvirq_shared_nmi(uint32_t self);
 

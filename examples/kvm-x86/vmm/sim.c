@@ -268,17 +268,18 @@ static void upcall(struct demo_vcpu *v)
 		store(&me->spurious, me->spurious + 1);
 }
 
-/* Before bring-up (the instance is still disabled): the page. */
-static bool share_page(struct demo_vcpu *v)
+/* Before bring-up: the vCPU's page, which the core's cpu_up shares
+ * (SHARE_STATE while the instance is still disabled). */
+static bool give_page(struct demo_vcpu *v)
 {
 	struct sim_cpu *sc = &sim_cpus[v->index];
 	uint64_t gpa = SIM_PAGES_GPA + (uint64_t)v->index * PVIRQ_SHARED_STATE_SIZE;
-	struct sim_call r = call(v, PVIRQ_ABI_ID(RVIC, SHARE_STATE), gpa, 0, 0);
 
 	sc->page = (struct shared_ack_cpu){.page = (uint64_t *)(v->vm->mem + gpa),
 					   .nr_words = sim_driver.nr_irqs / 32,
 					   .top_class = 3};
-	return r.status == PVIRQ_ABI_SUCCESS;
+	return pvirq_guest_cpu_set_shared(&sc->core, v->vm->mem + gpa, gpa,
+					  PVIRQ_GUEST_SHARED_ARCH_DEFAULT) == 0;
 }
 
 static void retarget(struct demo_vcpu *v, uint32_t d)
@@ -336,9 +337,9 @@ static void *sim_vcpu(void *arg)
 	sim_cpus[v->index].v = v;
 	sim_trap_for(v, &trap);
 	pvirq_guest_cpu_init(cpu, &sim_driver, &trap, v->index);
-	if (vm->variant->shared_state && !share_page(v))
+	if (vm->variant->shared_state && !give_page(v))
 		v->exit_code = DEMO_EXIT_SETUP;
-	if (pvirq_guest_cpu_up(cpu) != 0)
+	if (pvirq_guest_cpu_up(cpu) != 0 || (vm->variant->shared_state && !cpu->page_shared))
 		v->exit_code = DEMO_EXIT_SETUP;
 	if (vm->variant->shared_state && vm->opt->timer_class &&
 	    call(v, PVIRQ_ABI_ID(RVIC, SET_PRIORITY), v->index, DEMO_INTID_TIMER,
@@ -424,7 +425,7 @@ int demo_simulate(const struct demo_options *opt, const struct demo_variant_info
 	vm->variant = variant;
 	/* The guest RAM the shared pages live in, and this port's control
 	 * block for the guest-side counters. */
-	vm->mem = calloc(1, DEMO_MEM_SIZE);
+	vm->mem = aligned_alloc(PVIRQ_SHARED_STATE_SIZE, DEMO_MEM_SIZE); /* pages need it */
 	vm->kvm_ctl = calloc(1, sizeof(*vm->kvm_ctl));
 	cfg.guest_page_ctx = vm;
 	cfg.resample_ctx = vm;
@@ -432,6 +433,7 @@ int demo_simulate(const struct demo_options *opt, const struct demo_variant_info
 	vm->timer_edge = variant->shared_state; /* as guest/ctl_pvirq_shared.c */
 	if (!vm->mem || !vm->kvm_ctl)
 		goto out;
+	memset(vm->mem, 0, DEMO_MEM_SIZE);
 	vm->kvm_ctl->timer_class = variant->shared_state ? opt->timer_class : 0;
 	vm->nr_vcpus = opt->vcpus;
 	vm->nr_devices = opt->devices;
