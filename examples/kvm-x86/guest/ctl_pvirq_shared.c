@@ -97,16 +97,15 @@ static bool sh_setup_cpu(uint32_t self)
 		return false;
 	pvirq_guest_trap_native_init(&trap, CONDUIT);
 	pvirq_guest_cpu_init(cpu, &driver, &trap, self);
-	if (pvirq_guest_cpu_set_shared(cpu, pages[self], (uint64_t)(uintptr_t)pages[self],
-				       PVIRQ_GUEST_SHARED_ARCH_DEFAULT) != 0 ||
-	    pvirq_guest_cpu_up(cpu) != 0 || !cpu->page_shared)
-		return false;
+	/* Before ENABLE, so an upcall never finds the loop without its page. */
 	acks[self] = (struct shared_ack_cpu){
 		.page = pages[self],
 		.nr_words = NR_INTIDS / 32,
 		.top_class = (driver.features & PVIRQ_ABI_FEATURE_NMI) ? 2u : 3u,
 	};
-	return true;
+	return pvirq_guest_cpu_set_shared(cpu, pages[self], (uint64_t)(uintptr_t)pages[self],
+					  PVIRQ_GUEST_SHARED_ARCH_DEFAULT) == 0 &&
+	       pvirq_guest_cpu_up(cpu) == 0 && cpu->page_shared;
 }
 
 /* The level-triggered device: take one item at the device (the VMM drops
@@ -213,9 +212,16 @@ static void sh_interrupt(uint32_t self, uint32_t vector)
 	uint32_t handled = 0, budget;
 	int got;
 
-	if (!platform_is_upcall(vector) || self >= DEMO_MAX_VCPUS || !acks[self].page)
+	if (!platform_is_upcall(vector) || self >= DEMO_MAX_VCPUS)
 		return;
 	cpu = &acks[self];
+	if (!cpu->page) {
+		/* Not up: nothing to take, but the vector must not stay in
+		 * service at the LAPIC. */
+		if (KVM_CTL->lapic_eoi != DEMO_EOI_NONE)
+			lapic_eoi(self);
+		return;
+	}
 	for (budget = NR_INTIDS; budget > 0; budget--) {
 		/* #18's check, race-free: read before the acknowledge, since
 		 * only this vCPU takes its timer, a deliverable timer stays
