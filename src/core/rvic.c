@@ -613,19 +613,26 @@ static int32_t find_deliverable(const struct view *s, uint32_t cursor, int32_t c
 	return -1;
 }
 
-/* The highest class with a deliverable INTID that @want looks for, or -1.
- * Reads each summary word once; exact per word like the line. */
+/*
+ * The highest class with a deliverable INTID that @want looks for, or -1.
+ * Reads every state word once, not only those the summary names: another
+ * thread's lazy clear (a line query, the x86 notify path's rearm) can hide
+ * a word from the summary for a moment, and a class found through the
+ * summary alone could then be lower than one deliverable throughout the
+ * call (the Spin model priority.pml -DREMOTE_SCAN found it). So "highest
+ * class" is exact per INTID, like a negative answer. Only instances that
+ * use priorities come here: n loads, at most 64, plus a class word for
+ * each word with something deliverable.
+ */
 static int32_t best_class(const struct view *s, enum wanted want)
 {
-	uint64_t sum = atomic_load_explicit(&s->v->summary, memory_order_seq_cst);
 	int32_t best = -1;
 
-	while (sum) {
-		uint32_t word = pvirq_ctz64(sum);
-		uint64_t d =
-			pvirq_deliverable_lanes(load_state(s, word)) & wanted_lanes(s, word, want);
+	for (uint32_t word = 0; word < s->n; word++) {
+		uint64_t d = pvirq_deliverable_lanes(load_state(s, word));
 
-		sum &= sum - 1;
+		if (d)
+			d &= wanted_lanes(s, word, want);
 		if (d) {
 			int32_t top = (int32_t)pvirq_class_top(class_word(s, word), d);
 

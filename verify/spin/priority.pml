@@ -4,8 +4,9 @@
  * ABI 0.4, docs/spec/pvirq-abi.md section 14) under concurrent signals,
  * step by step as src/core/rvic.c acknowledge() does it once a priority
  * call was made:
- *   B  best_class(): load the summary; for each word with its bit: load
- *      the word; the highest class >= floor among its deliverable INTIDs.
+ *   B  best_class(): load every state word (not only those with a
+ *      summary bit: a concurrent lazy clear may hide one); the highest
+ *      class >= floor among their deliverable INTIDs.
  *      None: summary_repair() (load every word, restore the summary bit of
  *      a deliverable one; one with an INTID >= floor: search again), else
  *      NO_INTERRUPTS.
@@ -36,8 +37,10 @@
  *       (an INTID stops being deliverable during an acknowledge).
  *   L   (-DREMOTE_SCAN) another host thread computing the line, once
  *       (the x86 notify() callback's rearm: it clears idle summary bits
- *       lazily, concurrently with the acknowledge). See the finding in
- *       verify/README.md: with it, Q2 fails on the engine.
+ *       lazily, concurrently with the acknowledge). It found that a
+ *       summary-only best_class() breaks Q2 (verify/README.md); the
+ *       engine now reads every word there, and -DBROKEN_SUMMARY_BEST
+ *       keeps the old step as a variant that must fail.
  * Ghost state: at each acknowledge's invocation, the set of INTIDs that
  * are deliverable and "settled": the operation that made each deliverable
  * (a SIGNAL's latch, an unmask of a pending INTID) has returned. A SIGNAL
@@ -278,12 +281,19 @@ retry:		skip;
 #ifdef BROKEN_PRIORITY
 		best = 0;
 #else
-		/* B: best_class() */
+		/* B: best_class(): every word, not only those the summary names
+		 * (another thread's lazy clear can hide a word for a moment;
+		 * BROKEN_SUMMARY_BEST is the summary-only version, which
+		 * REMOTE_SCAN catches). */
 		load(K, SUMMARY, sum);
 		do
 		:: wd < 2 ->
 			if
+#ifdef BROKEN_SUMMARY_BEST
 			:: sum & (1 << wd) ->
+#else
+			:: true ->
+#endif
 				load(K, W0 + wd, w);
 				d = DELIV(w) & WANTED(wd);
 				if
