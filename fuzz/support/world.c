@@ -28,27 +28,40 @@ static void on_notify(void *ctx, uint32_t vcpu)
 	FUZZ_CHECK(w, vcpu < w->m.nr_vcpus, "notify for vcpu %u of %u", vcpu, w->m.nr_vcpus);
 	w->armed[vcpu] = false;
 	w->notifies++;
+	if (w->during)
+		w->during(w);
 }
 
 /* The VMM's guest_page(): a vCPU's own pages of guest RAM only. */
 static void *on_guest_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
 {
 	struct fuzz_world *w = ctx;
-	uint64_t base = fuzz_world_gpa(vcpu, 0);
-	uint64_t span = (uint64_t)FUZZ_PAGES_PER_VCPU * PVIRQ_SHARED_STATE_SIZE;
+	uint64_t base = w->any_page ? FUZZ_RAM_GPA : fuzz_world_gpa(vcpu, 0);
+	uint64_t span = (uint64_t)(w->any_page ? FUZZ_MAX_VCPUS : 1u) * FUZZ_PAGES_PER_VCPU *
+			PVIRQ_SHARED_STATE_SIZE;
 
 	FUZZ_CHECK(w, vcpu < w->m.nr_vcpus, "guest_page for vcpu %u of %u", vcpu, w->m.nr_vcpus);
 	if (gpa < base || size > span || gpa - base > span - size)
 		return NULL;
-	return (uint8_t *)w->ram[vcpu * FUZZ_PAGES_PER_VCPU] + (gpa - base);
+	return (uint8_t *)w->ram[0] + (gpa - FUZZ_RAM_GPA);
 }
 
 bool fuzz_world_page_ok(const struct fuzz_world *w, uint32_t vcpu, uint64_t gpa)
 {
-	uint64_t base = fuzz_world_gpa(vcpu, 0);
+	uint64_t base = w->any_page ? FUZZ_RAM_GPA : fuzz_world_gpa(vcpu, 0);
+	uint64_t pages = w->any_page ? FUZZ_MAX_VCPUS * FUZZ_PAGES_PER_VCPU : FUZZ_PAGES_PER_VCPU;
 
 	return vcpu < w->m.nr_vcpus && gpa >= base &&
-	       gpa - base <= (FUZZ_PAGES_PER_VCPU - 1ull) * PVIRQ_SHARED_STATE_SIZE;
+	       gpa - base <= (pages - 1ull) * PVIRQ_SHARED_STATE_SIZE;
+}
+
+_Atomic uint64_t *fuzz_world_page(struct fuzz_world *w, uint64_t gpa)
+{
+	uint64_t k = (gpa - FUZZ_RAM_GPA) / PVIRQ_SHARED_STATE_SIZE;
+
+	if (gpa < FUZZ_RAM_GPA || k >= FUZZ_MAX_VCPUS * FUZZ_PAGES_PER_VCPU)
+		return NULL;
+	return w->ram[k];
 }
 
 uint64_t fuzz_world_pick_gpa(const struct fuzz_world *w, struct fuzz_input *in, uint32_t vcpu)
@@ -74,6 +87,8 @@ static void on_resample(void *ctx, uint32_t input)
 	FUZZ_CHECK(w, input < w->m.nr_inputs, "resample of input %u of %u", input, w->m.nr_inputs);
 	w->resamples_engine++;
 	w->last_resample_engine = input;
+	if (w->during)
+		w->during(w);
 	if (w->lower_on_resample)
 		FUZZ_CHECK(w, pvirq_rvid_set_level(w->vm, input, false) == PVIRQ_OK,
 			   "lowering input %u from resample()", input);
@@ -335,10 +350,7 @@ static _Atomic uint64_t *shared_page(struct fuzz_world *w, uint32_t c)
 {
 	const struct model_vcpu *v = &w->m.vcpus[c];
 
-	if (!v->shared)
-		return NULL;
-	return w->ram[c * FUZZ_PAGES_PER_VCPU +
-		      (uint32_t)((v->shared_gpa - fuzz_world_gpa(c, 0)) / PVIRQ_SHARED_STATE_SIZE)];
+	return v->shared ? fuzz_world_page(w, v->shared_gpa) : NULL;
 }
 
 /* The guest's own acknowledge search: a deliverable INTID of a class at or
@@ -663,7 +675,9 @@ void fuzz_world_check(struct fuzz_world *w, const char *what)
 			pvirq_rvic_is_masked(w->vm, c, i, &masked);
 			pvirq_rvic_get_priority(w->vm, c, i, &cls);
 			deliverable |= pending && !masked && cls >= floor && cls <= top;
-			FUZZ_CHECK(w, !pending || i >= w->m.nr_trusted || w->trusted_source[c][i],
+			FUZZ_CHECK(w,
+				   !pending || i >= w->m.nr_trusted || w->trusted_source[c][i] ||
+					   w->exempt[c],
 				   "after %s: trusted INTID %u of vcpu %u pending, never signalled "
 				   "through the trusted API",
 				   what, i, c);
@@ -671,14 +685,14 @@ void fuzz_world_check(struct fuzz_world *w, const char *what)
 			 * owes the vCPU an NMI edge. */
 			nmi = w->m.nmi_line && enabled && pending && !masked &&
 			      cls == PVIRQ_PRIORITY_NMI;
-			if (nmi && !w->nmi_seen[c][i] && !w->guest_stepped)
+			if (nmi && !w->nmi_seen[c][i] && !w->guest_stepped && !w->exempt[c])
 				w->nmi_due[c] = true;
 			w->nmi_seen[c][i] = nmi;
 		}
 		FUZZ_CHECK(w, line == (enabled && deliverable),
 			   "after %s: vcpu %u line %d, enabled %d, deliverable %d", what, c, line,
 			   enabled, deliverable);
-		FUZZ_CHECK(w, !(w->armed[c] && line),
+		FUZZ_CHECK(w, !(w->armed[c] && line && !w->exempt[c]),
 			   "after %s: vcpu %u line high but never notified (lost wake-up)", what,
 			   c);
 	}

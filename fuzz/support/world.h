@@ -59,6 +59,14 @@ struct fuzz_world {
 	bool nmi_seen[FUZZ_MAX_VCPUS][FUZZ_MAX_INTIDS];
 	bool nmi_due[FUZZ_MAX_VCPUS];
 	bool guest_stepped; /* the current step was the guest's, in memory */
+	/* The hostile-page target's knobs: guest_page() accepts every page
+	 * of guest RAM (instances may alias); the guest also acts inside
+	 * notify() and resample(); vCPUs whose words a hostile writer has
+	 * touched are exempt from the trust, wake-up and NMI checks (their
+	 * own guest may pend and hide what it likes). */
+	bool any_page;
+	void (*during)(struct fuzz_world *w);
+	bool exempt[FUZZ_MAX_VCPUS];
 	/* resample() calls seen by the engine's and the model's callback, and
 	 * whether the device model lowers its level when asked. */
 	unsigned long resamples_engine, resamples_model;
@@ -97,6 +105,9 @@ static inline uint64_t fuzz_world_gpa(uint32_t vcpu, uint32_t k)
 /* What this world's guest_page() answers for a page of @vcpu: whether the
  * whole page at @gpa is that vCPU's own RAM. */
 bool fuzz_world_page_ok(const struct fuzz_world *w, uint32_t vcpu, uint64_t gpa);
+
+/* The guest RAM page at @gpa (rounded down), or NULL outside RAM. */
+_Atomic uint64_t *fuzz_world_page(struct fuzz_world *w, uint64_t gpa);
 
 /* A guest-physical address for SHARE_STATE: own pages, another vCPU's,
  * misaligned, outside RAM, or raw. */
