@@ -37,6 +37,7 @@ enum step_kind {
 	ST_EN_STORE,	     /* ENABLE: the enabled store */
 	ST_EN_LEVELS,	     /* ENABLE: its read of the level lines */
 	ST_EN_LATCH,	     /* ENABLE: latch of level INTID arg if it read it high */
+	ST_NO_HIGHER,	     /* ACK: word arg holds no counted INTID of a higher class */
 };
 
 /* ENABLE's level steps cover the level lines of INTIDs 0..1: a history's
@@ -92,9 +93,10 @@ struct search {
 };
 
 static const char *const kind_names[H_NR_KINDS] = {
-	"signal", "clear_pending", "set_masked", "clear_masked", "is_pending",
-	"ack",	  "enable",	   "disable",	 "map",		 "unmap",
-	"inject", "resample",	   "set_level",	 "vcpu_line",
+	"signal",     "clear_pending", "set_masked",   "clear_masked",
+	"is_pending", "ack",	       "enable",       "disable",
+	"map",	      "unmap",	       "inject",       "resample",
+	"set_level",  "vcpu_line",     "set_priority", "set_priority_mask",
 };
 
 const char *hist_kind_name(unsigned kind)
@@ -148,6 +150,11 @@ static void make_plan(const struct model *m, const struct hist_op *op,
 		} else if (op->status == PVIRQ_OK) {
 			add_step(p, ST_ENABLED_IS, 1, 0);
 			add_step(p, ST_ACK_TAKE, 0, 1);
+			/* Priority order, exact per word like a negative answer:
+			 * for each word, an instant inside the call at which it
+			 * held no INTID of a higher class than the one taken. */
+			for (unsigned w = 0; w < words; w++)
+				add_step(p, ST_NO_HIGHER, (uint8_t)w, 0);
 		} else if (op->status == PVIRQ_ENOINTR) {
 			add_step(p, ST_ENABLED_IS, 1, 0);
 			if (opt->snapshot_negative) {
@@ -235,10 +242,30 @@ static bool deliverable(const struct model *m, uint32_t v, uint32_t i)
 	return m->vcpus[v].pending[i] && !m->vcpus[v].masked[i];
 }
 
+/* Deliverable in a class the IRQ line and ACKNOWLEDGE serve now: at or
+ * above the floor, and not the NMI class on a VM with an NMI line. */
+static bool counted(const struct model *m, uint32_t v, uint32_t i)
+{
+	uint32_t cls = m->vcpus[v].cls[i];
+
+	return deliverable(m, v, i) && cls >= m->vcpus[v].floor && cls <= model_line_top_class(m);
+}
+
 static bool word_idle(const struct model *m, uint32_t v, uint32_t w)
 {
 	for (uint32_t i = w * WORD_INTIDS; i < (w + 1) * WORD_INTIDS && i < m->nr_intids; i++)
-		if (deliverable(m, v, i))
+		if (counted(m, v, i))
+			return false;
+	return true;
+}
+
+/* Word @w of @v holds no counted INTID of a class above @intid's. */
+static bool word_no_higher(const struct model *m, uint32_t v, uint32_t w, uint32_t intid)
+{
+	if (v >= m->nr_vcpus || intid >= m->nr_intids)
+		return false;
+	for (uint32_t i = w * WORD_INTIDS; i < (w + 1) * WORD_INTIDS && i < m->nr_intids; i++)
+		if (counted(m, v, i) && m->vcpus[v].cls[i] > m->vcpus[v].cls[intid])
 			return false;
 	return true;
 }
@@ -272,6 +299,8 @@ static bool step_atomic(struct model *m, const struct hist_op *op)
 		return r == op->status && (r != PVIRQ_OK || got == op->out);
 	}
 	case H_LINE: return model_line(m, op->vcpu) == (op->out != 0);
+	case H_SET_PRIORITY: r = model_set_priority(m, op->vcpu, op->intid, op->cls); break;
+	case H_SET_PRIORITY_MASK: r = model_set_priority_mask(m, op->vcpu, op->cls); break;
 	default: return false;
 	}
 	return r == op->status;
@@ -408,12 +437,14 @@ static bool take_step(struct search *s, struct model *m, unsigned o, unsigned k)
 			sc->flags |= SC_LEVEL;
 		return true;
 	case ST_ACK_TAKE:
-		if (op->out >= m->nr_intids || !deliverable(m, op->vcpu, op->out))
+		/* Deliverable, and in a class ACKNOWLEDGE serves (floor). */
+		if (op->out >= m->nr_intids || !counted(m, op->vcpu, op->out))
 			return false;
 		m->vcpus[op->vcpu].pending[op->out] = false;
 		m->vcpus[op->vcpu].masked[op->out] = true;
 		return true;
 	case ST_WORD_IDLE: return word_idle(m, op->vcpu, st->arg);
+	case ST_NO_HIGHER: return word_no_higher(m, op->vcpu, st->arg, op->out);
 	case ST_ALL_IDLE:
 		for (uint32_t w = 0; w * WORD_INTIDS < m->nr_intids; w++)
 			if (!word_idle(m, op->vcpu, w))
@@ -513,6 +544,12 @@ static void make_key(const struct search *s, const struct model *m, uint8_t *key
 		}
 		for (uint32_t i = 0; i < model_level_lines(m); i++)
 			put_bit(key, &bit, m->vcpus[v].level[i]);
+		for (uint32_t i = 0; i < m->nr_intids; i++) {
+			put_bit(key, &bit, m->vcpus[v].cls[i] & 1);
+			put_bit(key, &bit, m->vcpus[v].cls[i] & 2);
+		}
+		put_bit(key, &bit, m->vcpus[v].floor & 1);
+		put_bit(key, &bit, m->vcpus[v].floor & 2);
 	}
 	for (uint32_t i = 0; i < m->nr_inputs; i++) {
 		const struct model_rvid_entry *e = &m->rvid[i];
@@ -527,7 +564,7 @@ static void make_key(const struct search *s, const struct model *m, uint8_t *key
 
 static size_t key_bytes(const struct history *h, const struct model *m)
 {
-	size_t bits = (size_t)m->nr_vcpus * (1 + 2 * m->nr_intids + model_level_lines(m)) +
+	size_t bits = (size_t)m->nr_vcpus * (3 + 4 * m->nr_intids + model_level_lines(m)) +
 		      (size_t)m->nr_inputs * 33;
 
 	return h->nr_ops * (1 + sizeof(struct scratch)) + (bits + 7) / 8;
@@ -721,6 +758,12 @@ void hist_print(const struct history *h)
 		case H_LINE: fprintf(stderr, " vcpu %u", op->vcpu); break;
 		case H_SET_LEVEL:
 			fprintf(stderr, " (%u, %u) level %d", op->vcpu, op->intid, op->level);
+			break;
+		case H_SET_PRIORITY:
+			fprintf(stderr, " (%u, %u) class %u", op->vcpu, op->intid, op->cls);
+			break;
+		case H_SET_PRIORITY_MASK:
+			fprintf(stderr, " vcpu %u floor %u", op->vcpu, op->cls);
 			break;
 		default: fprintf(stderr, " (%u, %u)", op->vcpu, op->intid); break;
 		}

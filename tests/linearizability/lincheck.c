@@ -139,6 +139,12 @@ static void call(struct pvirq_vm *vm, struct hist_op *op, bool mutant_ack)
 		op->status = PVIRQ_OK;
 		op->out = pvirq_vcpu_line(vm, op->vcpu);
 		break;
+	case H_SET_PRIORITY:
+		op->status = pvirq_rvic_set_priority(vm, op->vcpu, op->intid, op->cls);
+		break;
+	case H_SET_PRIORITY_MASK:
+		op->status = pvirq_rvic_set_priority_mask(vm, op->vcpu, op->cls);
+		break;
 	default: abort();
 	}
 	op->returned = atomic_fetch_add_explicit(&ticks, 1, memory_order_seq_cst);
@@ -181,10 +187,10 @@ static void *worker(void *arg)
 static void random_op(uint64_t *rng, unsigned t, struct hist_op *op)
 {
 	static const uint8_t rvic_kinds[] = {
-		H_SIGNAL,	H_SIGNAL,     H_CLEAR_PENDING, H_SET_MASKED, H_CLEAR_MASKED,
-		H_CLEAR_MASKED, H_IS_PENDING, H_IS_PENDING,    H_ACK,	     H_ACK,
-		H_ACK,		H_ENABLE,     H_DISABLE,       H_RESAMPLE,   H_SET_LEVEL,
-		H_SET_LEVEL,	H_LINE,	      H_LINE,
+		H_SIGNAL,	H_SIGNAL,     H_CLEAR_PENDING, H_SET_MASKED,   H_CLEAR_MASKED,
+		H_CLEAR_MASKED, H_IS_PENDING, H_IS_PENDING,    H_ACK,	       H_ACK,
+		H_ACK,		H_ENABLE,     H_DISABLE,       H_RESAMPLE,     H_SET_LEVEL,
+		H_SET_LEVEL,	H_LINE,	      H_LINE,	       H_SET_PRIORITY, H_SET_PRIORITY_MASK,
 	};
 	static const uint8_t rvid_kinds[] = {H_MAP, H_MAP, H_UNMAP, H_INJECT, H_INJECT, H_INJECT};
 	unsigned n_rvic = sizeof(rvic_kinds), n = n_rvic + (t < NR_INPUTS ? sizeof(rvid_kinds) : 0);
@@ -203,6 +209,8 @@ static void random_op(uint64_t *rng, unsigned t, struct hist_op *op)
 		op->level = pick(rng, 2);
 		break;
 	case H_MAP: op->intid = watched[2 + pick(rng, 2)]; break;
+	case H_SET_PRIORITY: op->cls = (uint8_t)pick(rng, 4); break; /* 3: refused */
+	case H_SET_PRIORITY_MASK: op->cls = (uint8_t)(pick(rng, 4) ? pick(rng, 2) : 2); break;
 	default: break;
 	}
 }
@@ -232,6 +240,16 @@ static void set_up(uint64_t *rng, struct pvirq_vm *vm, struct model *m)
 				pvirq_rvic_set_level(vm, v, i, true);
 				model_set_level(m, v, i, true);
 			}
+			if (pick(rng, 2)) {
+				uint32_t cls = pick(rng, 3);
+
+				pvirq_rvic_set_priority(vm, v, i, cls);
+				model_set_priority(m, v, i, cls);
+			}
+		}
+		if (!pick(rng, 4)) {
+			pvirq_rvic_set_priority_mask(vm, v, 1);
+			model_set_priority_mask(m, v, 1);
 		}
 	}
 	for (uint32_t in = 0; in < NR_INPUTS; in++) {
@@ -252,13 +270,14 @@ static void set_up(uint64_t *rng, struct pvirq_vm *vm, struct model *m)
 static void print_state(const struct model *m)
 {
 	for (uint32_t v = 0; v < NR_VCPUS; v++) {
-		fprintf(stderr, "  vcpu %u %s:", v, m->vcpus[v].enabled ? "enabled" : "disabled");
+		fprintf(stderr, "  vcpu %u %s, floor %u:", v,
+			m->vcpus[v].enabled ? "enabled" : "disabled", m->vcpus[v].floor);
 		for (unsigned k = 0; k < NR_WATCHED; k++) {
 			uint32_t i = watched[k];
 
-			fprintf(stderr, " %u:%s%s%s", i, m->vcpus[v].pending[i] ? "P" : "-",
+			fprintf(stderr, " %u:%s%s%s/c%u", i, m->vcpus[v].pending[i] ? "P" : "-",
 				m->vcpus[v].masked[i] ? "M" : "-",
-				k < 2 && m->vcpus[v].level[i] ? "L" : "");
+				k < 2 && m->vcpus[v].level[i] ? "L" : "", m->vcpus[v].cls[i]);
 		}
 		fputc('\n', stderr);
 	}
