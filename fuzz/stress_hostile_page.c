@@ -294,7 +294,7 @@ static void step(uint64_t *s, unsigned long *hostile_acks, unsigned long *hostil
 		break;
 	}
 	case 13:
-		BOTH(pvirq_rvid_resample(vm, c, untrusted), model_rvid_resample(&m, c, untrusted),
+		BOTH(pvirq_rvid_resample(vm, input), model_rvid_resample(&m, input),
 		     "rvid_resample");
 		break;
 	case 14:

@@ -35,7 +35,7 @@ static const struct call calls[] = {
 	{ORACLE_RVID, 0, {NONE, NONE, NONE}},	      /* VERSION */
 	{ORACLE_RVID, 1, {INPUT, TARGET, UNTRUSTED}}, /* MAP */
 	{ORACLE_RVID, 2, {INPUT, NONE, NONE}},	      /* UNMAP */
-	{ORACLE_RVID, 3, {UNTRUSTED, NONE, NONE}},    /* RESAMPLE (0.4) */
+	{ORACLE_RVID, 3, {INPUT, NONE, NONE}},	      /* RESAMPLE (0.4) */
 };
 
 #define ABI_VERSION 0x4u /* 0.4 */
@@ -44,6 +44,7 @@ static const struct call calls[] = {
 struct checked {
 	uint32_t target, intid, input, key, cls;
 	uint64_t page;
+	bool page_ok;
 };
 
 static uint32_t check(const struct fuzz_world *w, const struct oracle_binding *b, uint32_t caller,
@@ -80,10 +81,12 @@ static uint32_t check(const struct fuzz_world *w, const struct oracle_binding *b
 		c->input = (uint32_t)raw;
 		return ORACLE_SUCCESS;
 	case PAGE:
-		/* Page aligned, and guest RAM as the VMM's guest_page() says. */
-		if (raw % PVIRQ_SHARED_STATE_SIZE || !fuzz_world_page_ok(w, caller, raw))
+		/* Page aligned; whether it is guest RAM (the VMM's guest_page())
+		 * is decided by the call, after its ENABLED check. */
+		if (raw % PVIRQ_SHARED_STATE_SIZE)
 			return ORACLE_ERROR_PARAMETER;
 		c->page = raw;
+		c->page_ok = fuzz_world_page_ok(w, caller, raw);
 		return ORACLE_SUCCESS;
 	case CLASS:
 		/* The NMI class only where the VM has an NMI line. */
@@ -150,7 +153,7 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 {
 	struct model *m = &w->m;
 	const struct call *call = NULL;
-	struct checked c = {0, 0, 0, 0, 0, 0};
+	struct checked c = {0, 0, 0, 0, 0, 0, false};
 	uint32_t got = 0;
 	int err = PVIRQ_OK;
 
@@ -190,8 +193,9 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 			break;
 		case 2: err = model_unmap(m, c.input); break;
 		default:
-			/* The untrusted end of interrupt: never a trusted INTID. */
-			err = model_rvid_resample(m, vcpu, c.intid);
+			/* A level input's end of interrupt: it re-pends only the
+			 * input's own (untrusted) target. */
+			err = model_rvid_resample(m, c.input);
 			break;
 		}
 	} else {
@@ -218,7 +222,14 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 			err = model_resample(m, vcpu, c.intid);
 			break;
 		case 11: err = model_reset_own(m, vcpu); break;
-		case 12: err = model_share_state(m, vcpu, c.page, true); break;
+		case 12:
+			err = model_share_state(m, vcpu, c.page, c.page_ok);
+			/* Not guest RAM: ERROR_PARAMETER on the page (x1). */
+			if (err == PVIRQ_EINVAL) {
+				out->reason = ORACLE_ERROR_PARAMETER;
+				err = PVIRQ_OK;
+			}
+			break;
 		case 13: err = model_unshare_state(m, vcpu); break;
 		case 14: err = model_set_priority(m, c.target, c.intid, c.cls); break;
 		case 15: err = model_set_priority_mask(m, vcpu, c.cls); break;

@@ -134,7 +134,7 @@ def priority_scenarios(call):
             call(0, 0, 9) + call(0, 0, 15, small(3)) + call(0, 0, 9) + \
             call(0, 0, 16) + call(0, 0, 16) + call(0, 0, 15, small(0)) + \
             call(0, 0, 9) + call(0, 0, 9) + call(0, 0, 15, small(4)) + \
-            call(0, 1, 3, small(40)) + call(0, 1, 3, small(3)) + call(0, 0, 3) + \
+            call(0, 1, 3, small(0)) + call(0, 1, 3, small(9)) + call(0, 0, 3) + \
             call(0, 0, 13) + call(0, 0, 12, page(0, how=5)) + \
             call(0, 0, 12, page(0, how=4)) + call(0, 0, 12, page(0, 1)) + \
             call(0, 0, 12, raw(1 << 63))
@@ -169,11 +169,11 @@ def engine_seeds():
         op(SHARE, 0, 0, 5) + op(GUEST, 0, 0, 0, G_STALE, 0, 1) + u64(1) + op(EN, 0, 0),
         'level_input': two_nmi + op(TRIGGER, 0, 0, 0, 1) + op(MAP, 0, 40, 0) +
         op(EN, 0, 0) + op(UNMASK, 0, 40) + op(SETLVL, 0, 0, 0, 1) + op(ACK, 0, 0) +
-        op(RVRESAMPLE, 0, 40, 0) + op(UNMASK, 0, 40) + op(ACK, 0, 0) +
-        op(RVRESAMPLE, 0, 40, 1) + op(UNMASK, 0, 40) + op(SETLVL, 0, 0, 0, 1) +
+        op(RVRESAMPLE, 0, 0, 0, 0) + op(UNMASK, 0, 40) + op(ACK, 0, 0) +
+        op(RVRESAMPLE, 0, 0, 0, 1) + op(UNMASK, 0, 40) + op(SETLVL, 0, 0, 0, 1) +
         op(MAP, 1, 41, 0) + op(EN, 1, 0) + op(DIS, 1, 0) + op(EN, 1, 0) +
         op(UNMAP, 0, 0, 0) + op(MAP, 0, 42, 0) + op(SETLVL, 0, 0, 0, 0) +
-        op(RVRESAMPLE, 0, 42, 0) + op(TRIGGER, 0, 0, 0, 0) + op(SETLVL, 0, 0, 0, 1) +
+        op(RVRESAMPLE, 0, 0, 0, 0) + op(TRIGGER, 0, 0, 0, 0) + op(SETLVL, 0, 0, 0, 1) +
         op(QUERY, 0, 0, 10),
     }
 
@@ -197,7 +197,7 @@ def hostile_seeds():
         'scribble_during': b'\x03' + two + host_(SHARE, 0, 0, 0) + host_(EN, 0, 0) +
         host_(UNMASK, 0, 3) + host_(REARM, 0, 0) + host_(SIG, 0, 3) + b'\x01' +
         bytes([0 | (1 << 3), 0, 0]) + host_(TRIGGER, 0, 0, 0, 1) + host_(MAP, 0, 40, 0) +
-        host_(SETLVL, 0, 0, 0, 1) + host_(RVRESAMPLE, 0, 40, 0) + b'\x01' +
+        host_(SETLVL, 0, 0, 0, 1) + host_(RVRESAMPLE, 0, 0, 0, 0) + b'\x01' +
         bytes([5, 1]) + u32(3) + host_(ACK, 0, 0),
     }
 

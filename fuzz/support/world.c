@@ -339,7 +339,11 @@ static void take_nmi_step(struct fuzz_world *w, uint32_t c)
 		FUZZ_CHECK(w, !nmi, "take_nmi of vcpu %u (nmi line %d): true", c, w->m.nmi_line);
 		return;
 	}
-	FUZZ_CHECK(w, nmi || !w->nmi_due[c],
+	/* true only for something to take now; and an edge owed to an INTID
+	 * that is still there is never lost. */
+	FUZZ_CHECK(w, !nmi || model_nmi_deliverable(&w->m, c),
+		   "vcpu %u: take_nmi true with no NMI-class INTID deliverable", c);
+	FUZZ_CHECK(w, nmi || !w->nmi_due[c] || !model_nmi_deliverable(&w->m, c),
 		   "vcpu %u: an NMI-class INTID became deliverable, take_nmi false (lost NMI)", c);
 	FUZZ_CHECK(w, !pvirq_vcpu_take_nmi(w->vm, c), "vcpu %u: take_nmi true twice in a row", c);
 	w->nmi_due[c] = false;
@@ -634,18 +638,21 @@ void fuzz_world_host_step(struct fuzz_world *w, struct fuzz_input *in)
 		mo = model_rvid_set_level(m, input, high);
 		break;
 	}
-	case 26:
+	case 26: {
+		uint32_t input = fuzz_index(in, m->nr_inputs);
+
 		w->lower_on_resample = fuzz_u8(in) & 1;
-		e = pvirq_rvid_resample(w->vm, c, i);
-		mo = model_rvid_resample(m, c, i);
+		e = pvirq_rvid_resample(w->vm, input);
+		mo = model_rvid_resample(m, input);
 		FUZZ_CHECK(w,
 			   w->resamples_engine == w->resamples_model &&
 				   w->last_resample_engine == w->last_resample_model,
-			   "rvid_resample (%u, %u): resample() calls %lu (input %u), model %lu "
+			   "rvid_resample %u: resample() calls %lu (input %u), model %lu "
 			   "(input %u)",
-			   c, i, w->resamples_engine, w->last_resample_engine, w->resamples_model,
+			   input, w->resamples_engine, w->last_resample_engine, w->resamples_model,
 			   w->last_resample_model);
 		break;
+	}
 	case 27:
 	case 28: fuzz_world_guest_step(w, in); break;
 	default: query_step(w, in); break;
@@ -661,6 +668,7 @@ void fuzz_world_check(struct fuzz_world *w, const char *what)
 	FUZZ_CHECK(w, diff == NULL, "after %s: engine differs from model: %s", what, diff);
 	for (uint32_t c = 0; c < w->m.nr_vcpus; c++) {
 		bool line = pvirq_vcpu_line(w->vm, c), enabled = false, deliverable = false;
+		bool priorities = w->m.vcpus[c].uses_priority;
 		uint32_t floor = 0, top = model_line_top_class(&w->m);
 
 		/* One pass over the engine's own per-INTID answers: the line
@@ -674,6 +682,9 @@ void fuzz_world_check(struct fuzz_world *w, const char *what)
 			pvirq_rvic_is_pending(w->vm, c, i, &pending);
 			pvirq_rvic_is_masked(w->vm, c, i, &masked);
 			pvirq_rvic_get_priority(w->vm, c, i, &cls);
+			/* Classes and floor count once a priority call was made. */
+			if (!priorities)
+				cls = floor = 0;
 			deliverable |= pending && !masked && cls >= floor && cls <= top;
 			FUZZ_CHECK(w,
 				   !pending || i >= w->m.nr_trusted || w->trusted_source[c][i] ||
@@ -683,8 +694,7 @@ void fuzz_world_check(struct fuzz_world *w, const char *what)
 				   what, i, c);
 			/* A host step that makes an NMI-class INTID deliverable
 			 * owes the vCPU an NMI edge. */
-			nmi = w->m.nmi_line && enabled && pending && !masked &&
-			      cls == PVIRQ_PRIORITY_NMI;
+			nmi = enabled && model_nmi_counted(&w->m, c, i);
 			if (nmi && !w->nmi_seen[c][i] && !w->guest_stepped && !w->exempt[c])
 				w->nmi_due[c] = true;
 			w->nmi_seen[c][i] = nmi;

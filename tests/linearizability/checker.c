@@ -237,18 +237,11 @@ static void make_plan(const struct model *m, const struct hist_op *op,
 	}
 }
 
-static bool deliverable(const struct model *m, uint32_t v, uint32_t i)
-{
-	return m->vcpus[v].pending[i] && !m->vcpus[v].masked[i];
-}
-
 /* Deliverable in a class the IRQ line and ACKNOWLEDGE serve now: at or
  * above the floor, and not the NMI class on a VM with an NMI line. */
 static bool counted(const struct model *m, uint32_t v, uint32_t i)
 {
-	uint32_t cls = m->vcpus[v].cls[i];
-
-	return deliverable(m, v, i) && cls >= m->vcpus[v].floor && cls <= model_line_top_class(m);
+	return model_counted(m, v, i);
 }
 
 static bool word_idle(const struct model *m, uint32_t v, uint32_t w)
@@ -265,7 +258,7 @@ static bool word_no_higher(const struct model *m, uint32_t v, uint32_t w, uint32
 	if (v >= m->nr_vcpus || intid >= m->nr_intids)
 		return false;
 	for (uint32_t i = w * WORD_INTIDS; i < (w + 1) * WORD_INTIDS && i < m->nr_intids; i++)
-		if (counted(m, v, i) && m->vcpus[v].cls[i] > m->vcpus[v].cls[intid])
+		if (counted(m, v, i) && model_class_of(m, v, i) > model_class_of(m, v, intid))
 			return false;
 	return true;
 }
@@ -550,6 +543,7 @@ static void make_key(const struct search *s, const struct model *m, uint8_t *key
 		}
 		put_bit(key, &bit, m->vcpus[v].floor & 1);
 		put_bit(key, &bit, m->vcpus[v].floor & 2);
+		put_bit(key, &bit, m->vcpus[v].uses_priority);
 	}
 	for (uint32_t i = 0; i < m->nr_inputs; i++) {
 		const struct model_rvid_entry *e = &m->rvid[i];
@@ -564,7 +558,7 @@ static void make_key(const struct search *s, const struct model *m, uint8_t *key
 
 static size_t key_bytes(const struct history *h, const struct model *m)
 {
-	size_t bits = (size_t)m->nr_vcpus * (3 + 4 * m->nr_intids + model_level_lines(m)) +
+	size_t bits = (size_t)m->nr_vcpus * (4 + 4 * m->nr_intids + model_level_lines(m)) +
 		      (size_t)m->nr_inputs * 33;
 
 	return h->nr_ops * (1 + sizeof(struct scratch)) + (bits + 7) / 8;

@@ -145,7 +145,11 @@ int model_reset_own(struct model *m, uint32_t vcpu)
 	for (uint32_t i = 0; i < m->nr_intids; i++) {
 		model_set_masked(m, vcpu, i);
 		model_clear_pending(m, vcpu, i);
+		m->vcpus[vcpu].cls[i] = 0;
 	}
+	/* A kexec'd kernel finds the 0.3 priorities (the cursors and whether
+	 * priorities were ever used stay). */
+	m->vcpus[vcpu].floor = 0;
 	repend_high_inputs(m, vcpu);
 	return PVIRQ_OK;
 }
@@ -160,16 +164,42 @@ uint32_t model_line_top_class(const struct model *m)
 	return m->nmi_line ? PVIRQ_PRIORITY_NMI - 1u : PVIRQ_PRIORITY_NMI;
 }
 
-/* Round robin inside class @cls: the first deliverable INTID of that class
- * at or after the class's cursor is acknowledged. */
-static bool acknowledge_in_class(struct model *m, uint32_t vcpu, uint32_t cls, uint32_t *intid)
+uint32_t model_class_of(const struct model *m, uint32_t vcpu, uint32_t intid)
+{
+	return m->vcpus[vcpu].uses_priority ? m->vcpus[vcpu].cls[intid] : 0;
+}
+
+uint32_t model_floor_of(const struct model *m, uint32_t vcpu)
+{
+	return m->vcpus[vcpu].uses_priority ? m->vcpus[vcpu].floor : 0;
+}
+
+bool model_counted(const struct model *m, uint32_t vcpu, uint32_t intid)
+{
+	uint32_t cls = model_class_of(m, vcpu, intid);
+
+	return model_deliverable(m, vcpu, intid) && cls >= model_floor_of(m, vcpu) &&
+	       cls <= model_line_top_class(m);
+}
+
+bool model_nmi_counted(const struct model *m, uint32_t vcpu, uint32_t intid)
+{
+	return m->nmi_line && model_deliverable(m, vcpu, intid) &&
+	       model_class_of(m, vcpu, intid) == PVIRQ_PRIORITY_NMI;
+}
+
+/* Round robin from class @cls's cursor over the INTIDs that @wanted
+ * accepts; the cursor of class 0 serves an instance without priorities. */
+static bool acknowledge_from(struct model *m, uint32_t vcpu, uint32_t cls,
+			     bool (*wanted)(const struct model *, uint32_t, uint32_t, uint32_t),
+			     uint32_t *intid)
 {
 	struct model_vcpu *v = &m->vcpus[vcpu];
 
 	for (uint32_t k = 0; k < m->nr_intids; k++) {
 		uint32_t i = (v->cursor[cls] + k) % m->nr_intids;
 
-		if (v->cls[i] == cls && model_deliverable(m, vcpu, i)) {
+		if (wanted(m, vcpu, i, cls)) {
 			v->pending[i] = false;
 			v->masked[i] = true;
 			v->cursor[cls] = (i + 1) % m->nr_intids;
@@ -180,6 +210,17 @@ static bool acknowledge_in_class(struct model *m, uint32_t vcpu, uint32_t cls, u
 	return false;
 }
 
+static bool counted_in_class(const struct model *m, uint32_t vcpu, uint32_t i, uint32_t cls)
+{
+	return model_counted(m, vcpu, i) && model_class_of(m, vcpu, i) == cls;
+}
+
+static bool nmi_in_class(const struct model *m, uint32_t vcpu, uint32_t i, uint32_t cls)
+{
+	(void)cls;
+	return model_nmi_counted(m, vcpu, i);
+}
+
 int model_acknowledge(struct model *m, uint32_t vcpu, uint32_t *intid)
 {
 	if (vcpu >= m->nr_vcpus)
@@ -187,9 +228,9 @@ int model_acknowledge(struct model *m, uint32_t vcpu, uint32_t *intid)
 	if (!m->vcpus[vcpu].enabled)
 		return PVIRQ_EDISABLED;
 	/* Strict priority: the highest class on the line first, down to the
-	 * floor. */
-	for (uint32_t cls = model_line_top_class(m) + 1; cls-- > m->vcpus[vcpu].floor;)
-		if (acknowledge_in_class(m, vcpu, cls, intid))
+	 * floor; round robin inside it. Without priorities all is class 0. */
+	for (uint32_t cls = model_line_top_class(m) + 1; cls-- > model_floor_of(m, vcpu);)
+		if (acknowledge_from(m, vcpu, cls, counted_in_class, intid))
 			return PVIRQ_OK;
 	return PVIRQ_ENOINTR;
 }
@@ -200,18 +241,18 @@ int model_acknowledge_nmi(struct model *m, uint32_t vcpu, uint32_t *intid)
 		return PVIRQ_EVCPU;
 	if (!m->vcpus[vcpu].enabled)
 		return PVIRQ_EDISABLED;
-	/* The floor does not apply to the NMI class. */
-	return acknowledge_in_class(m, vcpu, PVIRQ_PRIORITY_NMI, intid) ? PVIRQ_OK : PVIRQ_ENOINTR;
+	/* Only the NMI class, and only on a VM with an NMI line (else class 3
+	 * is on the IRQ line); the floor does not apply. */
+	return acknowledge_from(m, vcpu, PVIRQ_PRIORITY_NMI, nmi_in_class, intid) ? PVIRQ_OK
+										  : PVIRQ_ENOINTR;
 }
 
 bool model_nmi_deliverable(const struct model *m, uint32_t vcpu)
 {
-	const struct model_vcpu *v = &m->vcpus[vcpu];
-
-	if (!m->nmi_line || !v->enabled)
+	if (!m->vcpus[vcpu].enabled)
 		return false;
 	for (uint32_t i = 0; i < m->nr_intids; i++)
-		if (v->cls[i] == PVIRQ_PRIORITY_NMI && model_deliverable(m, vcpu, i))
+		if (model_nmi_counted(m, vcpu, i))
 			return true;
 	return false;
 }
@@ -224,6 +265,7 @@ int model_set_priority(struct model *m, uint32_t vcpu, uint32_t intid, uint32_t 
 		return err;
 	if (cls >= PVIRQ_PRIORITY_CLASSES || (cls == PVIRQ_PRIORITY_NMI && !m->nmi_line))
 		return PVIRQ_EINVAL;
+	m->vcpus[vcpu].uses_priority = true;
 	m->vcpus[vcpu].cls[intid] = (uint8_t)cls;
 	return PVIRQ_OK;
 }
@@ -243,6 +285,7 @@ int model_set_priority_mask(struct model *m, uint32_t vcpu, uint32_t floor)
 		return PVIRQ_EVCPU;
 	if (floor >= PVIRQ_PRIORITY_CLASSES)
 		return PVIRQ_EINVAL;
+	m->vcpus[vcpu].uses_priority = true;
 	m->vcpus[vcpu].floor = floor;
 	return PVIRQ_OK;
 }
@@ -261,11 +304,10 @@ int model_share_state(struct model *m, uint32_t vcpu, uint64_t gpa, bool page_ok
 {
 	if (vcpu >= m->nr_vcpus)
 		return PVIRQ_EVCPU;
-	/* Arguments before state. */
-	if (gpa % PVIRQ_SHARED_STATE_SIZE || !page_ok)
-		return PVIRQ_EINVAL;
 	if (m->vcpus[vcpu].enabled)
 		return PVIRQ_EENABLED;
+	if (gpa % PVIRQ_SHARED_STATE_SIZE || !page_ok)
+		return PVIRQ_EINVAL;
 	/* The words move; what they say does not change. */
 	m->vcpus[vcpu].shared = true;
 	m->vcpus[vcpu].shared_gpa = gpa;
@@ -276,6 +318,8 @@ int model_unshare_state(struct model *m, uint32_t vcpu)
 {
 	if (vcpu >= m->nr_vcpus)
 		return PVIRQ_EVCPU;
+	if (!m->vcpus[vcpu].shared)
+		return PVIRQ_OK; /* nothing to give back, enabled or not */
 	if (m->vcpus[vcpu].enabled)
 		return PVIRQ_EENABLED;
 	m->vcpus[vcpu].shared = false;
@@ -382,8 +426,7 @@ bool model_line(const struct model *m, uint32_t vcpu)
 	if (!v->enabled)
 		return false;
 	for (uint32_t i = 0; i < m->nr_intids; i++)
-		if (v->pending[i] && !v->masked[i] && v->cls[i] >= v->floor &&
-		    v->cls[i] <= model_line_top_class(m))
+		if (model_counted(m, vcpu, i))
 			return true;
 	return false;
 }
@@ -452,8 +495,11 @@ int model_rvid_set_trigger(struct model *m, uint32_t input, bool level)
 {
 	if (input >= m->nr_inputs)
 		return PVIRQ_EINPUT;
+	/* Making an input level keeps its level (low for a former edge);
+	 * making it edge drops the level, so a switch back starts low. */
 	m->rvid[input].level_trigger = level;
-	m->rvid[input].high = false; /* a level input starts low */
+	if (!level)
+		m->rvid[input].high = false;
 	return PVIRQ_OK;
 }
 
@@ -476,23 +522,22 @@ int model_rvid_get_level(const struct model *m, uint32_t input, bool *high)
 	return PVIRQ_OK;
 }
 
-int model_rvid_resample(struct model *m, uint32_t vcpu, uint32_t intid)
+int model_rvid_resample(struct model *m, uint32_t input)
 {
-	if (vcpu >= m->nr_vcpus)
-		return PVIRQ_EVCPU;
-	if (intid < m->nr_trusted || intid >= m->nr_intids)
-		return PVIRQ_EINTID;
-	for (uint32_t i = 0; i < m->nr_inputs; i++) {
-		struct model_rvid_entry *e = &m->rvid[i];
+	int err;
 
-		if (!e->valid || e->vcpu != vcpu || e->intid != intid || !e->level_trigger)
-			continue;
-		/* The device model re-checks first (it may lower the level). */
-		if (m->resample_hook)
-			m->resample_hook(m->resample_ctx, i);
-		return e->high ? model_signal(m, vcpu, intid) : PVIRQ_OK;
-	}
-	return PVIRQ_OK; /* no input there, or an edge input */
+	if (input >= m->nr_inputs)
+		return PVIRQ_EINPUT;
+	if (!m->rvid[input].level_trigger)
+		return PVIRQ_OK;
+	/* The device model re-checks first (it may lower the level), mapped
+	 * or not; then a high level re-pends the input's current target. */
+	if (m->resample_hook)
+		m->resample_hook(m->resample_ctx, input);
+	if (!m->rvid[input].high)
+		return PVIRQ_OK;
+	err = model_inject(m, input);
+	return err == PVIRQ_EUNMAPPED ? PVIRQ_OK : err;
 }
 
 int model_vcpu_by_cpu_id(const struct model *m, uint64_t cpu_id, uint32_t *vcpu)

@@ -27,7 +27,11 @@ struct model_vcpu {
 	/* Next INTID acknowledge starts from, one per priority class. */
 	uint32_t cursor[PVIRQ_PRIORITY_CLASSES];
 	uint32_t floor; /* priority mask: classes below it are held off */
-	bool shared;	/* state words live in a guest page at shared_gpa */
+	/* A priority call (SET_PRIORITY, SET_PRIORITY_MASK) was made: until
+	 * then classes and floor are stored but count as 0 (sticky until the
+	 * VM resets). */
+	bool uses_priority;
+	bool shared; /* state words live in a guest page at shared_gpa */
 	uint64_t shared_gpa;
 	bool pending[PVIRQ_MAX_INTIDS];
 	bool masked[PVIRQ_MAX_INTIDS];
@@ -69,7 +73,8 @@ int model_signal(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_clear_pending(struct model *m, uint32_t vcpu, uint32_t intid);
 int model_acknowledge(struct model *m, uint32_t vcpu, uint32_t *intid);
 /* RVIC_RESET (ABI 0.4): SET_MASKED then CLEAR_PENDING of every INTID of
- * @vcpu, then every high level rVID input mapped to it pends (as SIGNAL). */
+ * @vcpu, every class and the floor back to 0, then every high level rVID
+ * input mapped to it pends (as SIGNAL). */
 int model_reset_own(struct model *m, uint32_t vcpu);
 /* Trusted INTIDs with a software level line: min(T, PVIRQ_MAX_LEVEL_LINES). */
 uint32_t model_level_lines(const struct model *m);
@@ -87,6 +92,14 @@ int model_get_priority(const struct model *m, uint32_t vcpu, uint32_t intid, uin
 int model_set_priority_mask(struct model *m, uint32_t vcpu, uint32_t floor);
 int model_get_priority_mask(const struct model *m, uint32_t vcpu, uint32_t *floor);
 int model_acknowledge_nmi(struct model *m, uint32_t vcpu, uint32_t *intid);
+/* The class and floor that count (0 until the instance's first priority
+ * call), not the stored ones model_get_priority*() report. */
+uint32_t model_class_of(const struct model *m, uint32_t vcpu, uint32_t intid);
+uint32_t model_floor_of(const struct model *m, uint32_t vcpu);
+/* Deliverable, and in a class the IRQ line and ACKNOWLEDGE serve. */
+bool model_counted(const struct model *m, uint32_t vcpu, uint32_t intid);
+/* Deliverable, and of the NMI class on a VM with an NMI line. */
+bool model_nmi_counted(const struct model *m, uint32_t vcpu, uint32_t intid);
 /* The highest class the IRQ line and ACKNOWLEDGE serve: 2 with an NMI line,
  * else 3. */
 uint32_t model_line_top_class(const struct model *m);
@@ -126,7 +139,9 @@ int model_vcpu_by_cpu_id(const struct model *m, uint64_t cpu_id, uint32_t *vcpu)
 int model_rvid_set_trigger(struct model *m, uint32_t input, bool level);
 int model_rvid_set_level(struct model *m, uint32_t input, bool high);
 int model_rvid_get_level(const struct model *m, uint32_t input, bool *high);
-int model_rvid_resample(struct model *m, uint32_t vcpu, uint32_t intid);
+/* RVID_RESAMPLE(input): a level input calls resample(), then re-pends its
+ * current target while high; an edge input: nothing. */
+int model_rvid_resample(struct model *m, uint32_t input);
 
 /*
  * Compares every observable bit of @vm with @m. Returns NULL if equal,
