@@ -24,7 +24,8 @@ static int64_t sbi_error(uint32_t reason)
 	case ORACLE_ERROR_PARAMETER:
 	case ORACLE_INVALID_CPU: return -3;
 	case ORACLE_DISABLED: return -4;
-	case ORACLE_NO_INTERRUPTS: return -1;
+	case ORACLE_NO_INTERRUPTS:
+	case ORACLE_ENABLED: return -1; /* SBI_ERR_FAILED: the call needs the instance disabled */
 	default: return -2;
 	}
 }

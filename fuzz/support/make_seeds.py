@@ -137,7 +137,9 @@ def priority_scenarios(call):
             call(0, 1, 3, small(0)) + call(0, 1, 3, small(9)) + call(0, 0, 3) + \
             call(0, 0, 13) + call(0, 0, 12, page(0, how=5)) + \
             call(0, 0, 12, page(0, how=4)) + call(0, 0, 12, page(0, 1)) + \
-            call(0, 0, 12, raw(1 << 63))
+            call(0, 0, 12, raw(1 << 63)) + call(0, 0, 2) + \
+            call(0, 0, 14, cpu(0), small(9), small(2)) + call(0, 0, 15, small(1)) + \
+            call(0, 0, 11) + call(0, 0, 6, cpu(0), small(9)) + call(0, 0, 9)
     return out
 
 
