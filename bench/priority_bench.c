@@ -292,6 +292,7 @@ int main(int argc, char **argv)
 	bool quick = false;
 	const char *json = NULL;
 	struct params p;
+	double load[1];
 	FILE *f;
 
 	for (int a = 1; a < argc; a++) {
@@ -310,6 +311,8 @@ int main(int argc, char **argv)
 		reps = 3;
 	if (reps < 1 || reps > MAX_REPS)
 		reps = 21;
+	if (getloadavg(load, 1) != 1)
+		load[0] = NAN;
 	bench_clock_init();
 	bench_pin(0);
 	p.batches = quick ? 2 : 16;
@@ -324,8 +327,9 @@ int main(int argc, char **argv)
 	for (unsigned k = 0; k < NR_ROWS; k++)
 		rows[k].median = bench_median(rows[k].reps, reps);
 
-	printf("libpvirq wave-3 costs: median of %u repetitions%s, ns per operation\n", reps,
-	       quick ? " (--quick: figures mean nothing)" : "");
+	printf("libpvirq wave-3 costs: median of %u repetitions%s, ns per operation (load "
+	       "average %.1f at the start, %u CPUs)\n",
+	       reps, quick ? " (--quick: figures mean nothing)" : "", load[0], bench_ncpu());
 	for (unsigned k = 0; k < NR_ROWS; k++) {
 		if (k == 0 || strcmp(rows[k].group, rows[k - 1].group))
 			printf("\n%s\n", rows[k].group);
@@ -341,8 +345,8 @@ int main(int argc, char **argv)
 	}
 	fprintf(f,
 		"{\n  \"schema\": \"pvirq-bench-priority/1\",\n  \"repetitions\": %u,\n"
-		"  \"quick\": %s,\n  \"rows\": [\n",
-		reps, quick ? "true" : "false");
+		"  \"quick\": %s,\n  \"load_start\": %.2f,\n  \"ncpu\": %u,\n  \"rows\": [\n",
+		reps, quick ? "true" : "false", load[0], bench_ncpu());
 	for (unsigned k = 0; k < NR_ROWS; k++)
 		fprintf(f,
 			"    {\"id\": \"%s\", \"group\": \"%s\", \"label\": \"%s\", \"ns\": %.2f, "
