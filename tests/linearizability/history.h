@@ -28,6 +28,8 @@ enum hist_kind {
 	H_LINE,
 	H_SET_PRIORITY,	     /* (vcpu, intid) -> class cls */
 	H_SET_PRIORITY_MASK, /* vcpu's floor -> cls */
+	H_RVID_SET_LEVEL,    /* level input's line -> level */
+	H_RVID_RESAMPLE,     /* end of interrupt of a level input */
 	H_NR_KINDS
 };
 

@@ -287,6 +287,30 @@ static void test_floor_holds_off(void **state)
 	assert_int_equal(check(&h, false, false), LIN_OK);
 }
 
+/* RVID_RESAMPLE of a level input that stays high re-pends its target
+ * inside the call; read low, it pends nothing. */
+static void test_rvid_resample_repends(void **state)
+{
+	struct history h = {0};
+
+	(void)state;
+	model_reset(&m);
+	model_enable(&m, 0);
+	model_rvid_set_trigger(&m, 0, true);
+	model_map(&m, 0, 0, 40);
+	model_rvid_set_level(&m, 0, true);
+	model_clear_pending(&m, 0, 40); /* the guest took it */
+	add(&h, H_RVID_RESAMPLE, 0, 0, PVIRQ_OK, 0, 0, 1);
+	add(&h, H_IS_PENDING, 0, 40, PVIRQ_OK, 1, 2, 3);
+	assert_int_equal(check(&h, false, false), LIN_OK);
+	h.ops[1].out = 0; /* the high level was forgotten */
+	assert_int_equal(check(&h, false, false), LIN_VIOLATION);
+	/* ... unless the device lowered it before the resample read it. */
+	add(&h, H_RVID_SET_LEVEL, 0, 0, PVIRQ_OK, 0, 0, 1);
+	h.ops[2].level = false;
+	assert_int_equal(check(&h, false, false), LIN_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_enable_latches_high_lines),
 		cmocka_unit_test(test_ack_priority_order),
 		cmocka_unit_test(test_floor_holds_off),
+		cmocka_unit_test(test_rvid_resample_repends),
 	};
 
 	return cmocka_run_group_tests(tests, set_up, tear_down);
