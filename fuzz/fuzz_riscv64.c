@@ -24,7 +24,8 @@ static int64_t sbi_error(uint32_t reason)
 	case ORACLE_ERROR_PARAMETER:
 	case ORACLE_INVALID_CPU: return -3;
 	case ORACLE_DISABLED: return -4;
-	case ORACLE_NO_INTERRUPTS: return -1;
+	case ORACLE_NO_INTERRUPTS:
+	case ORACLE_ENABLED: return -1; /* SBI_ERR_FAILED: the call needs the instance disabled */
 	default: return -2;
 	}
 }
@@ -49,7 +50,7 @@ static uint64_t pick_fid(struct fuzz_input *in)
 	switch (sel >> 5) {
 	case 0: return (sel & 15) | ((uint64_t)fuzz_u32(in) << 32);
 	case 1: return fuzz_u64(in);
-	default: return sel % 16u;
+	default: return sel & 0x1Fu; /* sel % 16 below 0x70: the seeds */
 	}
 }
 

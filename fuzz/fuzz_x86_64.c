@@ -35,7 +35,7 @@ static bool decode_id(uint64_t rax, enum oracle_part *part, uint32_t *fn)
 static uint64_t pick_id(struct fuzz_input *in)
 {
 	uint8_t sel = fuzz_u8(in);
-	uint64_t id = (sel & 1 ? 0xC5000100u : 0xC5000200u) + fuzz_u8(in) % 16u;
+	uint64_t id = (sel & 1 ? 0xC5000100u : 0xC5000200u) + fuzz_u8(in) % 20u;
 
 	switch (sel >> 5) {
 	case 0: return id | ((uint64_t)fuzz_u32(in) << 32); /* not ours */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 /* Argument kinds of the documented call table. */
-enum kind { NONE, KEY, TARGET, INTID, TRUSTED, UNTRUSTED, INPUT };
+enum kind { NONE, KEY, TARGET, INTID, TRUSTED, UNTRUSTED, INPUT, PAGE, CLASS };
 
 struct call {
 	enum oracle_part part;
@@ -27,20 +27,28 @@ static const struct call calls[] = {
 	{ORACLE_RVIC, 9, {NONE, NONE, NONE}},	      /* ACKNOWLEDGE */
 	{ORACLE_RVIC, 10, {TRUSTED, NONE, NONE}},     /* RESAMPLE */
 	{ORACLE_RVIC, 11, {NONE, NONE, NONE}},	      /* RESET (0.4) */
+	{ORACLE_RVIC, 12, {PAGE, NONE, NONE}},	      /* SHARE_STATE (0.4) */
+	{ORACLE_RVIC, 13, {NONE, NONE, NONE}},	      /* UNSHARE_STATE (0.4) */
+	{ORACLE_RVIC, 14, {TARGET, INTID, CLASS}},    /* SET_PRIORITY (0.4) */
+	{ORACLE_RVIC, 15, {CLASS, NONE, NONE}},	      /* SET_PRIORITY_MASK (0.4) */
+	{ORACLE_RVIC, 16, {NONE, NONE, NONE}},	      /* ACKNOWLEDGE_NMI (0.4) */
 	{ORACLE_RVID, 0, {NONE, NONE, NONE}},	      /* VERSION */
 	{ORACLE_RVID, 1, {INPUT, TARGET, UNTRUSTED}}, /* MAP */
 	{ORACLE_RVID, 2, {INPUT, NONE, NONE}},	      /* UNMAP */
+	{ORACLE_RVID, 3, {INPUT, NONE, NONE}},	      /* RESAMPLE (0.4) */
 };
 
 #define ABI_VERSION 0x4u /* 0.4 */
 
 /* Checked arguments, narrowed only after their checks. */
 struct checked {
-	uint32_t target, intid, input, key;
+	uint32_t target, intid, input, key, cls;
+	uint64_t page;
+	bool page_ok;
 };
 
-static uint32_t check(const struct fuzz_world *w, const struct oracle_binding *b, enum kind k,
-		      uint64_t raw, struct checked *c)
+static uint32_t check(const struct fuzz_world *w, const struct oracle_binding *b, uint32_t caller,
+		      enum kind k, uint64_t raw, struct checked *c)
 {
 	const struct model *m = &w->m;
 
@@ -72,6 +80,20 @@ static uint32_t check(const struct fuzz_world *w, const struct oracle_binding *b
 			return ORACLE_ERROR_PARAMETER;
 		c->input = (uint32_t)raw;
 		return ORACLE_SUCCESS;
+	case PAGE:
+		/* Page aligned; whether it is guest RAM (the VMM's guest_page())
+		 * is decided by the call, after its ENABLED check. */
+		if (raw % PVIRQ_SHARED_STATE_SIZE)
+			return ORACLE_ERROR_PARAMETER;
+		c->page = raw;
+		c->page_ok = fuzz_world_page_ok(w, caller, raw);
+		return ORACLE_SUCCESS;
+	case CLASS:
+		/* The NMI class only where the VM has an NMI line. */
+		if (raw >= PVIRQ_PRIORITY_CLASSES || (raw == PVIRQ_PRIORITY_NMI && !m->nmi_line))
+			return ORACLE_ERROR_PARAMETER;
+		c->cls = (uint32_t)raw;
+		return ORACLE_SUCCESS;
 	}
 	c->intid = (uint32_t)raw;
 	return ORACLE_SUCCESS;
@@ -84,6 +106,7 @@ static uint32_t reason_of(struct fuzz_world *w, int err)
 	case PVIRQ_OK: return ORACLE_SUCCESS;
 	case PVIRQ_EDISABLED: return ORACLE_DISABLED;
 	case PVIRQ_ENOINTR: return ORACLE_NO_INTERRUPTS;
+	case PVIRQ_EENABLED: return ORACLE_ENABLED;
 	default: fuzz_fail(w, __FILE__, __LINE__, "model refused a checked call: %d", err);
 	}
 }
@@ -94,7 +117,10 @@ static uint64_t info(const struct fuzz_world *w, const struct oracle_binding *b,
 	switch (key) {
 	case 0: return w->m.nr_trusted;
 	case 1: return w->m.nr_untrusted;
-	case 2: return 1; /* 0.4: bit 0, RESET */
+	case 2:
+		/* 0.4: RESET, SHARED_STATE, LEVEL_INPUTS, PRIORITY; NMI only
+		 * with an NMI line. */
+		return 0xFu | (w->m.nmi_line ? 0x10u : 0u);
 	case 3: return w->m.nr_inputs;
 	default:
 		if (b->upcall_vector)
@@ -127,7 +153,7 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 {
 	struct model *m = &w->m;
 	const struct call *call = NULL;
-	struct checked c = {0, 0, 0, 0};
+	struct checked c = {0, 0, 0, 0, 0, 0, false};
 	uint32_t got = 0;
 	int err = PVIRQ_OK;
 
@@ -143,7 +169,7 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 		return;
 	}
 	for (uint32_t i = 0; i < 3; i++) {
-		uint32_t reason = check(w, b, call->args[i], args[i], &c);
+		uint32_t reason = check(w, b, vcpu, call->args[i], args[i], &c);
 
 		if (reason != ORACLE_SUCCESS) {
 			out->reason = reason;
@@ -165,7 +191,12 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 				err = PVIRQ_OK;
 			}
 			break;
-		default: err = model_unmap(m, c.input); break;
+		case 2: err = model_unmap(m, c.input); break;
+		default:
+			/* A level input's end of interrupt: it re-pends only the
+			 * input's own (untrusted) target. */
+			err = model_rvid_resample(m, c.input);
+			break;
 		}
 	} else {
 		switch (fn) {
@@ -190,7 +221,22 @@ void oracle_call(struct fuzz_world *w, const struct oracle_binding *b, uint32_t 
 			fuzz_world_note_trusted(w, vcpu, c.intid);
 			err = model_resample(m, vcpu, c.intid);
 			break;
-		default: err = model_reset_own(m, vcpu); break;
+		case 11: err = model_reset_own(m, vcpu); break;
+		case 12:
+			err = model_share_state(m, vcpu, c.page, c.page_ok);
+			/* Not guest RAM: ERROR_PARAMETER on the page (x1). */
+			if (err == PVIRQ_EINVAL) {
+				out->reason = ORACLE_ERROR_PARAMETER;
+				err = PVIRQ_OK;
+			}
+			break;
+		case 13: err = model_unshare_state(m, vcpu); break;
+		case 14: err = model_set_priority(m, c.target, c.intid, c.cls); break;
+		case 15: err = model_set_priority_mask(m, vcpu, c.cls); break;
+		default:
+			err = model_acknowledge_nmi(m, vcpu, &got);
+			out->value = got;
+			break;
 		}
 	}
 	if (err != PVIRQ_OK)
@@ -223,7 +269,11 @@ uint64_t oracle_pick_arg(const struct fuzz_world *w, struct fuzz_input *in)
 	case 2:
 		small = fuzz_index(in, w->m.nr_intids + 8);
 		return (sel & 7) == 7 ? small + (1ull << 32) : small;
-	default: return fuzz_u64(in);
+	default:
+		/* A guest-physical page (SHARE_STATE), else raw bits. */
+		if (sel >= 0xF0)
+			return fuzz_world_pick_gpa(w, in, fuzz_u8(in));
+		return fuzz_u64(in);
 	}
 }
 

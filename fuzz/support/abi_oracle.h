@@ -22,6 +22,7 @@ enum oracle_reason {
 	ORACLE_INVALID_CPU = 2,
 	ORACLE_DISABLED = 3,
 	ORACLE_NO_INTERRUPTS = 4,
+	ORACLE_ENABLED = 5,	     /* 0.4: the call needs the caller's instance disabled */
 	ORACLE_NOT_SUPPORTED = 0xFF, /* wire status word -1 */
 };
 

@@ -2,6 +2,7 @@
 #include "world.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,80 @@ static void on_notify(void *ctx, uint32_t vcpu)
 	FUZZ_CHECK(w, vcpu < w->m.nr_vcpus, "notify for vcpu %u of %u", vcpu, w->m.nr_vcpus);
 	w->armed[vcpu] = false;
 	w->notifies++;
+	if (w->during)
+		w->during(w);
+}
+
+/* The VMM's guest_page(): a vCPU's own pages of guest RAM only. */
+static void *on_guest_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
+{
+	struct fuzz_world *w = ctx;
+	uint64_t base = w->any_page ? FUZZ_RAM_GPA : fuzz_world_gpa(vcpu, 0);
+	uint64_t span = (uint64_t)(w->any_page ? FUZZ_MAX_VCPUS : 1u) * FUZZ_PAGES_PER_VCPU *
+			PVIRQ_SHARED_STATE_SIZE;
+
+	FUZZ_CHECK(w, vcpu < w->m.nr_vcpus, "guest_page for vcpu %u of %u", vcpu, w->m.nr_vcpus);
+	if (gpa < base || size > span || gpa - base > span - size)
+		return NULL;
+	return (uint8_t *)w->ram[0] + (gpa - FUZZ_RAM_GPA);
+}
+
+bool fuzz_world_page_ok(const struct fuzz_world *w, uint32_t vcpu, uint64_t gpa)
+{
+	uint64_t base = w->any_page ? FUZZ_RAM_GPA : fuzz_world_gpa(vcpu, 0);
+	uint64_t pages = w->any_page ? FUZZ_MAX_VCPUS * FUZZ_PAGES_PER_VCPU : FUZZ_PAGES_PER_VCPU;
+
+	return vcpu < w->m.nr_vcpus && gpa >= base &&
+	       gpa - base <= (pages - 1ull) * PVIRQ_SHARED_STATE_SIZE;
+}
+
+_Atomic uint64_t *fuzz_world_page(struct fuzz_world *w, uint64_t gpa)
+{
+	uint64_t k = (gpa - FUZZ_RAM_GPA) / PVIRQ_SHARED_STATE_SIZE;
+
+	if (gpa < FUZZ_RAM_GPA || k >= FUZZ_MAX_VCPUS * FUZZ_PAGES_PER_VCPU)
+		return NULL;
+	return w->ram[k];
+}
+
+uint64_t fuzz_world_pick_gpa(const struct fuzz_world *w, struct fuzz_input *in, uint32_t vcpu)
+{
+	uint8_t sel = fuzz_u8(in);
+	uint32_t own = w->m.nr_vcpus ? vcpu % w->m.nr_vcpus : 0;
+
+	switch (sel % 8) {
+	case 4: return fuzz_world_gpa((own + 1) % FUZZ_MAX_VCPUS, sel >> 7);
+	case 5: return fuzz_world_gpa(own, 0) + (sel & 0x80 ? 8 : PVIRQ_SHARED_STATE_SIZE - 8);
+	case 6: return sel & 0x80 ? 0 : fuzz_world_gpa(FUZZ_MAX_VCPUS, 0);
+	case 7: return fuzz_u64(in);
+	default: return fuzz_world_gpa(own, (sel >> 2) & 1);
+	}
+}
+
+/* The device model's resample(): counted, and it lowers the level when
+ * the step said so (a call back into the library, which is allowed). */
+static void on_resample(void *ctx, uint32_t input)
+{
+	struct fuzz_world *w = ctx;
+
+	FUZZ_CHECK(w, input < w->m.nr_inputs, "resample of input %u of %u", input, w->m.nr_inputs);
+	w->resamples_engine++;
+	w->last_resample_engine = input;
+	if (w->during)
+		w->during(w);
+	if (w->lower_on_resample)
+		FUZZ_CHECK(w, pvirq_rvid_set_level(w->vm, input, false) == PVIRQ_OK,
+			   "lowering input %u from resample()", input);
+}
+
+static void on_model_resample(void *ctx, uint32_t input)
+{
+	struct fuzz_world *w = ctx;
+
+	w->resamples_model++;
+	w->last_resample_model = input;
+	if (w->lower_on_resample)
+		model_rvid_set_level(&w->m, input, false);
 }
 
 /* CPU ids: the index, an MPIDR-like spread, or raw (maybe duplicate) values. */
@@ -47,7 +122,7 @@ static void read_cpu_ids(struct fuzz_world *w, struct fuzz_input *in, uint32_t n
 
 bool fuzz_world_open(struct fuzz_world *w, struct fuzz_input *in)
 {
-	uint8_t shape = fuzz_u8(in);
+	uint8_t shape = fuzz_u8(in), inputs;
 	int err, merr;
 	bool spec_ok;
 
@@ -76,10 +151,17 @@ bool fuzz_world_open(struct fuzz_world *w, struct fuzz_input *in)
 	w->cfg.nr_vcpus = 1 + shape % FUZZ_MAX_VCPUS;
 	w->cfg.nr_trusted = 32u * (1 + (shape >> 2) % 2);
 	w->cfg.nr_untrusted = 32u * (1 + (shape >> 3) % 3);
-	w->cfg.nr_rvid_inputs = fuzz_u8(in) % 9;
+	inputs = fuzz_u8(in);
+	/* Bit 7 of the inputs byte: the VM has an NMI line (x86). */
+	w->cfg.nr_rvid_inputs = (inputs & 0x7Fu) % 9;
+	w->cfg.nmi_line = inputs & 0x80u;
 	read_cpu_ids(w, in, w->cfg.nr_vcpus);
 	w->cfg.notify = on_notify;
 	w->cfg.notify_ctx = w;
+	w->cfg.guest_page = on_guest_page;
+	w->cfg.guest_page_ctx = w;
+	w->cfg.resample = on_resample;
+	w->cfg.resample_ctx = w;
 
 	err = pvirq_vm_create(&w->cfg, &w->vm);
 	merr = model_init(&w->m, &w->cfg);
@@ -88,6 +170,8 @@ bool fuzz_world_open(struct fuzz_world *w, struct fuzz_input *in)
 		FUZZ_CHECK(w, err == PVIRQ_EINVAL, "vm_create of a bad config: %d", err);
 		return false;
 	}
+	w->m.resample_hook = on_model_resample;
+	w->m.resample_ctx = w;
 	fuzz_world_check(w, "init");
 	return true;
 }
@@ -138,7 +222,7 @@ static void query_step(struct fuzz_world *w, struct fuzz_input *in)
 	uint64_t id = 0;
 	int e, want;
 
-	switch (fuzz_u8(in) % 7) {
+	switch (fuzz_u8(in) % 11) {
 	case 0:
 		e = pvirq_rvic_is_pending(w->vm, c, i, &bit);
 		want = query_status(m, c, i, m->nr_intids);
@@ -189,15 +273,220 @@ static void query_step(struct fuzz_world *w, struct fuzz_input *in)
 			EXPECT_EQ(w, "vcpu_by_cpu_id value", vcpu, mv);
 		break;
 	}
-	default:
+	case 6:
 		e = pvirq_vm_cpu_id(w->vm, c, &id);
 		EXPECT_EQ(w, "cpu_id", e, c < m->nr_vcpus ? PVIRQ_OK : PVIRQ_EVCPU);
 		if (!e)
 			FUZZ_CHECK(w, id == m->cpu_ids[c], "cpu_id %u", c);
 		break;
+	case 7: {
+		uint32_t cls = 0, mcls = 0;
+
+		e = pvirq_rvic_get_priority(w->vm, c, i, &cls);
+		EXPECT_EQ(w, "get_priority", e, model_get_priority(m, c, i, &mcls));
+		if (!e)
+			EXPECT_EQ(w, "get_priority value", cls, mcls);
+		break;
+	}
+	case 8: {
+		uint32_t floor = 0, mfloor = 0;
+
+		e = pvirq_rvic_get_priority_mask(w->vm, c, &floor);
+		EXPECT_EQ(w, "get_priority_mask", e, model_get_priority_mask(m, c, &mfloor));
+		if (!e)
+			EXPECT_EQ(w, "get_priority_mask value", floor, mfloor);
+		break;
+	}
+	case 9: {
+		uint64_t gpa = 0, mgpa = 0;
+
+		e = pvirq_rvic_shared_state(w->vm, c, &gpa);
+		EXPECT_EQ(w, "shared_state", e, model_shared_state(m, c, &mgpa));
+		if (!e)
+			FUZZ_CHECK(w, gpa == mgpa, "shared_state %u: %#llx, model %#llx", c,
+				   (unsigned long long)gpa, (unsigned long long)mgpa);
+		break;
+	}
+	default: {
+		bool mbit = false;
+
+		e = pvirq_rvid_get_level(w->vm, input, &bit);
+		EXPECT_EQ(w, "rvid_get_level", e, model_rvid_get_level(m, input, &mbit));
+		if (!e)
+			EXPECT_EQ(w, "rvid_get_level value", bit, mbit);
+		break;
+	}
 	}
 	if (pvirq_vcpu_line(w->vm, c) != (c < m->nr_vcpus && model_line(m, c)))
 		fuzz_fail(w, __FILE__, __LINE__, "line of vcpu %u", c);
+}
+
+/* A priority class or floor argument: mostly valid, sometimes just past the
+ * classes, sometimes raw. */
+static uint32_t pick_class(struct fuzz_input *in)
+{
+	uint8_t b = fuzz_u8(in);
+
+	return b < 0xF0 ? b % 5u : fuzz_u32(in);
+}
+
+/* The hypervisor's NMI check before entering the guest. */
+static void take_nmi_step(struct fuzz_world *w, uint32_t c)
+{
+	bool nmi = pvirq_vcpu_take_nmi(w->vm, c);
+
+	if (c >= w->m.nr_vcpus || !w->m.nmi_line) {
+		FUZZ_CHECK(w, !nmi, "take_nmi of vcpu %u (nmi line %d): true", c, w->m.nmi_line);
+		return;
+	}
+	/* true only for something to take now; and an edge owed to an INTID
+	 * that is still there is never lost. */
+	FUZZ_CHECK(w, !nmi || model_nmi_deliverable(&w->m, c),
+		   "vcpu %u: take_nmi true with no NMI-class INTID deliverable", c);
+	FUZZ_CHECK(w, nmi || !w->nmi_due[c] || !model_nmi_deliverable(&w->m, c),
+		   "vcpu %u: an NMI-class INTID became deliverable, take_nmi false (lost NMI)", c);
+	FUZZ_CHECK(w, !pvirq_vcpu_take_nmi(w->vm, c), "vcpu %u: take_nmi true twice in a row", c);
+	w->nmi_due[c] = false;
+}
+
+/* The page @c's instance shares now, or NULL. */
+static _Atomic uint64_t *shared_page(struct fuzz_world *w, uint32_t c)
+{
+	const struct model_vcpu *v = &w->m.vcpus[c];
+
+	return v->shared ? fuzz_world_page(w, v->shared_gpa) : NULL;
+}
+
+/* The guest's own acknowledge search: a deliverable INTID of a class at or
+ * above the floor, as the page says; else any INTID. */
+static uint32_t guest_pick_ack(struct fuzz_world *w, uint32_t c, _Atomic uint64_t *page,
+			       struct fuzz_input *in)
+{
+	uint32_t n = w->m.nr_intids / 32u;
+	uint32_t floor = (uint32_t)(atomic_load(&page[PVIRQ_SHARED_FLOOR_WORD(n)]) & 3u);
+
+	if (fuzz_u8(in) & 1)
+		return fuzz_index(in, w->m.nr_intids) % w->m.nr_intids;
+	for (uint32_t i = 0; i < w->m.nr_intids; i++) {
+		uint64_t st = atomic_load(&page[PVIRQ_SHARED_STATE_WORD(n, i / 32u)]);
+		uint64_t cl = atomic_load(&page[PVIRQ_SHARED_CLASS_WORD(n, i / 32u)]);
+
+		if ((st & PVIRQ_SHARED_PENDING(i)) && !(st & PVIRQ_SHARED_MASKED(i)) &&
+		    PVIRQ_SHARED_CLASS_OF(cl, i) >= floor)
+			return i;
+	}
+	(void)c;
+	return 0;
+}
+
+void fuzz_world_guest_step(struct fuzz_world *w, struct fuzz_input *in)
+{
+	struct model *m = &w->m;
+	uint32_t c = fuzz_index(in, m->nr_vcpus), n = m->nr_intids / 32u, i;
+	uint8_t what = fuzz_u8(in);
+	_Atomic uint64_t *page;
+	uint64_t old, value;
+	bool took, mtook;
+	int e, mo;
+
+	if (c >= m->nr_vcpus)
+		return;
+	page = shared_page(w, c);
+	if (!page || what % 8 == 7) {
+		/* A page the instance does not share (any more): the host must
+		 * not read it. */
+		uint32_t k = fuzz_u8(in) % FUZZ_PAGES_PER_VCPU;
+		_Atomic uint64_t *other = w->ram[c * FUZZ_PAGES_PER_VCPU + k];
+
+		if (other == page)
+			other = w->ram[c * FUZZ_PAGES_PER_VCPU + (k + 1) % FUZZ_PAGES_PER_VCPU];
+		atomic_store(&other[fuzz_u8(in) % (2 * n + 2)], fuzz_u64(in));
+		return;
+	}
+	/* seq_cst below: the page protocol's accesses are all seq_cst. */
+	switch (what % 8) {
+	case 0: /* acknowledge in memory: the CAS P!M -> M!P */
+		i = guest_pick_ack(w, c, page, in);
+		old = atomic_load(&page[PVIRQ_SHARED_STATE_WORD(n, i / 32u)]);
+		took = (old & PVIRQ_SHARED_PENDING(i)) && !(old & PVIRQ_SHARED_MASKED(i)) &&
+		       atomic_compare_exchange_strong(
+			       &page[PVIRQ_SHARED_STATE_WORD(n, i / 32u)], &old,
+			       (old & ~PVIRQ_SHARED_PENDING(i)) | PVIRQ_SHARED_MASKED(i));
+		mtook = model_guest_ack(m, c, i);
+		FUZZ_CHECK(w, took == mtook, "guest ack of %u on vcpu %u: %d, model %d", i, c, took,
+			   mtook);
+		break;
+	case 1: /* end of interrupt in memory: fetch_and ~M */
+		i = fuzz_index(in, m->nr_intids) % m->nr_intids;
+		old = atomic_fetch_and(&page[PVIRQ_SHARED_STATE_WORD(n, i / 32u)],
+				       ~PVIRQ_SHARED_MASKED(i));
+		took = old & PVIRQ_SHARED_PENDING(i);
+		mtook = model_guest_eoi(m, c, i);
+		FUZZ_CHECK(w, took == mtook, "guest eoi of %u on vcpu %u: pending %d, model %d", i,
+			   c, took, mtook);
+		if (!took)
+			break;
+		/* Pending again: the spec's two ways out, or neither. */
+		switch (fuzz_u8(in) % 3) {
+		case 0:
+			e = pvirq_rvic_clear_masked(w->vm, c, i);
+			mo = model_clear_masked(m, c, i);
+			FUZZ_CHECK(w, e == mo, "clear_masked after eoi: %d, model %d", e, mo);
+			break;
+		case 1:
+			old = atomic_load(&page[PVIRQ_SHARED_STATE_WORD(n, i / 32u)]);
+			took = atomic_compare_exchange_strong(
+				&page[PVIRQ_SHARED_STATE_WORD(n, i / 32u)], &old,
+				(old & ~PVIRQ_SHARED_PENDING(i)) | PVIRQ_SHARED_MASKED(i));
+			FUZZ_CHECK(w, took && model_guest_ack(m, c, i), "guest re-ack of %u", i);
+			break;
+		default: w->armed[c] = false; break;
+		}
+		break;
+	case 2: /* the floor, in memory: raise freely, lower with the call */
+		value = fuzz_u8(in) % 4u;
+		old = atomic_exchange(&page[PVIRQ_SHARED_FLOOR_WORD(n)], value);
+		model_guest_store_floor(m, c, value);
+		if (value < (old & 3u)) {
+			if (fuzz_u8(in) & 1) {
+				e = pvirq_rvic_set_priority_mask(w->vm, c, (uint32_t)value);
+				mo = model_set_priority_mask(m, c, (uint32_t)value);
+				FUZZ_CHECK(w, e == mo,
+					   "set_priority_mask after a store: %d, model %d", e, mo);
+			} else {
+				w->armed[c] = false;
+			}
+		}
+		break;
+	case 3: /* a class word, any value (class 3 even without an NMI line) */
+		i = fuzz_u8(in) % n;
+		value = fuzz_u8(in) & 1 ? fuzz_u64(in)
+					: atomic_load(&page[PVIRQ_SHARED_CLASS_WORD(n, i)]) ^
+						  (3ull << (2u * (fuzz_u8(in) % 32u)));
+		atomic_store(&page[PVIRQ_SHARED_CLASS_WORD(n, i)], value);
+		model_guest_store_class(m, c, i, value);
+		w->armed[c] = false;
+		break;
+	case 4: /* a state word, any value: the guest may pend its own INTIDs */
+		i = fuzz_u8(in) % n;
+		value = fuzz_u64(in);
+		atomic_store(&page[PVIRQ_SHARED_STATE_WORD(n, i)], value);
+		model_guest_store_state(m, c, i, value);
+		for (uint32_t k = 0; k < 32; k++)
+			fuzz_world_note_trusted(w, c, 32 * i + k);
+		w->armed[c] = false;
+		break;
+	case 5: /* the floor word with junk above the class bits */
+		value = fuzz_u64(in);
+		atomic_store(&page[PVIRQ_SHARED_FLOOR_WORD(n)], value);
+		model_guest_store_floor(m, c, value);
+		w->armed[c] = false;
+		break;
+	default: /* the reserved rest of the page: the host ignores it */
+		atomic_store(&page[PVIRQ_SHARED_WORDS(n) + fuzz_u8(in) % 64u], fuzz_u64(in));
+		break;
+	}
+	w->guest_stepped = true;
 }
 
 void fuzz_world_host_step(struct fuzz_world *w, struct fuzz_input *in)
@@ -209,7 +498,7 @@ void fuzz_world_host_step(struct fuzz_world *w, struct fuzz_input *in)
 	uint32_t got = 0, mgot = 0;
 	int e = 0, mo = 0;
 
-	switch (op % 18) {
+	switch (op % 30) {
 	case 0:
 		e = pvirq_rvic_enable(w->vm, c);
 		mo = model_enable(m, c);
@@ -289,17 +578,86 @@ void fuzz_world_host_step(struct fuzz_world *w, struct fuzz_input *in)
 	}
 	case 15: fuzz_world_rearm(w, c); break;
 	case 16: query_step(w, in); break;
-	default:
+	case 17:
 		/* Reboot: rare, it wipes what the input built. */
 		if (fuzz_u8(in) == 0x5A) {
 			pvirq_vm_reset(w->vm);
 			model_reset(m);
 			memset(w->armed, 0, sizeof(w->armed));
 			memset(w->trusted_source, 0, sizeof(w->trusted_source));
+			memset(w->nmi_seen, 0, sizeof(w->nmi_seen));
+			memset(w->nmi_due, 0, sizeof(w->nmi_due));
 		}
 		break;
+	case 18: {
+		uint32_t cls = pick_class(in);
+
+		e = pvirq_rvic_set_priority(w->vm, c, i, cls);
+		mo = model_set_priority(m, c, i, cls);
+		break;
 	}
-	FUZZ_CHECK(w, e == mo, "host op %u (vcpu %u intid %u): engine %d, model %d", op % 18, c, i,
+	case 19: {
+		uint32_t floor = pick_class(in);
+
+		e = pvirq_rvic_set_priority_mask(w->vm, c, floor);
+		mo = model_set_priority_mask(m, c, floor);
+		break;
+	}
+	case 20:
+		e = pvirq_rvic_acknowledge_nmi(w->vm, c, &got);
+		mo = model_acknowledge_nmi(m, c, &mgot);
+		if (e == PVIRQ_OK && mo == PVIRQ_OK)
+			FUZZ_CHECK(w, got == mgot, "acknowledge_nmi vcpu %u: %u, model %u", c, got,
+				   mgot);
+		break;
+	case 21: take_nmi_step(w, c); break;
+	case 22: {
+		uint64_t gpa = fuzz_world_pick_gpa(w, in, c);
+
+		e = pvirq_rvic_share_state(w->vm, c, gpa);
+		mo = model_share_state(m, c, gpa, fuzz_world_page_ok(w, c, gpa));
+		break;
+	}
+	case 23:
+		e = pvirq_rvic_unshare_state(w->vm, c);
+		mo = model_unshare_state(m, c);
+		break;
+	case 24: {
+		uint32_t input = fuzz_index(in, m->nr_inputs);
+		bool level = fuzz_u8(in) & 1;
+
+		e = pvirq_rvid_set_trigger(w->vm, input, level);
+		mo = model_rvid_set_trigger(m, input, level);
+		break;
+	}
+	case 25: {
+		uint32_t input = fuzz_index(in, m->nr_inputs);
+		bool high = fuzz_u8(in) & 1;
+
+		e = pvirq_rvid_set_level(w->vm, input, high);
+		mo = model_rvid_set_level(m, input, high);
+		break;
+	}
+	case 26: {
+		uint32_t input = fuzz_index(in, m->nr_inputs);
+
+		w->lower_on_resample = fuzz_u8(in) & 1;
+		e = pvirq_rvid_resample(w->vm, input);
+		mo = model_rvid_resample(m, input);
+		FUZZ_CHECK(w,
+			   w->resamples_engine == w->resamples_model &&
+				   w->last_resample_engine == w->last_resample_model,
+			   "rvid_resample %u: resample() calls %lu (input %u), model %lu "
+			   "(input %u)",
+			   input, w->resamples_engine, w->last_resample_engine, w->resamples_model,
+			   w->last_resample_model);
+		break;
+	}
+	case 27:
+	case 28: fuzz_world_guest_step(w, in); break;
+	default: query_step(w, in); break;
+	}
+	FUZZ_CHECK(w, e == mo, "host op %u (vcpu %u intid %u): engine %d, model %d", op % 30, c, i,
 		   e, mo);
 }
 
@@ -310,27 +668,44 @@ void fuzz_world_check(struct fuzz_world *w, const char *what)
 	FUZZ_CHECK(w, diff == NULL, "after %s: engine differs from model: %s", what, diff);
 	for (uint32_t c = 0; c < w->m.nr_vcpus; c++) {
 		bool line = pvirq_vcpu_line(w->vm, c), enabled = false, deliverable = false;
+		bool priorities = w->m.vcpus[c].uses_priority;
+		uint32_t floor = 0, top = model_line_top_class(&w->m);
 
 		/* One pass over the engine's own per-INTID answers: the line
 		 * they imply, and the trust invariant. */
 		pvirq_rvic_is_enabled(w->vm, c, &enabled);
+		pvirq_rvic_get_priority_mask(w->vm, c, &floor);
 		for (uint32_t i = 0; i < w->m.nr_intids; i++) {
-			bool pending = false, masked = false;
+			bool pending = false, masked = false, nmi;
+			uint32_t cls = 0;
 
 			pvirq_rvic_is_pending(w->vm, c, i, &pending);
 			pvirq_rvic_is_masked(w->vm, c, i, &masked);
-			deliverable |= pending && !masked;
-			FUZZ_CHECK(w, !pending || i >= w->m.nr_trusted || w->trusted_source[c][i],
+			pvirq_rvic_get_priority(w->vm, c, i, &cls);
+			/* Classes and floor count once a priority call was made. */
+			if (!priorities)
+				cls = floor = 0;
+			deliverable |= pending && !masked && cls >= floor && cls <= top;
+			FUZZ_CHECK(w,
+				   !pending || i >= w->m.nr_trusted || w->trusted_source[c][i] ||
+					   w->exempt[c],
 				   "after %s: trusted INTID %u of vcpu %u pending, never signalled "
 				   "through the trusted API",
 				   what, i, c);
+			/* A host step that makes an NMI-class INTID deliverable
+			 * owes the vCPU an NMI edge. */
+			nmi = enabled && model_nmi_counted(&w->m, c, i);
+			if (nmi && !w->nmi_seen[c][i] && !w->guest_stepped && !w->exempt[c])
+				w->nmi_due[c] = true;
+			w->nmi_seen[c][i] = nmi;
 		}
 		FUZZ_CHECK(w, line == (enabled && deliverable),
 			   "after %s: vcpu %u line %d, enabled %d, deliverable %d", what, c, line,
 			   enabled, deliverable);
-		FUZZ_CHECK(w, !(w->armed[c] && line),
+		FUZZ_CHECK(w, !(w->armed[c] && line && !w->exempt[c]),
 			   "after %s: vcpu %u line high but never notified (lost wake-up)", what,
 			   c);
 	}
+	w->guest_stepped = false;
 	w->step++;
 }

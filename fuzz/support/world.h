@@ -14,7 +14,19 @@
  *    set_level, resample, or a guest call the ABI maps to them) was ever
  *    aimed at it; nothing on the untrusted path may set one;
  *  - wake-up: a vCPU that rearmed with its line low and was not notified
- *    since has its line low (no lost wake-up).
+ *    since has its line low (no lost wake-up), unless the guest itself
+ *    made an INTID deliverable in its shared page without the call that
+ *    re-evaluates (its own lost wake-up, which the spec allows);
+ *  - NMI edge: after a host operation made an INTID of the NMI class newly
+ *    deliverable on an enabled instance of a VM with an NMI line, the next
+ *    pvirq_vcpu_take_nmi() returns true.
+ *
+ * Guest memory: every vCPU owns FUZZ_PAGES_PER_VCPU pages of guest RAM at
+ * fuzz_world_gpa(); the VMM's guest_page() accepts a vCPU's own pages only
+ * (a policy of this world: it keeps each instance's words apart, so the
+ * model stays per vCPU). The guest's in-memory steps act on the page its
+ * instance shares, or scribble on a page it no longer shares (which the
+ * host must then ignore).
  */
 #ifndef PVIRQ_FUZZ_WORLD_H
 #define PVIRQ_FUZZ_WORLD_H
@@ -26,6 +38,11 @@
 
 #define FUZZ_MAX_VCPUS 4u
 #define FUZZ_MAX_TRUSTED 64u
+#define FUZZ_MAX_INTIDS 160u
+#define FUZZ_PAGES_PER_VCPU 2u
+#define FUZZ_PAGE_WORDS (PVIRQ_SHARED_STATE_SIZE / 8u)
+/* Guest-physical address of the first page of guest RAM. */
+#define FUZZ_RAM_GPA 0x40000000ull
 
 struct fuzz_world {
 	struct pvirq_vm *vm;
@@ -36,6 +53,25 @@ struct fuzz_world {
 	bool trusted_source[FUZZ_MAX_VCPUS][FUZZ_MAX_TRUSTED];
 	unsigned long step;
 	unsigned long notifies;
+	/* Guest RAM: FUZZ_PAGES_PER_VCPU pages per vCPU. */
+	_Alignas(64) _Atomic uint64_t ram[FUZZ_MAX_VCPUS * FUZZ_PAGES_PER_VCPU][FUZZ_PAGE_WORDS];
+	/* NMI class INTIDs deliverable after the last step, per vCPU. */
+	bool nmi_seen[FUZZ_MAX_VCPUS][FUZZ_MAX_INTIDS];
+	bool nmi_due[FUZZ_MAX_VCPUS];
+	bool guest_stepped; /* the current step was the guest's, in memory */
+	/* The hostile-page target's knobs: guest_page() accepts every page
+	 * of guest RAM (instances may alias); the guest also acts inside
+	 * notify() and resample(); vCPUs whose words a hostile writer has
+	 * touched are exempt from the trust, wake-up and NMI checks (their
+	 * own guest may pend and hide what it likes). */
+	bool any_page;
+	void (*during)(struct fuzz_world *w);
+	bool exempt[FUZZ_MAX_VCPUS];
+	/* resample() calls seen by the engine's and the model's callback, and
+	 * whether the device model lowers its level when asked. */
+	unsigned long resamples_engine, resamples_model;
+	uint32_t last_resample_engine, last_resample_model;
+	bool lower_on_resample;
 };
 
 /* Prints the failure with the step number and aborts (a fuzzer crash). */
@@ -59,6 +95,26 @@ void fuzz_world_close(struct fuzz_world *w);
 /* Reads one host-level operation from @in and applies it to both sides,
  * comparing return values and results. */
 void fuzz_world_host_step(struct fuzz_world *w, struct fuzz_input *in);
+
+/* Guest-physical address of page @k of @vcpu's guest RAM. */
+static inline uint64_t fuzz_world_gpa(uint32_t vcpu, uint32_t k)
+{
+	return FUZZ_RAM_GPA + ((uint64_t)vcpu * FUZZ_PAGES_PER_VCPU + k) * PVIRQ_SHARED_STATE_SIZE;
+}
+
+/* What this world's guest_page() answers for a page of @vcpu: whether the
+ * whole page at @gpa is that vCPU's own RAM. */
+bool fuzz_world_page_ok(const struct fuzz_world *w, uint32_t vcpu, uint64_t gpa);
+
+/* The guest RAM page at @gpa (rounded down), or NULL outside RAM. */
+_Atomic uint64_t *fuzz_world_page(struct fuzz_world *w, uint64_t gpa);
+
+/* A guest-physical address for SHARE_STATE: own pages, another vCPU's,
+ * misaligned, outside RAM, or raw. */
+uint64_t fuzz_world_pick_gpa(const struct fuzz_world *w, struct fuzz_input *in, uint32_t vcpu);
+
+/* One step of the guest on its own shared page, without a call. */
+void fuzz_world_guest_step(struct fuzz_world *w, struct fuzz_input *in);
 
 /* Records that the trusted API was aimed at (@vcpu, @intid). */
 void fuzz_world_note_trusted(struct fuzz_world *w, uint32_t vcpu, uint32_t intid);

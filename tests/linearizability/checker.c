@@ -37,6 +37,9 @@ enum step_kind {
 	ST_EN_STORE,	     /* ENABLE: the enabled store */
 	ST_EN_LEVELS,	     /* ENABLE: its read of the level lines */
 	ST_EN_LATCH,	     /* ENABLE: latch of level INTID arg if it read it high */
+	ST_NO_HIGHER,	     /* ACK: word arg holds no counted INTID of a higher class */
+	ST_INPUT_LEVEL_UP,   /* RVID_SET_LEVEL(1): the level store */
+	ST_INPUT_LEVEL_READ, /* RVID_RESAMPLE: its read of the input's level */
 };
 
 /* ENABLE's level steps cover the level lines of INTIDs 0..1: a history's
@@ -92,9 +95,10 @@ struct search {
 };
 
 static const char *const kind_names[H_NR_KINDS] = {
-	"signal", "clear_pending", "set_masked", "clear_masked", "is_pending",
-	"ack",	  "enable",	   "disable",	 "map",		 "unmap",
-	"inject", "resample",	   "set_level",	 "vcpu_line",
+	"signal",     "clear_pending", "set_masked",   "clear_masked",
+	"is_pending", "ack",	       "enable",       "disable",
+	"map",	      "unmap",	       "inject",       "resample",
+	"set_level",  "vcpu_line",     "set_priority", "set_priority_mask",
 };
 
 const char *hist_kind_name(unsigned kind)
@@ -142,12 +146,39 @@ static void make_plan(const struct model *m, const struct hist_op *op,
 		add_step(p, ST_DECIDE, 0, 1);
 		add_step(p, ST_LATCH, 0, 3);
 		break;
+	case H_RVID_SET_LEVEL:
+		/* rvid.c: a raise stores the level, then injects (the inject's
+		 * decide and latch); a lower and a refusal are one step. */
+		if (!op->level || op->status == PVIRQ_EINVAL || op->status == PVIRQ_EINPUT) {
+			add_step(p, ST_ATOMIC, 0, 0);
+			break;
+		}
+		add_step(p, ST_INPUT_LEVEL_UP, 0, 0);
+		add_step(p, ST_DECIDE, 0, 1);
+		add_step(p, ST_LATCH, 0, 3);
+		break;
+	case H_RVID_RESAMPLE:
+		/* rvid.c: the level read, then (if high) the inject. An edge
+		 * input (triggers do not change within a history) is one step. */
+		if (op->input >= m->nr_inputs || !m->rvid[op->input].level_trigger) {
+			add_step(p, ST_ATOMIC, 0, 0);
+			break;
+		}
+		add_step(p, ST_INPUT_LEVEL_READ, 0, 0);
+		add_step(p, ST_DECIDE, 0, 1);
+		add_step(p, ST_LATCH, 0, 3);
+		break;
 	case H_ACK:
 		if (op->status == PVIRQ_EDISABLED) {
 			add_step(p, ST_ENABLED_IS, 0, 0);
 		} else if (op->status == PVIRQ_OK) {
 			add_step(p, ST_ENABLED_IS, 1, 0);
 			add_step(p, ST_ACK_TAKE, 0, 1);
+			/* Priority order, exact per word like a negative answer:
+			 * for each word, an instant inside the call at which it
+			 * held no INTID of a higher class than the one taken. */
+			for (unsigned w = 0; w < words; w++)
+				add_step(p, ST_NO_HIGHER, (uint8_t)w, 0);
 		} else if (op->status == PVIRQ_ENOINTR) {
 			add_step(p, ST_ENABLED_IS, 1, 0);
 			if (opt->snapshot_negative) {
@@ -230,15 +261,28 @@ static void make_plan(const struct model *m, const struct hist_op *op,
 	}
 }
 
-static bool deliverable(const struct model *m, uint32_t v, uint32_t i)
+/* Deliverable in a class the IRQ line and ACKNOWLEDGE serve now: at or
+ * above the floor, and not the NMI class on a VM with an NMI line. */
+static bool counted(const struct model *m, uint32_t v, uint32_t i)
 {
-	return m->vcpus[v].pending[i] && !m->vcpus[v].masked[i];
+	return model_counted(m, v, i);
 }
 
 static bool word_idle(const struct model *m, uint32_t v, uint32_t w)
 {
 	for (uint32_t i = w * WORD_INTIDS; i < (w + 1) * WORD_INTIDS && i < m->nr_intids; i++)
-		if (deliverable(m, v, i))
+		if (counted(m, v, i))
+			return false;
+	return true;
+}
+
+/* Word @w of @v holds no counted INTID of a class above @intid's. */
+static bool word_no_higher(const struct model *m, uint32_t v, uint32_t w, uint32_t intid)
+{
+	if (v >= m->nr_vcpus || intid >= m->nr_intids)
+		return false;
+	for (uint32_t i = w * WORD_INTIDS; i < (w + 1) * WORD_INTIDS && i < m->nr_intids; i++)
+		if (counted(m, v, i) && model_class_of(m, v, i) > model_class_of(m, v, intid))
 			return false;
 	return true;
 }
@@ -272,6 +316,10 @@ static bool step_atomic(struct model *m, const struct hist_op *op)
 		return r == op->status && (r != PVIRQ_OK || got == op->out);
 	}
 	case H_LINE: return model_line(m, op->vcpu) == (op->out != 0);
+	case H_SET_PRIORITY: r = model_set_priority(m, op->vcpu, op->intid, op->cls); break;
+	case H_SET_PRIORITY_MASK: r = model_set_priority_mask(m, op->vcpu, op->cls); break;
+	case H_RVID_SET_LEVEL: r = model_rvid_set_level(m, op->input, op->level); break;
+	case H_RVID_RESAMPLE: r = model_rvid_resample(m, op->input); break;
 	default: return false;
 	}
 	return r == op->status;
@@ -288,9 +336,17 @@ static bool step_decide(struct model *m, const struct hist_op *op, struct scratc
 	bool saved_pending, saved_level = false;
 	int r;
 
-	if (op->kind == H_INJECT) {
-		if (op->input >= m->nr_inputs || !m->rvid[op->input].valid)
-			return model_inject(m, op->input) == op->status;
+	if (op->kind == H_INJECT || op->kind == H_RVID_SET_LEVEL || op->kind == H_RVID_RESAMPLE) {
+		/* A resample that read the level low injects nothing. */
+		if (op->kind == H_RVID_RESAMPLE && !(sc->flags & SC_LEVEL))
+			return op->status == PVIRQ_OK;
+		if (op->input >= m->nr_inputs || !m->rvid[op->input].valid) {
+			r = model_inject(m, op->input);
+			/* RVID_RESAMPLE of an unmapped input: nothing, OK. */
+			if (op->kind == H_RVID_RESAMPLE && r == PVIRQ_EUNMAPPED)
+				r = PVIRQ_OK;
+			return r == op->status;
+		}
 		v = m->rvid[op->input].vcpu;
 		i = m->rvid[op->input].intid;
 	}
@@ -300,7 +356,9 @@ static bool step_decide(struct model *m, const struct hist_op *op, struct scratc
 	m->vcpus[v].pending[i] = false;
 	switch (op->kind) {
 	case H_SIGNAL: r = model_signal(m, v, i); break;
-	case H_INJECT: r = model_inject(m, op->input); break;
+	case H_INJECT:
+	case H_RVID_SET_LEVEL:
+	case H_RVID_RESAMPLE: r = model_inject(m, op->input); break;
 	case H_SET_LEVEL: r = model_set_level(m, v, i, true); break;
 	default: /* RESAMPLE, CLEAR_PENDING's resample: as if the level
 		  * were what its read saw */
@@ -408,12 +466,23 @@ static bool take_step(struct search *s, struct model *m, unsigned o, unsigned k)
 			sc->flags |= SC_LEVEL;
 		return true;
 	case ST_ACK_TAKE:
-		if (op->out >= m->nr_intids || !deliverable(m, op->vcpu, op->out))
+		/* Deliverable, and in a class ACKNOWLEDGE serves (floor). */
+		if (op->out >= m->nr_intids || !counted(m, op->vcpu, op->out))
 			return false;
 		m->vcpus[op->vcpu].pending[op->out] = false;
 		m->vcpus[op->vcpu].masked[op->out] = true;
 		return true;
 	case ST_WORD_IDLE: return word_idle(m, op->vcpu, st->arg);
+	case ST_NO_HIGHER: return word_no_higher(m, op->vcpu, st->arg, op->out);
+	case ST_INPUT_LEVEL_UP:
+		if (op->input < m->nr_inputs && m->rvid[op->input].level_trigger)
+			m->rvid[op->input].high = true;
+		return true;
+	case ST_INPUT_LEVEL_READ:
+		if (op->input < m->nr_inputs && m->rvid[op->input].level_trigger &&
+		    m->rvid[op->input].high)
+			sc->flags |= SC_LEVEL;
+		return true;
 	case ST_ALL_IDLE:
 		for (uint32_t w = 0; w * WORD_INTIDS < m->nr_intids; w++)
 			if (!word_idle(m, op->vcpu, w))
@@ -513,6 +582,13 @@ static void make_key(const struct search *s, const struct model *m, uint8_t *key
 		}
 		for (uint32_t i = 0; i < model_level_lines(m); i++)
 			put_bit(key, &bit, m->vcpus[v].level[i]);
+		for (uint32_t i = 0; i < m->nr_intids; i++) {
+			put_bit(key, &bit, m->vcpus[v].cls[i] & 1);
+			put_bit(key, &bit, m->vcpus[v].cls[i] & 2);
+		}
+		put_bit(key, &bit, m->vcpus[v].floor & 1);
+		put_bit(key, &bit, m->vcpus[v].floor & 2);
+		put_bit(key, &bit, m->vcpus[v].uses_priority);
 	}
 	for (uint32_t i = 0; i < m->nr_inputs; i++) {
 		const struct model_rvid_entry *e = &m->rvid[i];
@@ -522,13 +598,15 @@ static void make_key(const struct search *s, const struct model *m, uint8_t *key
 			put_bit(key, &bit, e->valid && ((e->vcpu >> b) & 1));
 		for (unsigned b = 0; b < 16; b++)
 			put_bit(key, &bit, e->valid && ((e->intid >> b) & 1));
+		put_bit(key, &bit, e->level_trigger);
+		put_bit(key, &bit, e->high);
 	}
 }
 
 static size_t key_bytes(const struct history *h, const struct model *m)
 {
-	size_t bits = (size_t)m->nr_vcpus * (1 + 2 * m->nr_intids + model_level_lines(m)) +
-		      (size_t)m->nr_inputs * 33;
+	size_t bits = (size_t)m->nr_vcpus * (4 + 4 * m->nr_intids + model_level_lines(m)) +
+		      (size_t)m->nr_inputs * 35;
 
 	return h->nr_ops * (1 + sizeof(struct scratch)) + (bits + 7) / 8;
 }
@@ -714,13 +792,23 @@ void hist_print(const struct history *h)
 			fprintf(stderr, " input %u -> (%u, %u)", op->input, op->vcpu, op->intid);
 			break;
 		case H_UNMAP:
+		case H_RVID_RESAMPLE:
 		case H_INJECT: fprintf(stderr, " input %u", op->input); break;
+		case H_RVID_SET_LEVEL:
+			fprintf(stderr, " input %u level %d", op->input, op->level);
+			break;
 		case H_ACK:
 		case H_ENABLE:
 		case H_DISABLE:
 		case H_LINE: fprintf(stderr, " vcpu %u", op->vcpu); break;
 		case H_SET_LEVEL:
 			fprintf(stderr, " (%u, %u) level %d", op->vcpu, op->intid, op->level);
+			break;
+		case H_SET_PRIORITY:
+			fprintf(stderr, " (%u, %u) class %u", op->vcpu, op->intid, op->cls);
+			break;
+		case H_SET_PRIORITY_MASK:
+			fprintf(stderr, " vcpu %u floor %u", op->vcpu, op->cls);
 			break;
 		default: fprintf(stderr, " (%u, %u)", op->vcpu, op->intid); break;
 		}

@@ -26,6 +26,10 @@ enum hist_kind {
 	H_RESAMPLE,
 	H_SET_LEVEL,
 	H_LINE,
+	H_SET_PRIORITY,	     /* (vcpu, intid) -> class cls */
+	H_SET_PRIORITY_MASK, /* vcpu's floor -> cls */
+	H_RVID_SET_LEVEL,    /* level input's line -> level */
+	H_RVID_RESAMPLE,     /* end of interrupt of a level input */
 	H_NR_KINDS
 };
 
@@ -36,6 +40,7 @@ struct hist_op {
 	uint32_t intid;	   /* rVIC calls, and MAP's target */
 	uint32_t input;	   /* rVID calls */
 	bool level;	   /* SET_LEVEL's argument */
+	uint8_t cls;	   /* SET_PRIORITY's class, SET_PRIORITY_MASK's floor */
 	int status;	   /* what it returned (PVIRQ_OK or PVIRQ_E*) */
 	uint32_t out;	   /* ACK's INTID, IS_PENDING's and LINE's bool */
 	uint64_t invoked;  /* tick just before the call */

@@ -139,6 +139,14 @@ static void call(struct pvirq_vm *vm, struct hist_op *op, bool mutant_ack)
 		op->status = PVIRQ_OK;
 		op->out = pvirq_vcpu_line(vm, op->vcpu);
 		break;
+	case H_SET_PRIORITY:
+		op->status = pvirq_rvic_set_priority(vm, op->vcpu, op->intid, op->cls);
+		break;
+	case H_SET_PRIORITY_MASK:
+		op->status = pvirq_rvic_set_priority_mask(vm, op->vcpu, op->cls);
+		break;
+	case H_RVID_SET_LEVEL: op->status = pvirq_rvid_set_level(vm, op->input, op->level); break;
+	case H_RVID_RESAMPLE: op->status = pvirq_rvid_resample(vm, op->input); break;
 	default: abort();
 	}
 	op->returned = atomic_fetch_add_explicit(&ticks, 1, memory_order_seq_cst);
@@ -177,22 +185,31 @@ static void *worker(void *arg)
 }
 
 /* One random call for thread @t. Only thread i maps, unmaps and injects
- * input i (docs/verification.md: inject is checked against a fixed entry). */
-static void random_op(uint64_t *rng, unsigned t, struct hist_op *op)
+ * input i (docs/verification.md: inject is checked against a fixed entry).
+ * In a level round input 0 is level-triggered: thread 0 drives its line
+ * (one device model) and any thread may end its interrupt (RVID_RESAMPLE);
+ * it is not re-mapped and no vCPU is enabled during the history (MAP's and
+ * ENABLE's re-pends of a high level are not in the checker's steps). */
+static void random_op(uint64_t *rng, unsigned t, struct hist_op *op, bool level_round)
 {
 	static const uint8_t rvic_kinds[] = {
-		H_SIGNAL,	H_SIGNAL,     H_CLEAR_PENDING, H_SET_MASKED, H_CLEAR_MASKED,
-		H_CLEAR_MASKED, H_IS_PENDING, H_IS_PENDING,    H_ACK,	     H_ACK,
-		H_ACK,		H_ENABLE,     H_DISABLE,       H_RESAMPLE,   H_SET_LEVEL,
-		H_SET_LEVEL,	H_LINE,	      H_LINE,
+		H_SIGNAL,	H_SIGNAL,     H_CLEAR_PENDING, H_SET_MASKED,   H_CLEAR_MASKED,
+		H_CLEAR_MASKED, H_IS_PENDING, H_IS_PENDING,    H_ACK,	       H_ACK,
+		H_ACK,		H_ENABLE,     H_DISABLE,       H_RESAMPLE,     H_SET_LEVEL,
+		H_SET_LEVEL,	H_LINE,	      H_LINE,	       H_SET_PRIORITY, H_SET_PRIORITY_MASK,
 	};
 	static const uint8_t rvid_kinds[] = {H_MAP, H_MAP, H_UNMAP, H_INJECT, H_INJECT, H_INJECT};
+	static const uint8_t level_kinds[] = {H_RVID_SET_LEVEL, H_RVID_SET_LEVEL, H_INJECT,
+					      H_RVID_RESAMPLE,	H_RVID_RESAMPLE,  H_RVID_RESAMPLE};
+	const uint8_t *rvid = level_round && t == 0 ? level_kinds : rvid_kinds;
 	unsigned n_rvic = sizeof(rvic_kinds), n = n_rvic + (t < NR_INPUTS ? sizeof(rvid_kinds) : 0);
 	unsigned k = pick(rng, n);
 
 	memset(op, 0, sizeof(*op));
 	op->thread = (uint8_t)t;
-	op->kind = k < n_rvic ? rvic_kinds[k] : rvid_kinds[k - n_rvic];
+	op->kind = k < n_rvic ? rvic_kinds[k] : rvid[k - n_rvic];
+	if (level_round && op->kind == H_ENABLE)
+		op->kind = H_RVID_RESAMPLE; /* any thread: input 0's end of interrupt */
 	op->vcpu = pick(rng, NR_VCPUS);
 	op->intid = watched[pick(rng, NR_WATCHED)];
 	op->input = t;
@@ -203,15 +220,23 @@ static void random_op(uint64_t *rng, unsigned t, struct hist_op *op)
 		op->level = pick(rng, 2);
 		break;
 	case H_MAP: op->intid = watched[2 + pick(rng, 2)]; break;
+	case H_SET_PRIORITY: op->cls = (uint8_t)pick(rng, 4); break; /* 3: refused */
+	case H_RVID_SET_LEVEL: op->level = pick(rng, 2); break;
+	case H_RVID_RESAMPLE: op->input = 0; break;
+	case H_SET_PRIORITY_MASK: op->cls = (uint8_t)(pick(rng, 4) ? pick(rng, 2) : 2); break;
 	default: break;
 	}
 }
 
 /* The same random state on the VM and on the model, sequentially. */
-static void set_up(uint64_t *rng, struct pvirq_vm *vm, struct model *m)
+static void set_up(uint64_t *rng, struct pvirq_vm *vm, struct model *m, bool level_round)
 {
 	pvirq_vm_reset(vm);
 	model_reset(m);
+	if (level_round) {
+		pvirq_rvid_set_trigger(vm, 0, true);
+		model_rvid_set_trigger(m, 0, true);
+	}
 	for (uint32_t v = 0; v < NR_VCPUS; v++) {
 		if (pick(rng, 4)) {
 			pvirq_rvic_enable(vm, v);
@@ -232,6 +257,16 @@ static void set_up(uint64_t *rng, struct pvirq_vm *vm, struct model *m)
 				pvirq_rvic_set_level(vm, v, i, true);
 				model_set_level(m, v, i, true);
 			}
+			if (pick(rng, 2)) {
+				uint32_t cls = pick(rng, 3);
+
+				pvirq_rvic_set_priority(vm, v, i, cls);
+				model_set_priority(m, v, i, cls);
+			}
+		}
+		if (!pick(rng, 4)) {
+			pvirq_rvic_set_priority_mask(vm, v, 1);
+			model_set_priority_mask(m, v, 1);
 		}
 	}
 	for (uint32_t in = 0; in < NR_INPUTS; in++) {
@@ -246,26 +281,38 @@ static void set_up(uint64_t *rng, struct pvirq_vm *vm, struct model *m)
 			}
 		}
 	}
+	if (level_round && pick(rng, 2)) {
+		int a = pvirq_rvid_set_level(vm, 0, true), b = model_rvid_set_level(m, 0, true);
+
+		if (a != b) {
+			fprintf(stderr, "set-up: raise input 0: %d, model %d\n", a, b);
+			exit(1);
+		}
+	}
 }
 
 /* The watched part of the state the history started from. */
 static void print_state(const struct model *m)
 {
 	for (uint32_t v = 0; v < NR_VCPUS; v++) {
-		fprintf(stderr, "  vcpu %u %s:", v, m->vcpus[v].enabled ? "enabled" : "disabled");
+		fprintf(stderr, "  vcpu %u %s, floor %u:", v,
+			m->vcpus[v].enabled ? "enabled" : "disabled", m->vcpus[v].floor);
 		for (unsigned k = 0; k < NR_WATCHED; k++) {
 			uint32_t i = watched[k];
 
-			fprintf(stderr, " %u:%s%s%s", i, m->vcpus[v].pending[i] ? "P" : "-",
+			fprintf(stderr, " %u:%s%s%s/c%u", i, m->vcpus[v].pending[i] ? "P" : "-",
 				m->vcpus[v].masked[i] ? "M" : "-",
-				k < 2 && m->vcpus[v].level[i] ? "L" : "");
+				k < 2 && m->vcpus[v].level[i] ? "L" : "", m->vcpus[v].cls[i]);
 		}
 		fputc('\n', stderr);
 	}
 	for (uint32_t in = 0; in < NR_INPUTS; in++)
 		if (m->rvid[in].valid)
-			fprintf(stderr, "  input %u -> (%u, %u)\n", in, m->rvid[in].vcpu,
-				m->rvid[in].intid);
+			fprintf(stderr, "  input %u -> (%u, %u)%s\n", in, m->rvid[in].vcpu,
+				m->rvid[in].intid,
+				m->rvid[in].level_trigger
+					? (m->rvid[in].high ? " level high" : " level low")
+					: "");
 }
 
 static bool overlaps(const struct hist_op *a, const struct hist_op *b)
@@ -344,7 +391,10 @@ int main(int argc, char **argv)
 
 		current.nr_threads = 2 + (unsigned)(r % 3);
 		current.per_thread = current.nr_threads == 2 ? 6 : current.nr_threads == 3 ? 5 : 4;
-		set_up(&rng, current.vm, &m);
+		/* Every fourth round has a level input (see random_op()). */
+		bool level_round = r % 4 == 3;
+
+		set_up(&rng, current.vm, &m, level_round);
 		diff = model_compare(&m, current.vm);
 		if (diff) {
 			fprintf(stderr, "round %lu: set-up differs: %s\n", r, diff);
@@ -352,7 +402,7 @@ int main(int argc, char **argv)
 		}
 		for (unsigned t = 0; t < current.nr_threads; t++)
 			for (unsigned k = 0; k < current.per_thread; k++)
-				random_op(&rng, t, &current.ops[t][k]),
+				random_op(&rng, t, &current.ops[t][k], level_round),
 					current.pause[t][k] = pick(&rng, 4) ? pick(&rng, 400) : 0;
 		/* Relaxed: the barrier below publishes it. */
 		atomic_store_explicit(&ready, 0, memory_order_relaxed);

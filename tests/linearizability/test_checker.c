@@ -234,6 +234,83 @@ static void test_enable_latches_high_lines(void **state)
 	assert_int_equal(check(&h, false, false), LIN_VIOLATION);
 }
 
+/* ACKNOWLEDGE takes the highest class at or above the floor: a lower
+ * class taken while a higher one was deliverable throughout the call is a
+ * violation; a SET_PRIORITY overlapping the call may explain it. */
+static void test_ack_priority_order(void **state)
+{
+	struct history h = {0};
+
+	(void)state;
+	model_reset(&m);
+	model_enable(&m, 0);
+	model_clear_masked(&m, 0, 3);
+	model_clear_masked(&m, 0, 40);
+	model_set_priority(&m, 0, 40, 2);
+	model_signal(&m, 0, 3);
+	model_signal(&m, 0, 40);
+	add(&h, H_ACK, 0, 0, PVIRQ_OK, 40, 0, 1);
+	assert_int_equal(check(&h, false, false), LIN_OK);
+	h.ops[0].out = 3; /* class 0 while class 2 waits */
+	assert_int_equal(check(&h, false, false), LIN_VIOLATION);
+	/* ... unless INTID 40 was put back in class 0 meanwhile. */
+	add(&h, H_SET_PRIORITY, 0, 40, PVIRQ_OK, 0, 0, 2);
+	h.ops[1].cls = 0;
+	assert_int_equal(check(&h, false, false), LIN_OK);
+	/* Not after the ACK returned. */
+	h.ops[1].invoked = 2;
+	h.ops[1].returned = 3;
+	assert_int_equal(check(&h, false, false), LIN_VIOLATION);
+}
+
+/* The floor holds lower classes off: not taken, and not on the line. */
+static void test_floor_holds_off(void **state)
+{
+	struct history h = {0};
+
+	(void)state;
+	model_reset(&m);
+	model_enable(&m, 0);
+	model_clear_masked(&m, 0, 3);
+	model_signal(&m, 0, 3);
+	model_set_priority_mask(&m, 0, 1);
+	add(&h, H_ACK, 0, 0, PVIRQ_ENOINTR, 0, 0, 1);
+	add(&h, H_LINE, 0, 0, PVIRQ_OK, 0, 2, 3);
+	assert_int_equal(check(&h, false, false), LIN_OK);
+	h.ops[0].status = PVIRQ_OK;
+	h.ops[0].out = 3;
+	assert_int_equal(check(&h, false, false), LIN_VIOLATION);
+	/* Lowering the floor first makes it deliverable. */
+	h.nr_ops = 0;
+	add(&h, H_SET_PRIORITY_MASK, 0, 0, PVIRQ_OK, 0, 0, 1);
+	add(&h, H_ACK, 0, 0, PVIRQ_OK, 3, 2, 3);
+	assert_int_equal(check(&h, false, false), LIN_OK);
+}
+
+/* RVID_RESAMPLE of a level input that stays high re-pends its target
+ * inside the call; read low, it pends nothing. */
+static void test_rvid_resample_repends(void **state)
+{
+	struct history h = {0};
+
+	(void)state;
+	model_reset(&m);
+	model_enable(&m, 0);
+	model_rvid_set_trigger(&m, 0, true);
+	model_map(&m, 0, 0, 40);
+	model_rvid_set_level(&m, 0, true);
+	model_clear_pending(&m, 0, 40); /* the guest took it */
+	add(&h, H_RVID_RESAMPLE, 0, 0, PVIRQ_OK, 0, 0, 1);
+	add(&h, H_IS_PENDING, 0, 40, PVIRQ_OK, 1, 2, 3);
+	assert_int_equal(check(&h, false, false), LIN_OK);
+	h.ops[1].out = 0; /* the high level was forgotten */
+	assert_int_equal(check(&h, false, false), LIN_VIOLATION);
+	/* ... unless the device lowered it before the resample read it. */
+	add(&h, H_RVID_SET_LEVEL, 0, 0, PVIRQ_OK, 0, 0, 1);
+	h.ops[2].level = false;
+	assert_int_equal(check(&h, false, false), LIN_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +322,9 @@ int main(void)
 		cmocka_unit_test(test_map_never_on_neither),
 		cmocka_unit_test(test_resample_reads_level),
 		cmocka_unit_test(test_enable_latches_high_lines),
+		cmocka_unit_test(test_ack_priority_order),
+		cmocka_unit_test(test_floor_holds_off),
+		cmocka_unit_test(test_rvid_resample_repends),
 	};
 
 	return cmocka_run_group_tests(tests, set_up, tear_down);
