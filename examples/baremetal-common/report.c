@@ -396,7 +396,7 @@ static const char *verdict(const struct demo_shared *sh, const struct bm_run *ru
 	/* Liveness of each kind, not of each vCPU: a loaded host may leave
 	 * one vCPU's thread unscheduled for a whole short run, which loses
 	 * nothing (the accounting above is exact) but takes no IPI. */
-	if (t->ipi_handled == 0 && sh->nr_vcpus > 1)
+	if (t->ipi_handled == 0 && sh->nr_vcpus > 1 && sh->ipi_period_tsc)
 		return "no IPI was handled";
 	if (t->timer_handled == 0)
 		return "no timer tick was handled";
