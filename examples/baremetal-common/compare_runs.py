@@ -116,7 +116,9 @@ def main():
     p.add_argument("check", choices=sorted(CHECKS))
     p.add_argument("--a", default="", help="runner arguments of the baseline run")
     p.add_argument("--b", default="", help="runner arguments of the compared run")
-    p.add_argument("--keep", metavar="DIR", help="write a.json and b.json there")
+    p.add_argument("--keep", metavar="DIR", help="write the two reports there")
+    p.add_argument("--a-name", default="a", help="name of run A (its report: NAME.json)")
+    p.add_argument("--b-name", default="b", help="name of run B")
     argv = sys.argv[1:]
     if "--" not in argv or argv.index("--") == len(argv) - 1:
         p.error("no runner given after --")
@@ -127,7 +129,7 @@ def main():
         out = args.keep or tmp
         os.makedirs(out, exist_ok=True)
         reports = []
-        for name, extra in (("a", args.a), ("b", args.b)):
+        for name, extra in ((args.a_name, args.a), (args.b_name, args.b)):
             rc, rep = boot(runner, extra, os.path.join(out, f"{name}.json"))
             if rc == SKIP:
                 return SKIP
@@ -135,7 +137,7 @@ def main():
                 print(f"FAIL: run {name} failed (exit {rc})")
                 return 1
             reports.append(rep)
-    why = level_ok("a", reports[0]) or level_ok("b", reports[1]) or \
+    why = level_ok(args.a_name, reports[0]) or level_ok(args.b_name, reports[1]) or \
         CHECKS[args.check](*reports)
     if why:
         print(f"FAIL ({args.check}): {why}")
