@@ -7,11 +7,11 @@
 #include "print.h"
 
 static const char *const call_names[BM_NR_CALLS] = {
-	"VERSION",	   "INFO",	      "ENABLE",		   "DISABLE",
-	"SET_MASKED",	   "CLEAR_MASKED",    "IS_PENDING",	   "SIGNAL",
-	"CLEAR_PENDING",   "ACKNOWLEDGE",     "RESAMPLE",	   "RESET",
-	"SHARE_STATE",	   "UNSHARE_STATE",   "SET_PRIORITY",	   "SET_PRIORITY_MASK",
-	"ACKNOWLEDGE_NMI", "RVID_VERSION",    "RVID_MAP",	   "RVID_UNMAP",
+	"VERSION",	   "INFO",	    "ENABLE",	    "DISABLE",
+	"SET_MASKED",	   "CLEAR_MASKED",  "IS_PENDING",   "SIGNAL",
+	"CLEAR_PENDING",   "ACKNOWLEDGE",   "RESAMPLE",	    "RESET",
+	"SHARE_STATE",	   "UNSHARE_STATE", "SET_PRIORITY", "SET_PRIORITY_MASK",
+	"ACKNOWLEDGE_NMI", "RVID_VERSION",  "RVID_MAP",	    "RVID_UNMAP",
 	"RVID_RESAMPLE",   "UNKNOWN",
 };
 _Static_assert(PVIRQ_FN_RVIC_ACKNOWLEDGE_NMI + 1 == BM_CALL_RVID, "rVIC calls fit");
@@ -24,7 +24,8 @@ struct trap_totals {
 
 struct totals {
 	uint64_t sent, handled, interrupts, ipi_handled, timer_handled;
-	uint64_t timer_late_sum, timer_late_max; /* timestamp ticks        */
+	/* Timer handlers' lateness after the deadline, timestamp ticks. */
+	uint64_t timer_late_sum, timer_late_max;
 	struct trap_totals run;	   /* the whole run                          */
 	struct trap_totals window; /* the load phase (or the run if none)    */
 	uint64_t window_interrupts, window_ticks;

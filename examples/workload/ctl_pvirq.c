@@ -39,7 +39,7 @@ static uint32_t probed;
 static uint64_t state_pages[DEMO_MAX_VCPUS][PVIRQ_SHARED_STATE_SIZE / sizeof(uint64_t)]
 	__attribute__((aligned(PVIRQ_SHARED_STATE_SIZE)));
 
-#define PV_CALL(cpu, part, name, a0, a1, a2)                                        \
+#define PV_CALL(cpu, part, name, a0, a1, a2)                                          \
 	pvirq_guest_trap_call(&(cpu)->trap, PVIRQ_ABI_ID(part, name), (uint64_t)(a0), \
 			      (uint64_t)(a1), (uint64_t)(a2))
 
@@ -107,7 +107,8 @@ static bool pv_setup_cpu(uint32_t self)
 		return false;
 	/* After cpu_up, whose RESET may put classes back to 0. */
 	return !(SHARED->pv_options & DEMO_PV_TIMER_CLASS) ||
-	       PV_CALL(&cpus[self], RVIC, SET_PRIORITY, cpus[self].self, DEMO_INTID_TIMER, DEMO_TIMER_CLASS)
+	       PV_CALL(&cpus[self], RVIC, SET_PRIORITY, cpus[self].self, DEMO_INTID_TIMER,
+		       DEMO_TIMER_CLASS)
 			       .status == PVIRQ_ABI_SUCCESS;
 }
 

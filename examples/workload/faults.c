@@ -81,8 +81,8 @@ uint32_t abi04_fault_checks(uint64_t outside_ram)
 			      ST(ERROR_PARAMETER, 2));
 	failed += fault_check("SET_PRIORITY_MASK floor 4", call_status(RVIC(15), 4, 0, 0),
 			      ST(ERROR_PARAMETER, 0));
-	failed += fault_check("ACKNOWLEDGE_NMI, no NMI class INTID",
-			      call_status(RVIC(16), 0, 0, 0), ST(NO_INTERRUPTS, 0));
+	failed += fault_check("ACKNOWLEDGE_NMI, no NMI class INTID", call_status(RVIC(16), 0, 0, 0),
+			      ST(NO_INTERRUPTS, 0));
 	failed += fault_check("SHARE_STATE of a page outside guest RAM",
 			      call_status(RVIC(12), outside_ram, 0, 0), ST(ERROR_PARAMETER, 0));
 	failed += fault_check("SHARE_STATE of an unaligned address",

@@ -109,9 +109,11 @@ static void parse_config(struct hyp_config *cfg)
 			else if (word_is(&line[start], key_len, "tick_us"))
 				cfg->device_tick_us = number(value, value_len);
 			else if (word_is(&line[start], key_len, "shared"))
-				cfg->pv_options |= number(value, value_len) ? DEMO_PV_SHARED_STATE : 0;
+				cfg->pv_options |=
+					number(value, value_len) ? DEMO_PV_SHARED_STATE : 0;
 			else if (word_is(&line[start], key_len, "timer_class"))
-				cfg->pv_options |= number(value, value_len) ? DEMO_PV_TIMER_CLASS : 0;
+				cfg->pv_options |=
+					number(value, value_len) ? DEMO_PV_TIMER_CLASS : 0;
 			else if (word_is(&line[start], key_len, "level"))
 				cfg->level_devices = (uint32_t)number(value, value_len);
 		}

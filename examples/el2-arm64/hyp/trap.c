@@ -175,7 +175,8 @@ static void hypercall(struct guest_frame *f, uint32_t cpu)
 		vcpu_exit(cpu, f->x[1]);
 	if (fn == EL2_CALL_DEVICE_ACK) {
 		COUNT_TRAP(cpu, other_calls);
-		devices_level_ack((uint32_t)(f->x[1] < DEMO_MAX_DEVICES ? f->x[1] : DEMO_MAX_DEVICES));
+		devices_level_ack(
+			(uint32_t)(f->x[1] < DEMO_MAX_DEVICES ? f->x[1] : DEMO_MAX_DEVICES));
 		f->x[0] = 0;
 		return;
 	}

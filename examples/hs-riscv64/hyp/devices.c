@@ -28,7 +28,7 @@ static uint64_t level_acked[DEMO_MAX_DEVICES];
 
 static bool is_level(uint32_t d)
 {
-	return hs.opt.level_devices >> d & 1;
+	return hs.opt.level_devs >> d & 1;
 }
 
 void hs_devices_init(void)

@@ -35,7 +35,7 @@ struct hs_options {
 	uint32_t ipi_us;      /* guest IPI period, 0 = none                       */
 	uint32_t timer_us;    /* guest timer period, 0 = none                     */
 	uint32_t pv_options;  /* DEMO_PV_*: words "shared", "timer_class"        */
-	uint32_t level_devices; /* level=N: bitmap of level devices (default 1) */
+	uint32_t level_devs;  /* level=N: bitmap of level devices (default 1)    */
 	/* Self-tests of the checks (a run that must fail): */
 	uint32_t drop_send;    /* the device model "loses" its n-th send (1-based) */
 	uint32_t unmap_shared; /* the G-stage leaves the control block unmapped    */

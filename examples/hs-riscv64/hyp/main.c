@@ -110,10 +110,10 @@ static void parse_options(const void *fdt)
 	o->watchdog_ms = parse_uint(args, "watchdog_ms", HS_WATCHDOG_MS);
 	o->pv_options = (has_word(args, "shared") ? DEMO_PV_SHARED_STATE : 0) |
 			(has_word(args, "timer_class") ? DEMO_PV_TIMER_CLASS : 0);
-	o->level_devices = parse_uint(args, "level", 1);
+	o->level_devs = parse_uint(args, "level", 1);
 	if (o->nr_devices < 1 || o->nr_devices > DEMO_MAX_DEVICES)
 		hs_fail("bootargs: devices out of range", o->nr_devices, DEMO_MAX_DEVICES);
-	o->level_devices &= (1u << o->nr_devices) - 1u;
+	o->level_devs &= (1u << o->nr_devices) - 1u;
 }
 
 /* Another hart (or a device) raised vCPU @p vcpu's line: kick its hart.
@@ -184,7 +184,7 @@ static void init_shared(void)
 	s->ipi_period_tsc = (uint64_t)o->ipi_us * HS_TIME_HZ / 1000000;
 	s->timer_period_tsc = (uint64_t)o->timer_us * HS_TIME_HZ / 1000000;
 	s->pv_options = o->mode == HS_MODE_WORKLOAD ? o->pv_options : 0;
-	s->level_devices = o->mode == HS_MODE_WORKLOAD ? o->level_devices : 0;
+	s->level_devices = o->mode == HS_MODE_WORKLOAD ? o->level_devs : 0;
 	hs.shared = s;
 }
 
