@@ -9,8 +9,8 @@
  * level_devices) ask of ABI 0.4:
  *  - a shared state page per vCPU (SHARE_STATE before ENABLE), with end
  *    of interrupt in memory (one atomic AND, no trap);
- *  - level-triggered device inputs, ended with RVID_RESAMPLE after the
- *    handler acknowledged the device and before the unmask;
+ *  - level-triggered device inputs, ended with RVID_RESAMPLE(input) after
+ *    the handler acknowledged the device and before the unmask;
  *  - the timer in a priority class above the devices (SET_PRIORITY).
  * The host raises this vCPU's upcall (x86: one vector; arm64: the virtual
  * IRQ; riscv64: VSEIP) whenever its rVIC line is high.
@@ -164,7 +164,7 @@ static bool end_of_interrupt(struct pvirq_guest_cpu *cpu, uint32_t intid)
 	bool again = false;
 
 	if (level_device_intid(intid))
-		PV_CALL(cpu, RVID, RESAMPLE, intid, 0, 0);
+		PV_CALL(cpu, RVID, RESAMPLE, intids[intid].input, 0, 0);
 	if (intid >= DEMO_NR_TRUSTED && !routed_here(intid, cpu->self))
 		return false;
 	if (shared_state()) {

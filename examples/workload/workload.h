@@ -107,9 +107,10 @@ uint32_t fault_check(const char *what, int64_t got, int64_t want);
  * shared page (a port calls it from platform_fault_checks(), on vCPU 0
  * with its instance enabled): the features, the NMI class refused with
  * ERROR_PARAMETER index 2, SHARE_STATE's checks (@p outside_ram: a
- * page-aligned guest-physical address that is not guest RAM),
- * RVID_RESAMPLE's. Returns how many failed. */
-#define ABI04_FAULT_CHECKS 10u
+ * page-aligned guest-physical address that is not guest RAM; the instance
+ * is disabled for them and enabled again), a page that really holds the
+ * words, RVID_RESAMPLE's. Returns how many failed. */
+#define ABI04_FAULT_CHECKS 15u
 uint32_t abi04_fault_checks(uint64_t outside_ram);
 
 /* ---- Port hooks: each port implements these. ---- */
