@@ -170,7 +170,7 @@ static bool end_of_interrupt(struct pvirq_guest_cpu *cpu, uint32_t intid)
 	if (shared_state()) {
 		/* seq_cst: the page's words are shared with the host's RMWs,
 		 * and the handler's effects come before the unmask. */
-		uint64_t old = __atomic_fetch_and(&state_pages[cpu->self][intid / 32u],
+		uint64_t old = __atomic_fetch_and(&state_pages[cpu - cpus][intid / 32u],
 						  ~PVIRQ_SHARED_MASKED(intid), __ATOMIC_SEQ_CST);
 
 		again = (old & PVIRQ_SHARED_PENDING(intid)) != 0;
