@@ -7,6 +7,8 @@ set(PVIRQ_CORE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/core/vm.c
   ${CMAKE_CURRENT_LIST_DIR}/core/rvic.c
   ${CMAKE_CURRENT_LIST_DIR}/core/rvid.c
+  ${CMAKE_CURRENT_LIST_DIR}/core/priority.c
+  ${CMAKE_CURRENT_LIST_DIR}/core/shared_state.c
   ${CMAKE_CURRENT_LIST_DIR}/core/dispatch.c
   ${CMAKE_CURRENT_LIST_DIR}/core/snapshot.c
   ${CMAKE_CURRENT_LIST_DIR}/core/snapshot_crc.c

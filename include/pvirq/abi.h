@@ -101,28 +101,28 @@ enum pvirq_abi_arg {
  * Function ID on arm64 and x86_64: PVIRQ_ABI_<part>_BASE + n; riscv64:
  * EID of the part, FID = n.
  */
-#define PVIRQ_ABI_CALLS(X)                                  \
-	X(RVIC, VERSION, 0, NONE, NONE, NONE, 1)            \
-	X(RVIC, INFO, 1, KEY, NONE, NONE, 1)                \
-	X(RVIC, ENABLE, 2, NONE, NONE, NONE, 0)             \
-	X(RVIC, DISABLE, 3, NONE, NONE, NONE, 0)            \
-	X(RVIC, SET_MASKED, 4, TARGET, INTID, NONE, 0)      \
-	X(RVIC, CLEAR_MASKED, 5, TARGET, INTID, NONE, 0)    \
-	X(RVIC, IS_PENDING, 6, TARGET, INTID, NONE, 1)      \
-	X(RVIC, SIGNAL, 7, TARGET, INTID, NONE, 0)          \
-	X(RVIC, CLEAR_PENDING, 8, TARGET, INTID, NONE, 0)   \
-	X(RVIC, ACKNOWLEDGE, 9, NONE, NONE, NONE, 1)        \
-	X(RVIC, RESAMPLE, 10, INTID_TRUSTED, NONE, NONE, 0) \
-	X(RVIC, RESET, 11, NONE, NONE, NONE, 0)             \
-	X(RVIC, SHARE_STATE, 12, PAGE, NONE, NONE, 0)       \
-	X(RVIC, UNSHARE_STATE, 13, NONE, NONE, NONE, 0)     \
-	X(RVIC, SET_PRIORITY, 14, TARGET, INTID, CLASS, 0)  \
+#define PVIRQ_ABI_CALLS(X)                                   \
+	X(RVIC, VERSION, 0, NONE, NONE, NONE, 1)             \
+	X(RVIC, INFO, 1, KEY, NONE, NONE, 1)                 \
+	X(RVIC, ENABLE, 2, NONE, NONE, NONE, 0)              \
+	X(RVIC, DISABLE, 3, NONE, NONE, NONE, 0)             \
+	X(RVIC, SET_MASKED, 4, TARGET, INTID, NONE, 0)       \
+	X(RVIC, CLEAR_MASKED, 5, TARGET, INTID, NONE, 0)     \
+	X(RVIC, IS_PENDING, 6, TARGET, INTID, NONE, 1)       \
+	X(RVIC, SIGNAL, 7, TARGET, INTID, NONE, 0)           \
+	X(RVIC, CLEAR_PENDING, 8, TARGET, INTID, NONE, 0)    \
+	X(RVIC, ACKNOWLEDGE, 9, NONE, NONE, NONE, 1)         \
+	X(RVIC, RESAMPLE, 10, INTID_TRUSTED, NONE, NONE, 0)  \
+	X(RVIC, RESET, 11, NONE, NONE, NONE, 0)              \
+	X(RVIC, SHARE_STATE, 12, PAGE, NONE, NONE, 0)        \
+	X(RVIC, UNSHARE_STATE, 13, NONE, NONE, NONE, 0)      \
+	X(RVIC, SET_PRIORITY, 14, TARGET, INTID, CLASS, 0)   \
 	X(RVIC, SET_PRIORITY_MASK, 15, CLASS, NONE, NONE, 0) \
-	X(RVIC, ACKNOWLEDGE_NMI, 16, NONE, NONE, NONE, 1)   \
-	X(RVID, VERSION, 0, NONE, NONE, NONE, 1)            \
-	X(RVID, MAP, 1, INPUT, TARGET, INTID_UNTRUSTED, 0)  \
-	X(RVID, UNMAP, 2, INPUT, NONE, NONE, 0)             \
-	X(RVID, RESAMPLE, 3, INTID_UNTRUSTED, NONE, NONE, 0)
+	X(RVIC, ACKNOWLEDGE_NMI, 16, NONE, NONE, NONE, 1)    \
+	X(RVID, VERSION, 0, NONE, NONE, NONE, 1)             \
+	X(RVID, MAP, 1, INPUT, TARGET, INTID_UNTRUSTED, 0)   \
+	X(RVID, UNMAP, 2, INPUT, NONE, NONE, 0)              \
+	X(RVID, RESAMPLE, 3, INPUT, NONE, NONE, 0)
 
 /** Function numbers n within each part: PVIRQ_FN_RVIC_VERSION, ... */
 enum pvirq_abi_fn {
@@ -185,8 +185,8 @@ enum pvirq_abi_info_key {
 #define PVIRQ_ABI_FEATURE_NMI 0x10ull
 /** What INFO(PVIRQ_ABI_INFO_FEATURES) reports in this version, without
  *  PVIRQ_ABI_FEATURE_NMI (which depends on the VM). */
-#define PVIRQ_ABI_FEATURES                                                    \
-	(PVIRQ_ABI_FEATURE_RESET | PVIRQ_ABI_FEATURE_SHARED_STATE |           \
+#define PVIRQ_ABI_FEATURES                                          \
+	(PVIRQ_ABI_FEATURE_RESET | PVIRQ_ABI_FEATURE_SHARED_STATE | \
 	 PVIRQ_ABI_FEATURE_LEVEL_INPUTS | PVIRQ_ABI_FEATURE_PRIORITY)
 
 /** Reason byte of a status word (bits 7:0). */

@@ -114,16 +114,16 @@ PVIRQ_API int pvirq_rvid_set_level(struct pvirq_vm *vm, uint32_t input, bool hig
 PVIRQ_API int pvirq_rvid_get_level(struct pvirq_vm *vm, uint32_t input, bool *high);
 
 /**
- * @brief RVID_RESAMPLE: end of interrupt of untrusted @p intid of vCPU
- * @p vcpu. If a level-triggered input is mapped there, calls the config's
- * resample() for it and, if its level is high, pends (@p vcpu, @p intid)
- * again (as a SIGNAL). For an edge input or no input: nothing.
- * Lock-free. Nothing here can pend a trusted INTID.
- * @return PVIRQ_OK; PVIRQ_EDISABLED if the level was high and the instance
- *         is disabled (ENABLE pends it later); PVIRQ_EVCPU; PVIRQ_EINTID
- *         for an INTID that is not untrusted.
+ * @brief RVID_RESAMPLE: the guest ended an interrupt of @p input (its
+ * hwirq: the guest knows the input it mapped). If the input is
+ * level-triggered, calls the config's resample() for it and then, if its
+ * level is high, pends its current target again (as a SIGNAL). For an edge
+ * input or an unmapped one: nothing. Lock-free; nothing here can pend a
+ * trusted INTID (it reaches only the input's own untrusted target).
+ * @return PVIRQ_OK; PVIRQ_EDISABLED if the level was high and the target
+ *         is disabled (ENABLE pends it later); PVIRQ_EINPUT.
  */
-PVIRQ_API int pvirq_rvid_resample(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+PVIRQ_API int pvirq_rvid_resample(struct pvirq_vm *vm, uint32_t input);
 
 /** @} */
 

@@ -22,13 +22,13 @@
  * LR/SC.aqrl). What the guest may do without a trap is in
  * docs/spec/pvirq-abi.md ("Shared-state page"); everything else is a call.
  *
- * This header has no dependencies besides <stdint.h>, so guest kernels can
- * include it as it is.
+ * This header needs only common.h (freestanding <stdint.h>, <stddef.h>,
+ * <stdbool.h>), so guest kernels can include it as it is.
  */
 #ifndef PVIRQ_SHARED_STATE_H
 #define PVIRQ_SHARED_STATE_H
 
-#include <stdint.h>
+#include "common.h"
 
 /** Size and alignment of the shared-state page in bytes. */
 #define PVIRQ_SHARED_STATE_SIZE 4096u

@@ -33,7 +33,8 @@
 /** Software level lines (pvirq_rvic_set_level()) exist for the trusted
  *  INTIDs [0, min(T, PVIRQ_MAX_LEVEL_LINES)). Level-triggered trusted
  *  sources are few (timers, PMU), and the bound keeps a vCPU's state
- *  within 2 bits per INTID plus 2 cache lines whatever T is. RESAMPLE of
+ *  within 4 bits per INTID (pending, masked, priority class) plus 3
+ *  cache lines whatever T is. RESAMPLE of
  *  higher trusted INTIDs reads the line_level() callback only. */
 #define PVIRQ_MAX_LEVEL_LINES 256u
 /** Largest number of rVID inputs. */
@@ -122,7 +123,7 @@ struct pvirq_config {
 	pvirq_guest_page_fn guest_page;
 	/** Passed to guest_page. */
 	void *guest_page_ctx;
-	/** End-of-interrupt notification of level rVID inputs, or NULL. */
+	/** End-of-interrupt notification of level rVID inputs (RVID_RESAMPLE), or NULL. */
 	pvirq_resample_fn resample;
 	/** Passed to resample. */
 	void *resample_ctx;

@@ -69,6 +69,8 @@ struct checked_args {
 	uint32_t target; /* vCPU index */
 	uint32_t intid;
 	uint32_t input;
+	uint32_t cls;
+	uint64_t page;
 };
 
 static bool info_key_known(uint64_t key)
@@ -113,6 +115,18 @@ static uint32_t check_arg(struct pvirq_vm *vm, const struct pvirq_abi_binding *b
 			return PVIRQ_ABI_ERROR_PARAMETER;
 		out->input = (uint32_t)raw;
 		return PVIRQ_ABI_SUCCESS;
+	case PVIRQ_ABI_ARG_PAGE:
+		/* Alignment here; whether it is guest RAM is the VMM's
+		 * guest_page() answer, in the call itself. */
+		if (raw % PVIRQ_SHARED_STATE_SIZE)
+			return PVIRQ_ABI_ERROR_PARAMETER;
+		out->page = raw;
+		return PVIRQ_ABI_SUCCESS;
+	case PVIRQ_ABI_ARG_CLASS:
+		if (raw >= PVIRQ_PRIORITY_CLASSES || (raw == PVIRQ_PRIORITY_NMI && !vm->nmi_line))
+			return PVIRQ_ABI_ERROR_PARAMETER;
+		out->cls = (uint32_t)raw;
+		return PVIRQ_ABI_SUCCESS;
 	default: return PVIRQ_ABI_ERROR_PARAMETER;
 	}
 	out->intid = (uint32_t)raw; /* every INTID kind: checked < T+U <= 2048 */
@@ -130,6 +144,7 @@ static uint32_t reason_of(int err)
 	case PVIRQ_EDISABLED: return PVIRQ_ABI_DISABLED;
 	case PVIRQ_ENOINTR: return PVIRQ_ABI_NO_INTERRUPTS;
 	case PVIRQ_EVCPU: return PVIRQ_ABI_INVALID_CPU;
+	case PVIRQ_EENABLED: return PVIRQ_ABI_ENABLED;
 	default: return PVIRQ_ABI_ERROR_PARAMETER;
 	}
 }
@@ -142,7 +157,8 @@ static uint64_t info(struct pvirq_vm *vm, const struct pvirq_abi_binding *bindin
 	switch (pvirq_nospec(key, PVIRQ_ABI_INFO_UPCALL_VECTOR + 1u)) {
 	case PVIRQ_ABI_INFO_NR_TRUSTED: return pvirq_vm_nr_trusted(vm);
 	case PVIRQ_ABI_INFO_NR_UNTRUSTED: return pvirq_vm_nr_untrusted(vm);
-	case PVIRQ_ABI_INFO_FEATURES: return PVIRQ_ABI_FEATURES;
+	case PVIRQ_ABI_INFO_FEATURES:
+		return PVIRQ_ABI_FEATURES | (vm->nmi_line ? PVIRQ_ABI_FEATURE_NMI : 0);
 	case PVIRQ_ABI_INFO_NR_RVID_INPUTS: return pvirq_vm_nr_rvid_inputs(vm);
 	case PVIRQ_ABI_INFO_UPCALL_VECTOR:
 		if (binding->upcall_vector)
@@ -168,7 +184,9 @@ static uint32_t index_of_error(const struct pvirq_abi_call_desc *desc, int err)
 
 		if ((err == PVIRQ_EVCPU && kind == PVIRQ_ABI_ARG_TARGET) ||
 		    (err == PVIRQ_EINPUT && kind == PVIRQ_ABI_ARG_INPUT) ||
-		    ((err == PVIRQ_EINTID || err == PVIRQ_EBUSY) && is_intid_kind(kind)))
+		    ((err == PVIRQ_EINTID || err == PVIRQ_EBUSY) && is_intid_kind(kind)) ||
+		    (err == PVIRQ_EINVAL &&
+		     (kind == PVIRQ_ABI_ARG_PAGE || kind == PVIRQ_ABI_ARG_CLASS)))
 			return i;
 	}
 	return 0;
@@ -212,6 +230,22 @@ static void execute(struct pvirq_vm *vm, uint32_t vcpu, const struct pvirq_abi_b
 	}
 	case PVIRQ_CALL_RVIC_RESAMPLE: err = pvirq_rvic_resample(vm, vcpu, a->intid); break;
 	case PVIRQ_CALL_RVIC_RESET: err = pvirq__rvic_reset_own(vm, vcpu); break;
+	case PVIRQ_CALL_RVIC_SHARE_STATE: err = pvirq_rvic_share_state(vm, vcpu, a->page); break;
+	case PVIRQ_CALL_RVIC_UNSHARE_STATE: err = pvirq_rvic_unshare_state(vm, vcpu); break;
+	case PVIRQ_CALL_RVIC_SET_PRIORITY:
+		err = pvirq_rvic_set_priority(vm, a->target, a->intid, a->cls);
+		break;
+	case PVIRQ_CALL_RVIC_SET_PRIORITY_MASK:
+		err = pvirq_rvic_set_priority_mask(vm, vcpu, a->cls);
+		break;
+	case PVIRQ_CALL_RVIC_ACKNOWLEDGE_NMI: {
+		uint32_t intid = 0;
+
+		err = pvirq_rvic_acknowledge_nmi(vm, vcpu, &intid);
+		res->value = err ? 0 : intid;
+		break;
+	}
+	case PVIRQ_CALL_RVID_RESAMPLE: err = pvirq_rvid_resample(vm, a->input); break;
 	case PVIRQ_CALL_RVID_MAP: err = pvirq_rvid_map(vm, a->input, a->target, a->intid); break;
 	case PVIRQ_CALL_RVID_UNMAP: err = pvirq_rvid_unmap(vm, a->input); break;
 	default: reason = PVIRQ_ABI_NOT_SUPPORTED; break;
@@ -230,7 +264,7 @@ int pvirq_abi_dispatch(struct pvirq_vm *vm, uint32_t vcpu, const struct pvirq_ab
 		       const struct pvirq_abi_call *call, struct pvirq_abi_result *result)
 {
 	struct pvirq_abi_result res = {PVIRQ_ABI_SUCCESS, 0, 0};
-	struct checked_args args = {0, 0, 0, 0};
+	struct checked_args args;
 	const struct pvirq_abi_call_desc *desc;
 
 	if (!vm || !binding || !call || !result)
@@ -240,6 +274,10 @@ int pvirq_abi_dispatch(struct pvirq_vm *vm, uint32_t vcpu, const struct pvirq_ab
 	if (vcpu >= pvirq_vm_nr_vcpus(vm))
 		return PVIRQ_EVCPU;
 
+	/* Field by field: an aggregate initializer of this size becomes a
+	 * memset call, which a freestanding build has no libc for. */
+	args.key = args.target = args.intid = args.input = args.cls = 0;
+	args.page = 0;
 	desc = pvirq_abi_lookup(call->part, call->fn);
 	if (!desc) {
 		res.reason = PVIRQ_ABI_NOT_SUPPORTED;

@@ -14,6 +14,8 @@
  *   +--------------------+ occupancy_offset
  *   | rVID occupancy     |  per vCPU, one bit per untrusted INTID: some
  *   |                    |  input is mapped to it (derived from the table)
+ *   +--------------------+ inputs_offset
+ *   | rVID input state   |  one 32-bit word per input: trigger, level
  *   +--------------------+ idmap_offset
  *   | CPU id -> index    |  sorted by id, for O(log n) target lookup
  *   +--------------------+
@@ -23,6 +25,12 @@
  * therefore change together in one atomic read-modify-write, which is what
  * makes every per-INTID transition (including acknowledge's
  * "pending && !masked -> masked && !pending") a single linearizable step.
+ *
+ * Instance words. A vCPU's state words, class words and floor word
+ * (include/pvirq/shared_state.h: [0, n), [n, 2n), 2n) are reached through
+ * the vCPU's `inst` pointer: its own block, or the guest page it shared
+ * (RVIC_SHARE_STATE). Everything else (summary, enabled, notified, level
+ * words, rVID state) is host memory the guest never sees.
  */
 #ifndef PVIRQ_CORE_LAYOUT_H
 #define PVIRQ_CORE_LAYOUT_H
@@ -30,6 +38,7 @@
 #include <stdatomic.h>
 
 #include "pvirq/pvirq.h"
+#include "pvirq/shared_state.h"
 
 #define PVIRQ_INTIDS_PER_WORD 32u
 #define PVIRQ_MAX_STATE_WORDS (PVIRQ_MAX_INTIDS / PVIRQ_INTIDS_PER_WORD) /* 64: one summary word */
@@ -39,6 +48,16 @@
 /* rVID entry: bit 63 valid, bits 47..32 INTID, bits 31..0 vCPU index. */
 #define PVIRQ_RVID_VALID (1ull << 63)
 
+/* rVID input state word. */
+#define PVIRQ_INPUT_LEVEL_TRIGGERED 0x1u
+#define PVIRQ_INPUT_LEVEL_HIGH 0x2u
+
+/* How often an acknowledge of a shared instance may lose a race before it
+ * gives up with "nothing": the guest can write its page at any time, and
+ * the host must not be kept spinning by it. A real race is lost a handful
+ * of times at most. */
+#define PVIRQ_SHARED_RETRIES 64u
+
 struct pvirq_vcpu {
 	/* Bit i set: state word i may hold a deliverable INTID. Set after a
 	 * word becomes deliverable, cleared lazily (then re-checked). */
@@ -47,13 +66,28 @@ struct pvirq_vcpu {
 	/* The posted-interrupt "ON" bit: 1 from the first notify() until the
 	 * vCPU's next pvirq_vcpu_rearm(). */
 	_Atomic uint32_t notified;
-	/* Where the next acknowledge starts searching; only ordering state. */
-	_Atomic uint32_t ack_cursor;
+	/* NMI edge (VMs with an NMI line): 1 from an NMI-class INTID becoming
+	 * deliverable until pvirq_vcpu_take_nmi(). */
+	_Atomic uint32_t nmi_edge;
+	/* 1 once a priority call was made: until then every class is 0 and
+	 * the floor 0, and acknowledge skips the class words (fast path).
+	 * Sticky until reset. */
+	_Atomic uint32_t uses_priority;
 	uint32_t reserved;
+	/* The instance words: &words[0], or the guest page this vCPU shared.
+	 * Stored with release after the words were copied there, loaded with
+	 * acquire (pvirq_inst()). */
+	_Atomic(uintptr_t) inst;
+	/* Guest-physical address of the shared page, when inst is not
+	 * &words[0]. Written before inst (release), so a reader of inst sees it. */
+	_Atomic uint64_t shared_gpa;
+	/* Where the next acknowledge of each class starts searching; only
+	 * ordering state. */
+	_Atomic uint32_t ack_cursor[PVIRQ_PRIORITY_CLASSES];
 	uint64_t cpu_id;
-	/* nr_state_words state words, then nr_level_words level-line words
-	 * (bit t of level word t/64: software line of trusted INTID t, for
-	 * t < nr_level_lines). */
+	/* The vCPU's own instance words (PVIRQ_SHARED_WORDS(nr_state_words)),
+	 * then nr_level_words level-line words (bit t of level word t/64:
+	 * software line of trusted INTID t, for t < nr_level_lines). */
 	_Atomic uint64_t words[];
 };
 
@@ -74,15 +108,26 @@ struct pvirq_vm {
 	uint32_t nr_rvid_inputs;
 	uint32_t vcpu_stride;
 	uint32_t nr_occupancy_words; /* per vCPU: ceil(U / 64) */
+	uint32_t nr_inst_words;	     /* PVIRQ_SHARED_WORDS(nr_state_words) */
+	bool nmi_line;
 	size_t vcpus_offset;
 	size_t rvid_offset;
 	size_t occupancy_offset;
+	size_t inputs_offset;
 	size_t idmap_offset;
 	size_t footprint;
 	pvirq_notify_fn notify;
 	void *notify_ctx;
 	pvirq_line_level_fn line_level;
 	void *line_level_ctx;
+	pvirq_guest_page_fn guest_page;
+	void *guest_page_ctx;
+	pvirq_resample_fn resample;
+	void *resample_ctx;
+	/* The one field that changes after init: 1 once some input was made
+	 * level-triggered (sticky until reset), so ENABLE and RESET scan the
+	 * inputs for high levels only in VMs that have level inputs. */
+	_Atomic uint32_t any_level_input;
 };
 
 /*
@@ -150,6 +195,12 @@ static inline uint64_t pvirq_occupancy_bit(const struct pvirq_vm *vm, uint32_t i
 	return 1ull << ((intid - vm->nr_trusted) % 64u);
 }
 
+static inline _Atomic uint32_t *pvirq_input_state(const struct pvirq_vm *vm, uint32_t input)
+{
+	_Atomic uint32_t *base = (_Atomic uint32_t *)((uintptr_t)vm + vm->inputs_offset);
+	return &base[pvirq_nospec(input, vm->nr_rvid_inputs)];
+}
+
 static inline struct pvirq_idmap_entry *pvirq_idmap(const struct pvirq_vm *vm)
 {
 	return (struct pvirq_idmap_entry *)((uintptr_t)vm + vm->idmap_offset);
@@ -178,7 +229,56 @@ static inline uint64_t pvirq_deliverable_lanes(uint64_t w)
 
 static inline _Atomic uint64_t *pvirq_level_words(const struct pvirq_vm *vm, struct pvirq_vcpu *v)
 {
-	return &v->words[vm->nr_state_words];
+	return &v->words[vm->nr_inst_words];
+}
+
+/* The vCPU's instance words (its own block or its shared page). Acquire:
+ * pairs with the release store that published a page after its words were
+ * copied into it. */
+static inline _Atomic uint64_t *pvirq_inst(struct pvirq_vcpu *v)
+{
+	return (_Atomic uint64_t *)atomic_load_explicit(&v->inst, memory_order_acquire);
+}
+
+static inline bool pvirq_is_shared(struct pvirq_vcpu *v, _Atomic uint64_t *inst)
+{
+	return inst != &v->words[0];
+}
+
+/* --- priority classes: lane arithmetic on a class word ---------------- *
+ * A class word holds the class of INTID 32i+k in bits 2k..2k+1, the same
+ * lanes as the state word, so class filters are masks on the pending lanes
+ * (even bits) and combine with pvirq_deliverable_lanes() bit for bit. */
+
+/* Pending lanes whose INTID's class is >= @floor (0..3). */
+static inline uint64_t pvirq_class_at_least(uint64_t cw, uint32_t floor)
+{
+	uint64_t lo = cw & PVIRQ_PENDING_LANES, hi = (cw >> 1) & PVIRQ_PENDING_LANES;
+
+	floor &= 3u;
+	if (floor == 0)
+		return PVIRQ_PENDING_LANES;
+	if (floor == 1)
+		return lo | hi;
+	return floor == 2 ? hi : lo & hi;
+}
+
+/* Pending lanes whose INTID's class is exactly @cls (0..3). */
+static inline uint64_t pvirq_class_exactly(uint64_t cw, uint32_t cls)
+{
+	return pvirq_class_at_least(cw, cls) & ~(cls < 3u ? pvirq_class_at_least(cw, cls + 1u) : 0);
+}
+
+/* Highest class among the lanes @lanes (non-zero) of class word @cw. */
+static inline uint32_t pvirq_class_top(uint64_t cw, uint64_t lanes)
+{
+	uint64_t lo = cw & lanes, hi = (cw >> 1) & lanes;
+
+	if (hi & lo)
+		return 3;
+	if (hi)
+		return 2;
+	return lo ? 1 : 0;
 }
 
 static inline uint64_t pvirq_rvid_encode(uint32_t vcpu, uint32_t intid)
@@ -199,6 +299,8 @@ static inline uint32_t pvirq_rvid_intid(uint64_t entry)
 /* Shared between rvic.c and rvid.c: the already-validated slow paths. */
 int pvirq__signal(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
 void pvirq__latch_pending(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
+/* vm.c, for snapshot.c: pvirq_config_check()'s checks of the counts. */
+int pvirq__counts_check(uint32_t nr_vcpus, uint32_t t, uint32_t u, uint32_t inputs);
 /* rvic.c, for dispatch.c's RVIC_RESET (no host API of its own). */
 int pvirq__rvic_reset_own(struct pvirq_vm *vm, uint32_t vcpu);
 
@@ -208,5 +310,13 @@ int pvirq__rvic_reset_own(struct pvirq_vm *vm, uint32_t vcpu);
 void pvirq__rvid_clear_occupancy(struct pvirq_vm *vm);
 bool pvirq__rvid_occupy(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid);
 void pvirq__rvid_rebuild_occupancy(struct pvirq_vm *vm);
+/* rvid.c, for ENABLE and RESET of @vcpu: pends every high level input
+ * mapped to it (as a SIGNAL when @as_signal, else unconditionally). */
+void pvirq__rvid_repend_levels(struct pvirq_vm *vm, uint32_t vcpu, bool as_signal);
+
+/* rvic.c, for priority.c and shared_state.c: re-evaluates the lines of
+ * @vcpu after a class, floor or page change (raises the line or the NMI
+ * edge if something is deliverable for it). */
+void pvirq__reevaluate(struct pvirq_vm *vm, uint32_t vcpu);
 
 #endif /* PVIRQ_CORE_LAYOUT_H */

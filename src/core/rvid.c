@@ -45,6 +45,22 @@
  * Trust: MAP accepts only untrusted INTIDs, and inject re-checks the class
  * before it touches an instance, so no path from here makes a trusted INTID
  * pending even if the table were corrupted.
+ *
+ * Level inputs (ABI 0.4)
+ * ----------------------
+ * A level-triggered input has a level bit in its input state word. A raise
+ * stores the level, then injects exactly as an edge (D1..D3), so whatever
+ * the inject argument gives an edge, it gives a raise. Then the level is
+ * re-pended wherever a high level could otherwise be stranded:
+ *  - RVID_RESAMPLE(input) (the guest's end of interrupt): if the level is
+ *    high, the input injects again, to wherever it is mapped now.
+ *  - MAP: after M3, if the level is high, the new target is signalled
+ *    (store-buffering: MAP exchanges the entry then reads the level; a
+ *    raise stores the level then reads the entry through inject's D1).
+ *  - ENABLE and RESET of c pend every high level input mapped to c (the
+ *    inject that found c disabled dropped its edge).
+ * Every re-pend is a SIGNAL of an untrusted pair through the same checked
+ * path, so level inputs cannot pend a trusted INTID either.
  */
 #include "layout.h"
 
@@ -124,6 +140,40 @@ void pvirq__rvid_rebuild_occupancy(struct pvirq_vm *vm)
 	}
 }
 
+/* Whether @input is level-triggered with its level high. seq_cst: the
+ * level store of a raise precedes its inject, and every re-pend reads the
+ * level after the step (entry exchange, enable) it pairs with. */
+static bool level_high(struct pvirq_vm *vm, uint32_t input)
+{
+	uint32_t st = atomic_load_explicit(pvirq_input_state(vm, input), memory_order_seq_cst);
+
+	return (st & (PVIRQ_INPUT_LEVEL_TRIGGERED | PVIRQ_INPUT_LEVEL_HIGH)) ==
+	       (PVIRQ_INPUT_LEVEL_TRIGGERED | PVIRQ_INPUT_LEVEL_HIGH);
+}
+
+void pvirq__rvid_repend_levels(struct pvirq_vm *vm, uint32_t vcpu, bool as_signal)
+{
+	/* Nothing to do (and no scan) until some input is level-triggered.
+	 * seq_cst like the level loads below. */
+	if (!atomic_load_explicit(&vm->any_level_input, memory_order_seq_cst))
+		return;
+	/* Bounded by the inputs: wait-free. seq_cst: after the caller's
+	 * enable store (store-buffering with inject's enabled load). */
+	for (uint32_t input = 0; input < vm->nr_rvid_inputs; input++) {
+		uint64_t e;
+
+		if (!level_high(vm, input))
+			continue;
+		e = atomic_load_explicit(pvirq_rvid_at(vm, input), memory_order_seq_cst);
+		if (!(e & PVIRQ_RVID_VALID) || !entry_in_range(vm, e) || pvirq_rvid_vcpu(e) != vcpu)
+			continue;
+		if (as_signal)
+			(void)pvirq__signal(vm, vcpu, pvirq_rvid_intid(e));
+		else
+			pvirq__latch_pending(vm, vcpu, pvirq_rvid_intid(e));
+	}
+}
+
 /*
  * M2: move a pending bit from the old mapping to the new one. Set the new
  * pair first, clear the old one second: a reader in between sees the edge
@@ -139,7 +189,7 @@ static void move_pending(struct pvirq_vm *vm, uint64_t from, uint64_t to)
 
 	if (!entry_in_range(vm, from))
 		return;
-	word = &pvirq_vcpu_at(vm, vcpu)->words[pvirq_word_of(intid)];
+	word = &pvirq_inst(pvirq_vcpu_at(vm, vcpu))[pvirq_word_of(intid)];
 	/* M2a, seq_cst: ordered after M1 and against D2. */
 	if (!(atomic_load_explicit(word, memory_order_seq_cst) & pvirq_pending_bit(intid)))
 		return;
@@ -172,10 +222,13 @@ int pvirq_rvid_map(struct pvirq_vm *vm, uint32_t input, uint32_t vcpu, uint32_t 
 		return PVIRQ_EBUSY;
 	/* M1, seq_cst: see the argument at the top of this file. */
 	old = atomic_exchange_explicit(slot, entry, memory_order_seq_cst);
-	if (!(old & PVIRQ_RVID_VALID) || old == entry)
-		return PVIRQ_OK;
-	move_pending(vm, old, entry); /* M2 */
-	occupancy_release(vm, old);   /* M3 */
+	if ((old & PVIRQ_RVID_VALID) && old != entry) {
+		move_pending(vm, old, entry); /* M2 */
+		occupancy_release(vm, old);   /* M3 */
+	}
+	/* Level rule: a high level follows its input (see the top). */
+	if (level_high(vm, input))
+		(void)signal_untrusted(vm, entry);
 	return PVIRQ_OK;
 }
 
@@ -237,4 +290,65 @@ int pvirq_rvid_msi(struct pvirq_vm *vm, uint64_t addr, uint64_t data)
 	if (data >= vm->nr_rvid_inputs)
 		return PVIRQ_EINPUT;
 	return pvirq_rvid_inject(vm, (uint32_t)data);
+}
+
+int pvirq_rvid_set_trigger(struct pvirq_vm *vm, uint32_t input, bool level)
+{
+	if (input >= vm->nr_rvid_inputs)
+		return PVIRQ_EINPUT;
+	/* seq_cst like every rVID state change. Switching to edge drops the
+	 * level too, so a later switch back starts low. */
+	if (level && !atomic_load_explicit(&vm->any_level_input, memory_order_seq_cst))
+		atomic_store_explicit(&vm->any_level_input, 1, memory_order_seq_cst);
+	if (level)
+		atomic_fetch_or_explicit(pvirq_input_state(vm, input), PVIRQ_INPUT_LEVEL_TRIGGERED,
+					 memory_order_seq_cst);
+	else
+		atomic_store_explicit(pvirq_input_state(vm, input), 0, memory_order_seq_cst);
+	return PVIRQ_OK;
+}
+
+int pvirq_rvid_set_level(struct pvirq_vm *vm, uint32_t input, bool high)
+{
+	_Atomic uint32_t *st;
+
+	if (input >= vm->nr_rvid_inputs)
+		return PVIRQ_EINPUT;
+	st = pvirq_input_state(vm, input);
+	if (!(atomic_load_explicit(st, memory_order_seq_cst) & PVIRQ_INPUT_LEVEL_TRIGGERED))
+		return PVIRQ_EINVAL;
+	/* seq_cst: the level store precedes the inject's D1 (see the top). */
+	if (!high) {
+		atomic_fetch_and_explicit(st, ~PVIRQ_INPUT_LEVEL_HIGH, memory_order_seq_cst);
+		return PVIRQ_OK;
+	}
+	atomic_fetch_or_explicit(st, PVIRQ_INPUT_LEVEL_HIGH, memory_order_seq_cst);
+	return pvirq_rvid_inject(vm, input);
+}
+
+int pvirq_rvid_get_level(struct pvirq_vm *vm, uint32_t input, bool *high)
+{
+	if (input >= vm->nr_rvid_inputs)
+		return PVIRQ_EINPUT;
+	*high = level_high(vm, input);
+	return PVIRQ_OK;
+}
+
+int pvirq_rvid_resample(struct pvirq_vm *vm, uint32_t input)
+{
+	int err;
+
+	if (input >= vm->nr_rvid_inputs)
+		return PVIRQ_EINPUT;
+	if (!(atomic_load_explicit(pvirq_input_state(vm, input), memory_order_seq_cst) &
+	      PVIRQ_INPUT_LEVEL_TRIGGERED))
+		return PVIRQ_OK;
+	/* The device model re-checks first (it may drop the level), then the
+	 * level decides: re-pend the current target while it is high. */
+	if (vm->resample)
+		vm->resample(vm->resample_ctx, input);
+	if (!level_high(vm, input))
+		return PVIRQ_OK;
+	err = pvirq_rvid_inject(vm, input);
+	return err == PVIRQ_EUNMAPPED ? PVIRQ_OK : err;
 }

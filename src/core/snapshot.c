@@ -87,7 +87,7 @@ static void save_vcpu(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 	uint8_t *masked_map = pending_map + s->intid_map_bytes;
 	uint8_t *level_map = masked_map + s->intid_map_bytes;
 	uint32_t enabled = atomic_load_explicit(&v->enabled, memory_order_relaxed);
-	uint32_t cursor = atomic_load_explicit(&v->ack_cursor, memory_order_relaxed);
+	uint32_t cursor = atomic_load_explicit(&v->ack_cursor[0], memory_order_relaxed);
 	uint32_t i;
 
 	snap_put64(rec + SNAP_VCPU_CPU_ID, v->cpu_id);
@@ -96,7 +96,7 @@ static void save_vcpu(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 	 * every saved snapshot restorable. */
 	snap_put32(rec + SNAP_VCPU_CURSOR, cursor % s->nr_intids);
 	for (i = 0; i < vm->nr_state_words; i++) {
-		uint64_t w = atomic_load_explicit(&v->words[i], memory_order_relaxed);
+		uint64_t w = atomic_load_explicit(&pvirq_inst(v)[i], memory_order_relaxed);
 
 		snap_put32(pending_map + 4u * i, even_bits(w));
 		snap_put32(masked_map + 4u * i, even_bits(w >> 1));
@@ -202,10 +202,7 @@ int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written)
 /* The checks of pvirq_config_check() on counts read from a snapshot. */
 static bool counts_possible(uint32_t nr_vcpus, uint32_t t, uint32_t u, uint32_t inputs)
 {
-	struct pvirq_config cfg = {
-		.nr_vcpus = nr_vcpus, .nr_trusted = t, .nr_untrusted = u, .nr_rvid_inputs = inputs};
-
-	return pvirq_config_check(&cfg) == PVIRQ_OK;
+	return pvirq__counts_check(nr_vcpus, t, u, inputs) == PVIRQ_OK;
 }
 
 /* Magic, version, length and checksum: whether these bytes are a whole,
@@ -402,13 +399,22 @@ int pvirq_snapshot_config(const void *buf, size_t len, struct pvirq_config *cfg,
 		return PVIRQ_ENOSPC;
 	for (uint32_t c = 0; cpu_ids && c < s.nr_vcpus; c++)
 		cpu_ids[c] = record_cpu_id(buf, &s, c);
-	*cfg = (struct pvirq_config){
-		.nr_vcpus = s.nr_vcpus,
-		.nr_trusted = s.nr_trusted,
-		.nr_untrusted = s.nr_untrusted,
-		.nr_rvid_inputs = s.nr_rvid_inputs,
-		.cpu_ids = cpu_ids,
-	};
+	/* Field by field: a compound literal of this size becomes a memset
+	 * call, which a freestanding build has no libc for. */
+	cfg->nr_vcpus = s.nr_vcpus;
+	cfg->nr_trusted = s.nr_trusted;
+	cfg->nr_untrusted = s.nr_untrusted;
+	cfg->nr_rvid_inputs = s.nr_rvid_inputs;
+	cfg->cpu_ids = cpu_ids;
+	cfg->notify = NULL;
+	cfg->notify_ctx = NULL;
+	cfg->line_level = NULL;
+	cfg->line_level_ctx = NULL;
+	cfg->guest_page = NULL;
+	cfg->guest_page_ctx = NULL;
+	cfg->resample = NULL;
+	cfg->resample_ctx = NULL;
+	cfg->nmi_line = false;
 	return PVIRQ_OK;
 }
 
@@ -450,7 +456,7 @@ static void apply_vcpu(struct pvirq_vm *vm, const struct snap_shape *s, uint32_t
 		uint64_t w = spread_bits(snap_get32(pending_map + 4u * i)) |
 			     spread_bits(snap_get32(masked_map + 4u * i)) << 1;
 
-		atomic_store_explicit(&v->words[i], w, memory_order_relaxed);
+		atomic_store_explicit(&pvirq_inst(v)[i], w, memory_order_relaxed);
 		/* Rebuild summary invariant S (rvic.c) exactly: a bit for
 		 * every word holding a deliverable INTID, and no other. */
 		if (pvirq_deliverable_lanes(w))
@@ -462,7 +468,7 @@ static void apply_vcpu(struct pvirq_vm *vm, const struct snap_shape *s, uint32_t
 	atomic_store_explicit(&v->summary, summary, memory_order_relaxed);
 	atomic_store_explicit(&v->enabled, snap_get32(rec + SNAP_VCPU_FLAGS) & SNAP_VCPU_ENABLED,
 			      memory_order_relaxed);
-	atomic_store_explicit(&v->ack_cursor, snap_get32(rec + SNAP_VCPU_CURSOR),
+	atomic_store_explicit(&v->ack_cursor[0], snap_get32(rec + SNAP_VCPU_CURSOR),
 			      memory_order_relaxed);
 	/* Restarts clear: the first rearm or deliverable INTID re-arms it. */
 	atomic_store_explicit(&v->notified, 0, memory_order_relaxed);

@@ -26,22 +26,27 @@ static bool cpu_ids_distinct(const struct pvirq_config *cfg)
 	return true;
 }
 
+int pvirq__counts_check(uint32_t nr_vcpus, uint32_t t, uint32_t u, uint32_t inputs)
+{
+	if (nr_vcpus == 0 || nr_vcpus > PVIRQ_MAX_VCPUS)
+		return PVIRQ_EINVAL;
+	/* The reference's limits, including the U >= 32 check it forgot. */
+	if (t < PVIRQ_INTID_GRANULE || t % PVIRQ_INTID_GRANULE)
+		return PVIRQ_EINVAL;
+	if (u < PVIRQ_INTID_GRANULE || u % PVIRQ_INTID_GRANULE)
+		return PVIRQ_EINVAL;
+	/* Compare without adding, so huge values cannot wrap. */
+	if (t > PVIRQ_MAX_INTIDS || u > PVIRQ_MAX_INTIDS - t)
+		return PVIRQ_EINVAL;
+	return inputs > PVIRQ_MAX_RVID_INPUTS ? PVIRQ_EINVAL : PVIRQ_OK;
+}
+
 int pvirq_config_check(const struct pvirq_config *cfg)
 {
 	if (!cfg)
 		return PVIRQ_EINVAL;
-	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > PVIRQ_MAX_VCPUS)
-		return PVIRQ_EINVAL;
-	/* The reference's limits, including the U >= 32 check it forgot. */
-	if (cfg->nr_trusted < PVIRQ_INTID_GRANULE || cfg->nr_trusted % PVIRQ_INTID_GRANULE)
-		return PVIRQ_EINVAL;
-	if (cfg->nr_untrusted < PVIRQ_INTID_GRANULE || cfg->nr_untrusted % PVIRQ_INTID_GRANULE)
-		return PVIRQ_EINVAL;
-	/* Compare without adding, so huge values cannot wrap. */
-	if (cfg->nr_trusted > PVIRQ_MAX_INTIDS ||
-	    cfg->nr_untrusted > PVIRQ_MAX_INTIDS - cfg->nr_trusted)
-		return PVIRQ_EINVAL;
-	if (cfg->nr_rvid_inputs > PVIRQ_MAX_RVID_INPUTS)
+	if (pvirq__counts_check(cfg->nr_vcpus, cfg->nr_trusted, cfg->nr_untrusted,
+				cfg->nr_rvid_inputs))
 		return PVIRQ_EINVAL;
 	return cpu_ids_distinct(cfg) ? PVIRQ_OK : PVIRQ_EINVAL;
 }
@@ -61,15 +66,19 @@ static void compute_layout(const struct pvirq_config *cfg, struct pvirq_vm *vm)
 		cfg->nr_trusted < PVIRQ_MAX_LEVEL_LINES ? cfg->nr_trusted : PVIRQ_MAX_LEVEL_LINES;
 	vm->nr_level_words = (vm->nr_level_lines + 63u) / 64u;
 	vm->nr_rvid_inputs = cfg->nr_rvid_inputs;
+	vm->nr_inst_words = PVIRQ_SHARED_WORDS(vm->nr_state_words);
 	block = sizeof(struct pvirq_vcpu) +
-		(size_t)(vm->nr_state_words + vm->nr_level_words) * sizeof(uint64_t);
+		(size_t)(vm->nr_inst_words + vm->nr_level_words) * sizeof(uint64_t);
 	vm->vcpu_stride = (uint32_t)align_up(block, PVIRQ_CACHE_LINE);
 	vm->vcpus_offset = align_up(sizeof(struct pvirq_vm), PVIRQ_CACHE_LINE);
 	vm->rvid_offset = vm->vcpus_offset + (size_t)vm->nr_vcpus * vm->vcpu_stride;
 	vm->nr_occupancy_words = (cfg->nr_untrusted + 63u) / 64u;
 	vm->occupancy_offset = vm->rvid_offset + (size_t)vm->nr_rvid_inputs * sizeof(uint64_t);
-	vm->idmap_offset = vm->occupancy_offset +
-			   (size_t)vm->nr_vcpus * vm->nr_occupancy_words * sizeof(uint64_t);
+	vm->inputs_offset = vm->occupancy_offset +
+			    (size_t)vm->nr_vcpus * vm->nr_occupancy_words * sizeof(uint64_t);
+	vm->idmap_offset =
+		align_up(vm->inputs_offset + (size_t)vm->nr_rvid_inputs * sizeof(uint32_t),
+			 sizeof(uint64_t));
 	vm->footprint =
 		align_up(vm->idmap_offset + (size_t)vm->nr_vcpus * sizeof(struct pvirq_idmap_entry),
 			 PVIRQ_CACHE_LINE);
@@ -130,14 +139,27 @@ static void vcpu_reset(const struct pvirq_vm *vm, struct pvirq_vcpu *v)
 {
 	_Atomic uint64_t *level = pvirq_level_words(vm, v);
 
+	uint32_t n = vm->nr_state_words;
+
 	/* Relaxed: reset runs while the VM is quiesced (contract of
-	 * pvirq_vm_reset), and init before the VM is published. */
+	 * pvirq_vm_reset), and init before the VM is published. A shared
+	 * page is given up: the rebooted guest shares again if it wants. */
 	atomic_store_explicit(&v->summary, 0, memory_order_relaxed);
 	atomic_store_explicit(&v->enabled, 0, memory_order_relaxed);
 	atomic_store_explicit(&v->notified, 0, memory_order_relaxed);
-	atomic_store_explicit(&v->ack_cursor, 0, memory_order_relaxed);
-	for (uint32_t i = 0; i < vm->nr_state_words; i++)
-		atomic_store_explicit(&v->words[i], PVIRQ_MASKED_LANES, memory_order_relaxed);
+	atomic_store_explicit(&v->nmi_edge, 0, memory_order_relaxed);
+	atomic_store_explicit(&v->uses_priority, 0, memory_order_relaxed);
+	atomic_store_explicit(&v->inst, (uintptr_t)&v->words[0], memory_order_relaxed);
+	atomic_store_explicit(&v->shared_gpa, 0, memory_order_relaxed);
+	for (uint32_t c = 0; c < PVIRQ_PRIORITY_CLASSES; c++)
+		atomic_store_explicit(&v->ack_cursor[c], 0, memory_order_relaxed);
+	for (uint32_t i = 0; i < n; i++) {
+		atomic_store_explicit(&v->words[PVIRQ_SHARED_STATE_WORD(n, i)], PVIRQ_MASKED_LANES,
+				      memory_order_relaxed);
+		atomic_store_explicit(&v->words[PVIRQ_SHARED_CLASS_WORD(n, i)], 0,
+				      memory_order_relaxed);
+	}
+	atomic_store_explicit(&v->words[PVIRQ_SHARED_FLOOR_WORD(n)], 0, memory_order_relaxed);
 	for (uint32_t i = 0; i < vm->nr_level_words; i++)
 		atomic_store_explicit(&level[i], 0, memory_order_relaxed);
 }
@@ -146,9 +168,12 @@ void pvirq_vm_reset(struct pvirq_vm *vm)
 {
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
 		vcpu_reset(vm, pvirq_vcpu_at(vm, i));
-	for (uint32_t i = 0; i < vm->nr_rvid_inputs; i++)
+	for (uint32_t i = 0; i < vm->nr_rvid_inputs; i++) {
 		atomic_store_explicit(pvirq_rvid_at(vm, i), 0, memory_order_relaxed);
+		atomic_store_explicit(pvirq_input_state(vm, i), 0, memory_order_relaxed);
+	}
 	pvirq__rvid_clear_occupancy(vm);
+	atomic_store_explicit(&vm->any_level_input, 0, memory_order_relaxed);
 	/* Publish the reset state to whoever resumes the VM. */
 	atomic_thread_fence(memory_order_seq_cst);
 }
@@ -183,6 +208,11 @@ int pvirq_vm_init(void *mem, size_t size, const struct pvirq_config *cfg, struct
 	layout.notify_ctx = cfg->notify_ctx;
 	layout.line_level = cfg->line_level;
 	layout.line_level_ctx = cfg->line_level_ctx;
+	layout.guest_page = cfg->guest_page;
+	layout.guest_page_ctx = cfg->guest_page_ctx;
+	layout.resample = cfg->resample;
+	layout.resample_ctx = cfg->resample_ctx;
+	layout.nmi_line = cfg->nmi_line;
 	*vm = layout;
 	for (uint32_t i = 0; i < cfg->nr_vcpus; i++) {
 		struct pvirq_vcpu *v = pvirq_vcpu_at(vm, i);

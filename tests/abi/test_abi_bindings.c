@@ -76,7 +76,7 @@ static void x86_upcall_vector(void **state)
 static void x86_status_is_64_bit(void **state)
 {
 	struct harness *h = *state;
-	struct pvirq_x86_regs r = {PVIRQ_ABI_RVIC_BASE + 12, 7, 7, 7, 7, 7};
+	struct pvirq_x86_regs r = {PVIRQ_ABI_RVIC_BASE + 17, 7, 7, 7, 7, 7};
 
 	assert_int_equal(pvirq_x86_handle_hypercall(h->vm, 0, &r), PVIRQ_OK);
 	assert_true(r.rax == UINT64_MAX); /* NOT_SUPPORTED: -1 in all 64 bits */
@@ -250,12 +250,12 @@ static void riscv_error_mapping(void **state)
 		uint64_t a1_out;
 	} v[] = {
 		{PVIRQ_RISCV_EID_RVIC, 0, 0, 0, 0, 0, 0x4},
-		{PVIRQ_RISCV_EID_RVIC, 12, 0, 0, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED, UINT64_MAX},
+		{PVIRQ_RISCV_EID_RVIC, 17, 0, 0, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED, UINT64_MAX},
 		{PVIRQ_RISCV_EID_RVIC, 1ull << 32, 0, 0, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED,
 		 UINT64_MAX},
 		{PVIRQ_RISCV_EID_RVIC, (1ull << 32) | 7, 0x1, 5, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED,
 		 UINT64_MAX},
-		{PVIRQ_RISCV_EID_RVID, 3, 0, 0, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED, UINT64_MAX},
+		{PVIRQ_RISCV_EID_RVID, 4, 0, 0, 0, PVIRQ_SBI_ERR_NOT_SUPPORTED, UINT64_MAX},
 		{PVIRQ_RISCV_EID_RVIC, 7, 0x1, H_INTIDS, 0, PVIRQ_SBI_ERR_INVALID_PARAM, 0x101},
 		{PVIRQ_RISCV_EID_RVIC, 7, 0x2, 5, 0, PVIRQ_SBI_ERR_INVALID_PARAM, 0x002},
 		{PVIRQ_RISCV_EID_RVIC, 7, 0x1, 5, 0, PVIRQ_SBI_ERR_DENIED, 0x003},

@@ -49,19 +49,47 @@ static const struct vector vectors[] = {
 	 false},
 	{"info nr trusted", PREP_NONE, ID(RVIC, INFO), 0, 0, 0, 0, H_TRUSTED, false},
 	{"info nr untrusted", PREP_NONE, ID(RVIC, INFO), 1, 0, 0, 0, H_UNTRUSTED, false},
-	{"info features", PREP_NONE, ID(RVIC, INFO), 2, 0, 0, 0, PVIRQ_ABI_FEATURE_RESET, false},
+	{"info features", PREP_NONE, ID(RVIC, INFO), 2, 0, 0, 0, PVIRQ_ABI_FEATURES, false},
 	{"info nr inputs", PREP_NONE, ID(RVIC, INFO), 3, 0, 0, 0, H_INPUTS, false},
 	{"info unknown key", PREP_NONE, ID(RVIC, INFO), 5, 0, 0, ST(ERROR_PARAMETER, 0), 0, false},
 	{"info wide key", PREP_NONE, ID(RVIC, INFO), WIDE(0), 0, 0, ST(ERROR_PARAMETER, 0), 0,
 	 false},
 	/* Unknown functions inside the ranges */
-	{"rvic fn 12", PREP_NONE, PVIRQ_ABI_RVIC_BASE + 12, 0, 0, 0, NOT_SUPPORTED, 0, false},
+	{"rvic fn 17", PREP_NONE, PVIRQ_ABI_RVIC_BASE + 17, 0, 0, 0, NOT_SUPPORTED, 0, false},
 	/* RESET (0.4): the caller's own instance, masked and cleared. */
 	{"reset ignores unused args", PREP_DELIVERING, ID(RVIC, RESET), ~0ull, ~0ull, ~0ull, 0, 0,
 	 true},
 	{"reset of a reset instance", PREP_NONE, ID(RVIC, RESET), 0, 0, 0, 0, 0, false},
 	{"rvic fn 255", PREP_NONE, PVIRQ_ABI_RVIC_BASE + 255, 0, 0, 0, NOT_SUPPORTED, 0, false},
-	{"rvid fn 3", PREP_NONE, PVIRQ_ABI_RVID_BASE + 3, 1, 0x1, 40, NOT_SUPPORTED, 0, false},
+	/* Shared-state page (0.4): checked before anything changes. The
+	 * harness VMM maps no guest RAM, so an aligned page is refused too. */
+	{"share misaligned page", PREP_NONE, ID(RVIC, SHARE_STATE), 0x1008, 0, 0,
+	 ST(ERROR_PARAMETER, 0), 0, false},
+	{"share page not in guest RAM", PREP_NONE, ID(RVIC, SHARE_STATE), 0x1000, 0, 0,
+	 ST(ERROR_PARAMETER, 0), 0, false},
+	{"share while enabled", PREP_ENABLED, ID(RVIC, SHARE_STATE), 0x1000, 0, 0, ST(ENABLED, 0),
+	 0, false},
+	{"unshare without a page", PREP_NONE, ID(RVIC, UNSHARE_STATE), ~0ull, 0, 0, 0, 0, false},
+	/* Priority classes (0.4). No NMI line in the harness: class 3 refused. */
+	{"set priority", PREP_NONE, ID(RVIC, SET_PRIORITY), 0, 40, 2, 0, 0, true},
+	{"set priority nmi class without nmi line", PREP_NONE, ID(RVIC, SET_PRIORITY), 0, 40, 3,
+	 ST(ERROR_PARAMETER, 2), 0, false},
+	{"set priority wide class", PREP_NONE, ID(RVIC, SET_PRIORITY), 0, 40, WIDE(1),
+	 ST(ERROR_PARAMETER, 2), 0, false},
+	{"set priority bad intid", PREP_NONE, ID(RVIC, SET_PRIORITY), 0, H_TRUSTED + H_UNTRUSTED, 1,
+	 ST(ERROR_PARAMETER, 1), 0, false},
+	{"set priority bad target", PREP_NONE, ID(RVIC, SET_PRIORITY), NO_CPU, 40, 1,
+	 ST(INVALID_CPU, 0), 0, false},
+	{"set priority mask", PREP_NONE, ID(RVIC, SET_PRIORITY_MASK), 2, 0, 0, 0, 0, true},
+	{"set priority mask 4", PREP_NONE, ID(RVIC, SET_PRIORITY_MASK), 4, 0, 0,
+	 ST(ERROR_PARAMETER, 0), 0, false},
+	{"acknowledge nmi, nothing", PREP_DELIVERING, ID(RVIC, ACKNOWLEDGE_NMI), 0, 0, 0,
+	 ST(NO_INTERRUPTS, 0), 0, false},
+	/* Level inputs (0.4): resample of an edge input is a no-op. */
+	{"resample edge input", PREP_MAPPED, ID(RVID, RESAMPLE), 3, 0, 0, 0, 0, false},
+	{"resample bad input", PREP_NONE, ID(RVID, RESAMPLE), H_INPUTS, 0, 0,
+	 ST(ERROR_PARAMETER, 0), 0, false},
+	{"rvid fn 4", PREP_NONE, PVIRQ_ABI_RVID_BASE + 4, 1, 0x1, 40, NOT_SUPPORTED, 0, false},
 	{"rvid fn 255", PREP_NONE, PVIRQ_ABI_RVID_BASE + 255, 0, 0, 0, NOT_SUPPORTED, 0, false},
 	/* Enable / disable: the caller's own instance */
 	{"enable", PREP_NONE, ID(RVIC, ENABLE), 0, 0, 0, 0, 0, true},
@@ -188,9 +216,22 @@ static void check_effect(struct pvirq_vm *vm, const struct vector *v, const stru
 		expect.pending[0][5] = false;
 		expect.masked[0][5] = true;
 		break;
+	case ID(RVIC, SET_PRIORITY): {
+		uint32_t cls = 0;
+
+		assert_int_equal(pvirq_rvic_get_priority(vm, 0, (uint32_t)v->a1, &cls), PVIRQ_OK);
+		assert_int_equal(cls, v->a2);
+		break;
+	}
+	case ID(RVIC, SET_PRIORITY_MASK): {
+		uint32_t floor = 0;
+
+		assert_int_equal(pvirq_rvic_get_priority_mask(vm, 0, &floor), PVIRQ_OK);
+		assert_int_equal(floor, v->a0);
+		break;
+	}
 	default: fail_msg("%s: no expected effect", v->what);
 	}
-	(void)vm;
 	assert_vm_state_equal(after, &expect);
 }
 

@@ -153,9 +153,9 @@ static void a_0_3_guest_sees_no_difference(void **state)
 	assert_int_equal(r.value, PVIRQ_ABI_FEATURES);
 	assert_true(r.value & PVIRQ_ABI_FEATURE_RESET);
 	/* Past the table: still NOT_SUPPORTED, in both parts. */
-	r = pvirq_guest_trap_call(&trap, PVIRQ_ABI_RVIC_BASE + 12, 0, 0, 0);
+	r = pvirq_guest_trap_call(&trap, PVIRQ_ABI_RVIC_BASE + 17, 0, 0, 0);
 	assert_int_equal(r.status, PVIRQ_ABI_STATUS_NOT_SUPPORTED);
-	r = pvirq_guest_trap_call(&trap, PVIRQ_ABI_RVID_BASE + 3, 0, 0, 0);
+	r = pvirq_guest_trap_call(&trap, PVIRQ_ABI_RVID_BASE + 4, 0, 0, 0);
 	assert_int_equal(r.status, PVIRQ_ABI_STATUS_NOT_SUPPORTED);
 	/* RESET does not change enabled: a 0.3-style bring-up around it. */
 	assert_int_equal(pvirq_rvic_enable(vm, 0), PVIRQ_OK);
