@@ -224,6 +224,46 @@ static inline struct pvirq_guest_ret pvirq_guest_rvic_resample(enum pvirq_guest_
 	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVIC, RESAMPLE), intid, 0, 0);
 }
 
+static inline struct pvirq_guest_ret pvirq_guest_rvic_reset(enum pvirq_guest_conduit c)
+{
+	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVIC, RESET), 0, 0, 0);
+}
+
+static inline struct pvirq_guest_ret pvirq_guest_rvic_share_state(enum pvirq_guest_conduit c,
+								  uint64_t page_gpa)
+{
+	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVIC, SHARE_STATE), page_gpa, 0, 0);
+}
+
+static inline struct pvirq_guest_ret pvirq_guest_rvic_unshare_state(enum pvirq_guest_conduit c)
+{
+	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVIC, UNSHARE_STATE), 0, 0, 0);
+}
+
+static inline struct pvirq_guest_ret pvirq_guest_rvic_set_priority(enum pvirq_guest_conduit c,
+								   uint64_t target, uint64_t intid,
+								   uint64_t cls)
+{
+	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVIC, SET_PRIORITY), target, intid, cls);
+}
+
+static inline struct pvirq_guest_ret pvirq_guest_rvic_set_priority_mask(enum pvirq_guest_conduit c,
+									uint64_t floor)
+{
+	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVIC, SET_PRIORITY_MASK), floor, 0, 0);
+}
+
+static inline struct pvirq_guest_ret pvirq_guest_rvic_acknowledge_nmi(enum pvirq_guest_conduit c)
+{
+	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVIC, ACKNOWLEDGE_NMI), 0, 0, 0);
+}
+
+static inline struct pvirq_guest_ret pvirq_guest_rvid_resample(enum pvirq_guest_conduit c,
+							       uint64_t input)
+{
+	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVID, RESAMPLE), input, 0, 0);
+}
+
 static inline struct pvirq_guest_ret pvirq_guest_rvid_version(enum pvirq_guest_conduit c)
 {
 	return pvirq_guest_call_native(c, PVIRQ_ABI_ID(RVID, VERSION), 0, 0, 0);

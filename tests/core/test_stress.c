@@ -16,7 +16,14 @@
  * interrupt or a lost wake-up shows up as a source that is never handled:
  * the test fails at its deadline instead of hanging.
  *
- *   test_core_stress [--seconds N]
+ * ABI 0.4 modes, combinable: --shared (each vCPU shares a page and
+ * acknowledges and ends interrupts in it with atomics, asking the host to
+ * re-evaluate when its unmask finds the INTID pending), --priority (the
+ * timer in class 2 above the devices), --level (the devices are
+ * level-triggered inputs: the handler services the device, which lowers
+ * its line, then resamples).
+ *
+ *   test_core_stress [--seconds N] [--shared] [--priority] [--level]
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +49,43 @@
 #define TIMER_INTID 20u /* trusted, one software level line per vCPU */
 
 static double run_seconds = 2.0;
+static bool shared_mode, priority_mode, level_mode;
+
+/* Guest RAM for the shared pages: page v at guest-physical 0x1000 * (v + 1). */
+static _Alignas(4096) _Atomic uint64_t guest_pages[NV][PVIRQ_SHARED_STATE_SIZE / 8];
+
+static void *guest_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
+{
+	(void)ctx;
+	(void)vcpu;
+	if (gpa == 0 || gpa % 0x1000 || gpa / 0x1000 > NV || size > PVIRQ_SHARED_STATE_SIZE)
+		return NULL;
+	return guest_pages[gpa / 0x1000 - 1];
+}
+
+/* The guest's in-memory acknowledge (spec section 13): the host's CAS. */
+static bool ack_in_memory(uint32_t me, uint32_t *intid)
+{
+	for (uint32_t i = 0; i < (T + U) / 32u; i++) {
+		uint64_t w = atomic_load(&guest_pages[me][i]);
+
+		for (;;) {
+			uint64_t d = w & ~(w >> 1) & 0x5555555555555555ull;
+			uint32_t n;
+
+			if (!d)
+				break;
+			n = i * 32u + (uint32_t)__builtin_ctzll(d) / 2u;
+			if (atomic_compare_exchange_strong(&guest_pages[me][i], &w,
+							   (w & ~PVIRQ_SHARED_PENDING(n)) |
+								   PVIRQ_SHARED_MASKED(n))) {
+				*intid = n;
+				return true;
+			}
+		}
+	}
+	return false;
+}
 
 struct stress {
 	struct pvirq_vm *vm;
@@ -109,13 +153,31 @@ static void handle(struct stress *s, uint32_t me, uint32_t intid)
 	} else if (intid >= T && intid < T + ND) {
 		uint32_t d = intid - T;
 
+		/* Servicing a level device lowers its line first; the device
+		 * raises again only after outstanding is clear. */
+		if (level_mode && atomic_load(&s->dev_outstanding[d]))
+			expect_ok(s, pvirq_rvid_set_level(s->vm, d, false), "lower device");
 		if (atomic_exchange(&s->dev_outstanding[d], 0))
 			atomic_fetch_add(&s->dev_handled[d], 1);
 		else
 			atomic_fetch_add(&s->dev_spurious, 1);
+		if (level_mode) {
+			int err = pvirq_rvid_resample(s->vm, d);
+
+			if (err != PVIRQ_EDISABLED)
+				expect_ok(s, err, "resample device");
+		}
 	} else {
 		fprintf(stderr, "vcpu %u: unexpected INTID %u\n", me, intid);
 		atomic_fetch_add(&s->errors, 1);
+	}
+	if (shared_mode) {
+		/* In-memory end of interrupt; an INTID found pending again is
+		 * re-evaluated by the host (the spec's re-evaluate rule). */
+		if (atomic_fetch_and(&guest_pages[me][intid / 32u], ~PVIRQ_SHARED_MASKED(intid)) &
+		    PVIRQ_SHARED_PENDING(intid))
+			expect_ok(s, pvirq_rvic_clear_masked(s->vm, me, intid), "re-evaluate");
+		return;
 	}
 	expect_ok(s, pvirq_rvic_clear_masked(s->vm, me, intid), "eoi");
 }
@@ -140,7 +202,8 @@ static void *vcpu_thread(void *p)
 				sched_yield();
 			continue;
 		}
-		while (pvirq_rvic_acknowledge(s->vm, a->me, &intid) == PVIRQ_OK)
+		while (shared_mode ? ack_in_memory(a->me, &intid)
+				   : pvirq_rvic_acknowledge(s->vm, a->me, &intid) == PVIRQ_OK)
 			handle(s, a->me, intid);
 		if (!atomic_load(&s->stop_traffic) && rnd(&seed) % 4 == 0) {
 			uint32_t to = (a->me + 1 + rnd(&seed) % (NV - 1)) % NV;
@@ -175,7 +238,10 @@ static void *device_thread(void *p)
 				continue;
 			atomic_store(&s->dev_outstanding[d], 1);
 			atomic_fetch_add(&s->dev_sent[d], 1);
-			expect_ok(s, pvirq_rvid_inject(s->vm, d), "inject");
+			expect_ok(s,
+				  level_mode ? pvirq_rvid_set_level(s->vm, d, true)
+					     : pvirq_rvid_inject(s->vm, d),
+				  "inject");
 			busy = true;
 		}
 		if (!busy && atomic_load(&s->stop_traffic))
@@ -263,7 +329,8 @@ static void stress_run(void **state)
 				   .nr_trusted = T,
 				   .nr_untrusted = U,
 				   .nr_rvid_inputs = ND,
-				   .notify = on_notify};
+				   .notify = on_notify,
+				   .guest_page = guest_page};
 	pthread_t vcpus[NV], devices[NDEV_THREADS], timer, retarget;
 	struct vcpu_arg vargs[NV], dargs[NDEV_THREADS];
 	unsigned long sent = 0, handled = 0, leftovers = 0;
@@ -274,14 +341,22 @@ static void stress_run(void **state)
 	assert_non_null(s);
 	cfg.notify_ctx = s;
 	assert_int_equal(pvirq_vm_create(&cfg, &s->vm), PVIRQ_OK);
-	/* Guest bring-up: enable, unmask what we use, map the devices. */
+	/* Guest bring-up: share, enable, unmask what we use, map the devices. */
 	for (uint32_t v = 0; v < NV; v++) {
+		if (shared_mode)
+			assert_int_equal(pvirq_rvic_share_state(s->vm, v, 0x1000ull * (v + 1)),
+					 PVIRQ_OK);
+		if (priority_mode)
+			assert_int_equal(pvirq_rvic_set_priority(s->vm, v, TIMER_INTID, 2),
+					 PVIRQ_OK);
 		assert_int_equal(pvirq_rvic_enable(s->vm, v), PVIRQ_OK);
 		for (uint32_t i = 0; i < NV; i++)
 			assert_int_equal(pvirq_rvic_clear_masked(s->vm, v, i), PVIRQ_OK);
 		assert_int_equal(pvirq_rvic_clear_masked(s->vm, v, TIMER_INTID), PVIRQ_OK);
 	}
 	for (uint32_t d = 0; d < ND; d++) {
+		if (level_mode)
+			assert_int_equal(pvirq_rvid_set_trigger(s->vm, d, true), PVIRQ_OK);
 		assert_int_equal(pvirq_rvid_map(s->vm, d, d % NV, T + d), PVIRQ_OK);
 		assert_int_equal(pvirq_rvic_clear_masked(s->vm, d % NV, T + d), PVIRQ_OK);
 	}
@@ -359,11 +434,13 @@ static void stress_run(void **state)
 	assert_true(atomic_load(&s->ipi_sent) > 0);
 	assert_true(atomic_load(&s->timer_sent) > 0);
 	assert_true(atomic_load(&s->retargets) > 0);
-	printf("stress: %.2f s, %lu interrupts handled (%lu device, %lu IPI, %lu timer), "
+	printf("stress%s%s%s: %.2f s, %lu interrupts handled (%lu device, %lu IPI, %lu timer), "
 	       "%.0f interrupts/s, %lu retargets, %lu+%lu spurious device/timer acks, "
 	       "%lu parked duplicates\n",
-	       elapsed, handled, sent, atomic_load(&s->ipi_handled), atomic_load(&s->timer_handled),
-	       (double)handled / elapsed, atomic_load(&s->retargets), atomic_load(&s->dev_spurious),
+	       shared_mode ? " --shared" : "", priority_mode ? " --priority" : "",
+	       level_mode ? " --level" : "", elapsed, handled, sent, atomic_load(&s->ipi_handled),
+	       atomic_load(&s->timer_handled), (double)handled / elapsed,
+	       atomic_load(&s->retargets), atomic_load(&s->dev_spurious),
 	       atomic_load(&s->timer_spurious), leftovers);
 	pvirq_vm_destroy(s->vm);
 	free(s);
@@ -375,9 +452,16 @@ int main(int argc, char **argv)
 		cmocka_unit_test(stress_run),
 	};
 
-	for (int i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--seconds"))
-			run_seconds = atof(argv[i + 1]);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			run_seconds = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--shared"))
+			shared_mode = true;
+		else if (!strcmp(argv[i], "--priority"))
+			priority_mode = true;
+		else if (!strcmp(argv[i], "--level"))
+			level_mode = true;
+	}
 	if (getenv("PVIRQ_STRESS_SECONDS"))
 		run_seconds = atof(getenv("PVIRQ_STRESS_SECONDS"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
