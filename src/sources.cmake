@@ -45,5 +45,7 @@ set(PVIRQ_GUEST_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/guest/irq.c
   ${CMAKE_CURRENT_LIST_DIR}/guest/route.c
   ${CMAKE_CURRENT_LIST_DIR}/guest/cpu.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest/shared.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest/priority.c
   ${CMAKE_CURRENT_LIST_DIR}/guest/x86_discover.c
 )

@@ -6,15 +6,26 @@
  *
  * A snapshot is a self-contained byte string in a fixed little-endian
  * format (docs/snapshot.md): the configuration (vCPU count, trusted and
- * untrusted INTID counts, rVID input count), every vCPU's architectural
- * id, enable bit and acknowledge cursor, every INTID's pending, masked and
- * software level-line bits, and the rVID table; closed by a CRC-32C. The
+ * untrusted INTID counts, rVID input count, NMI line), every vCPU's
+ * architectural id, enable bit, acknowledge cursors, shared-state page
+ * (its guest-physical address) and priority floor, every INTID's pending,
+ * masked, class and software level-line bits, the rVID table and every
+ * input's trigger and level; closed by a CRC-32C. The
  * bytes do not depend on the host's byte order, word size or compiler: a
  * snapshot saved on x86_64 restores identically on arm64 or riscv64.
  *
- * What a snapshot does NOT hold: the notify/line_level callbacks (the
- * destination's own), the per-vCPU "notified" flag (restarts clear) and
- * the acknowledge summary bitmap (rebuilt from the state words).
+ * What a snapshot does NOT hold: the callbacks (the destination's own),
+ * the per-vCPU "notified" flag (restarts clear), the NMI edge (restarts
+ * set where an NMI-class INTID is deliverable), the acknowledge summary
+ * bitmap (rebuilt).
+ *
+ * @par Shared-state pages
+ * The words of a vCPU that shared its state page live in guest RAM. Save
+ * reads them through the page; restore asks the destination's
+ * pvirq_config.guest_page() for the page at the same guest-physical
+ * address and writes the snapshot's words into it. So restore guest RAM
+ * first and the pvirq snapshot after it; the page need not be marked
+ * dirty for the migration, since the snapshot's words overwrite it.
  *
  * @par Caller contract: save
  * Quiesce the VM first: every vCPU out of guest mode (no hypercall in
@@ -44,6 +55,8 @@
  * the snapshot, so rearm finds it; the notified flag restarts clear, so the
  * first new deliverable INTID notifies; the summary bitmap is rebuilt, so
  * acknowledge and the line work at once. Restore never calls notify().
+ * On a VM with an NMI line, also call pvirq_vcpu_take_nmi() before the
+ * first entry and inject an NMI if it returns true.
  * Device models restore their own state and resume injecting afterwards.
  */
 #ifndef PVIRQ_SNAPSHOT_H
@@ -54,12 +67,15 @@
 /** Snapshot format version written by pvirq_vm_save(), and the newest
  *  one pvirq_vm_restore() accepts. Version 2 adds section flags
  *  (must-understand or optional) so that later releases can add sections
- *  without breaking older readers where that is safe (docs/snapshot.md). */
-#define PVIRQ_SNAPSHOT_VERSION 2u
+ *  without breaking older readers where that is safe; version 3 adds the
+ *  state of ABI 0.4 (shared-state pages, priority classes, level rVID
+ *  inputs) and the NMI line (docs/snapshot.md). */
+#define PVIRQ_SNAPSHOT_VERSION 3u
 
 /** Oldest format version pvirq_vm_restore() accepts and
  *  pvirq_vm_save_version() writes: the migration policy keeps the
- *  previous version readable and writable (docs/snapshot.md). */
+ *  previous versions readable, and writable while the state fits them
+ *  (docs/snapshot.md). */
 #define PVIRQ_SNAPSHOT_VERSION_OLDEST 1u
 
 PVIRQ_BEGIN_DECLS
@@ -68,11 +84,13 @@ PVIRQ_BEGIN_DECLS
  *  @{ */
 
 /**
- * @brief Exact size in bytes of the snapshot of @p vm.
+ * @brief Exact size in bytes of the snapshot pvirq_vm_save() writes
+ * (format version PVIRQ_SNAPSHOT_VERSION).
  *
- * The same in format versions 1 and 2. Depends only on the configuration: 48 + 16 + nr_vcpus * record +
- * 16 + 8 * nr_rvid_inputs + 4 (docs/snapshot.md). 4372 bytes for 8 vCPUs,
- * T = 32, U = 2016 and no rVID inputs.
+ * Depends only on the configuration (docs/snapshot.md): 8836 bytes for 8
+ * vCPUs, T = 32, U = 2016 and no rVID inputs. Versions 1 and 2 are
+ * smaller (4372 bytes there): pvirq_vm_save_version() reports theirs in
+ * its @c written, also when called with a NULL buffer and length 0.
  * @param vm the VM.
  * @return the size (never 0). Thread-safe: reads configuration only.
  */
@@ -96,17 +114,19 @@ PVIRQ_API size_t pvirq_vm_snapshot_size(const struct pvirq_vm *vm);
 PVIRQ_API int pvirq_vm_save(struct pvirq_vm *vm, void *buf, size_t len, size_t *written);
 
 /**
- * @brief pvirq_vm_save() in a chosen format version: the previous version
+ * @brief pvirq_vm_save() in a chosen format version: a previous version
  * lets a VM migrate back to (or roll back to) an older VMM.
  *
  * Same contract, ordering and errors as pvirq_vm_save(), plus one:
  * @param version PVIRQ_SNAPSHOT_VERSION_OLDEST .. PVIRQ_SNAPSHOT_VERSION.
  * @return PVIRQ_EVERSION (nothing written, @p written untouched) if
  *         @p version is outside that range, or if the VM holds state that
- *         format version cannot carry. No state of this release is beyond
- *         version 1; state that later releases keep in sections of their
- *         own will refuse the versions without them rather than be
- *         silently dropped. Checked before the buffer size.
+ *         format version cannot carry rather than drop it silently:
+ *         versions 1 and 2 cannot carry a shared-state page, a priority
+ *         class or floor other than 0, or a level-triggered rVID input.
+ *         (The acknowledge cursors of classes 1..3 are ordering state and
+ *         restart at 0 from those versions; an NMI line is the
+ *         destination's configuration.) Checked before the buffer size.
  */
 PVIRQ_API int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void *buf, size_t len,
 				    size_t *written);
@@ -129,20 +149,29 @@ PVIRQ_API int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void 
  *  - PVIRQ_ECORRUPT: structurally or internally inconsistent: a header or
  *    section field that disagrees with the recorded configuration, an
  *    impossible configuration, non-zero reserved or padding bits (bits
- *    beyond the INTID count), a cursor >= T + U, an rVID entry naming a
+ *    beyond the INTID or input count, header flags other than the NMI
+ *    line of version 3), a cursor >= T + U, an rVID entry naming a
  *    vCPU out of range or a trusted / out-of-range INTID, duplicate CPU ids;
- *    in version 2, sections after the rVID table that do not tile the
- *    bytes up to the checksum, carry unknown flags or repeat a VCPU or
- *    RVID tag.
- *  - PVIRQ_EVERSION: a well-formed version 2 snapshot with a section this
+ *    in version 3, a missing or misplaced PAGE, PRIO or INPT section, a
+ *    shared page whose address is not PVIRQ_SHARED_STATE_SIZE aligned, a
+ *    non-zero address without the shared flag, a floor >= 4, a level on
+ *    an edge-triggered input; in versions 2 and 3, further sections that
+ *    do not tile the bytes up to the checksum, carry unknown flags or
+ *    repeat one of the version's own tags.
+ *  - PVIRQ_EVERSION: a well-formed version 2 or 3 snapshot with a section this
  *    release does not know and that is not marked optional (written by a
  *    newer release, with state this one cannot hold). Unknown optional
  *    sections are skipped.
  *  - PVIRQ_ECONFIG: well-formed, but taken from a VM with another
- *    configuration (counts, or the CPU id of some vCPU index).
+ *    configuration (counts, the CPU id of some vCPU index, or, in
+ *    version 3, the NMI line).
  *  - PVIRQ_ECORRUPT: two mapped rVID inputs name the same (vCPU, INTID)
  *    (MAP refuses that with PVIRQ_EBUSY). Checked against the VM, so
  *    pvirq_snapshot_config() does not report it.
+ *  - PVIRQ_ECONFIG: a vCPU shared a page and the destination has no
+ *    guest_page() callback, or it returns NULL (or a pointer that is not
+ *    8-byte aligned) for that address: guest RAM not restored first, or
+ *    another memory map. Also not reported by pvirq_snapshot_config().
  * The checksum only catches accidents; a hostile snapshot can carry a
  * correct one, and it is the validation that keeps it out. Any input is
  * memory-safe: lengths are overflow-checked and never read past @p len.
@@ -153,7 +182,8 @@ PVIRQ_API int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void 
  * byte changed in between reaches the VM unchecked. A buffer another
  * party can write (shared memory, a migration channel mapped from another
  * process) goes through pvirq_vm_restore_staged().
- * O(snapshot size); calls no callback.
+ * O(snapshot size). Calls no callback but guest_page(): twice per shared
+ * page (to check, then to write), which must answer the same both times.
  * @param vm  the destination, created with the snapshot's configuration.
  * @param buf the snapshot, any alignment.
  * @param len its exact length in bytes.
@@ -193,9 +223,10 @@ PVIRQ_API int pvirq_vm_restore_staged(struct pvirq_vm *vm, const void *buf, size
  *
  * Runs every check of pvirq_vm_restore() that does not need a VM (header,
  * length, checksum, every internal consistency rule), then fills the
- * counts of @p cfg and, if @p cpu_ids is not NULL, the CPU id of every
- * vCPU into @p cpu_ids[0 .. nr_vcpus-1] with cfg->cpu_ids = @p cpu_ids.
- * The callbacks of @p cfg are set to NULL (the caller sets its own).
+ * counts and the NMI line of @p cfg and, if @p cpu_ids is not NULL, the
+ * CPU id of every vCPU into @p cpu_ids[0 .. nr_vcpus-1] with
+ * cfg->cpu_ids = @p cpu_ids. The callbacks of @p cfg are set to NULL (the
+ * caller sets its own; a snapshot with a shared page needs guest_page()).
  * @param buf         the snapshot.
  * @param len         its exact length in bytes.
  * @param cfg         receives the configuration.

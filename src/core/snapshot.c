@@ -5,8 +5,15 @@
  * The format is in snapshot_format.h and docs/snapshot.md. The engine's
  * private word layout (pending/masked interleaved, layout.h) never leaks
  * into it: save splits each state word into a pending and a masked bitmap,
- * restore interleaves them again, so the engine can change its layout
- * without changing the format.
+ * and each class word into a low-bit and a high-bit bitmap; restore
+ * interleaves them again, so the engine can change its layout without
+ * changing the format.
+ *
+ * A vCPU that shared its state page (RVIC_SHARE_STATE) keeps its state,
+ * class and floor words in guest RAM: save reads them through the page,
+ * each word once, and restore writes them into the page it gets from the
+ * destination's guest_page(). So the VMM restores guest RAM first, and the
+ * words restore writes win over whatever the RAM copy held.
  *
  * Restore is two passes over the caller's bytes: snap_parse() checks every
  * rule (structure, checksum, every field, internal consistency) without a
@@ -54,9 +61,21 @@ static uint64_t spread_bits(uint32_t x)
 	return w;
 }
 
-static void shape_of_vm(struct snap_shape *s, const struct pvirq_vm *vm)
+static void shape_of_vm(struct snap_shape *s, const struct pvirq_vm *vm, uint32_t version)
 {
-	snap_shape_of(s, vm->nr_vcpus, vm->nr_trusted, vm->nr_untrusted, vm->nr_rvid_inputs);
+	snap_shape_of(s, version, vm->nr_vcpus, vm->nr_trusted, vm->nr_untrusted,
+		      vm->nr_rvid_inputs);
+}
+
+/* Bit @n of bitmap @m (INTID or input n at bit n % 8 of byte n / 8). */
+static bool map_bit(const uint8_t *m, uint32_t n)
+{
+	return (m[n / 8u] >> (n % 8u)) & 1u;
+}
+
+static void set_map_bit(uint8_t *m, uint32_t n)
+{
+	m[n / 8u] |= (uint8_t)(1u << (n % 8u));
 }
 
 /* --- save ------------------------------------------------------------ */
@@ -82,6 +101,7 @@ static void save_vcpu(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 		      uint8_t *rec)
 {
 	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, index);
+	_Atomic uint64_t *inst = pvirq_inst(v); /* own block or shared page */
 	_Atomic uint64_t *level = pvirq_level_words(vm, v);
 	uint8_t *pending_map = rec + SNAP_VCPU_MAPS;
 	uint8_t *masked_map = pending_map + s->intid_map_bytes;
@@ -96,7 +116,11 @@ static void save_vcpu(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 	 * every saved snapshot restorable. */
 	snap_put32(rec + SNAP_VCPU_CURSOR, cursor % s->nr_intids);
 	for (i = 0; i < vm->nr_state_words; i++) {
-		uint64_t w = atomic_load_explicit(&pvirq_inst(v)[i], memory_order_relaxed);
+		/* One load per word: a shared page is guest memory, and the
+		 * two bitmaps must come from the same value. */
+		uint64_t w =
+			atomic_load_explicit(&inst[PVIRQ_SHARED_STATE_WORD(vm->nr_state_words, i)],
+					     memory_order_relaxed);
 
 		snap_put32(pending_map + 4u * i, even_bits(w));
 		snap_put32(masked_map + 4u * i, even_bits(w >> 1));
@@ -112,6 +136,75 @@ static void save_vcpu(const struct pvirq_vm *vm, const struct snap_shape *s, uin
 		if (bits < 64u)
 			w &= (1ull << bits) - 1u;
 		snap_put64(level_map + 8u * i, w);
+	}
+}
+
+/* PAGE record (v3): where the vCPU's words live. Relaxed, as above. */
+static void save_page(const struct pvirq_vm *vm, uint32_t index, uint8_t *rec)
+{
+	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, index);
+	bool shared = pvirq_is_shared(v, pvirq_inst(v));
+
+	snap_put64(rec + SNAP_PAGE_GPA,
+		   shared ? atomic_load_explicit(&v->shared_gpa, memory_order_relaxed) : 0);
+	snap_put32(rec + SNAP_PAGE_FLAGS, shared ? SNAP_PAGE_SHARED : 0);
+	snap_put32(rec + SNAP_PAGE_RESERVED, 0);
+}
+
+/* PRIO record (v3): floor, cursors of classes 1..3, class bitmaps, read
+ * through the instance words (the page, when shared: each word once, and
+ * only the floor's low two bits, the ones the engine reads). Relaxed
+ * loads, as in save_vcpu(). */
+static void save_prio(const struct pvirq_vm *vm, const struct snap_shape *s, uint32_t index,
+		      uint8_t *rec)
+{
+	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, index);
+	_Atomic uint64_t *inst = pvirq_inst(v);
+	uint32_t n = vm->nr_state_words, i;
+	uint8_t *low_map = rec + SNAP_PRIO_MAPS;
+	uint8_t *high_map = low_map + s->intid_map_bytes;
+	uint64_t floor =
+		atomic_load_explicit(&inst[PVIRQ_SHARED_FLOOR_WORD(n)], memory_order_relaxed);
+
+	snap_put32(rec + SNAP_PRIO_FLOOR, (uint32_t)floor & (PVIRQ_PRIORITY_CLASSES - 1u));
+	for (uint32_t c = 1; c < PVIRQ_PRIORITY_CLASSES; c++)
+		snap_put32(rec + SNAP_PRIO_CURSORS + 4u * (c - 1u),
+			   atomic_load_explicit(&v->ack_cursor[c], memory_order_relaxed) %
+				   s->nr_intids);
+	snap_put32(rec + SNAP_PRIO_FLAGS,
+		   atomic_load_explicit(&v->uses_priority, memory_order_relaxed) ? SNAP_PRIO_IN_USE
+										 : 0);
+	snap_put32(rec + SNAP_PRIO_RESERVED, 0);
+	for (i = 0; i < n; i++) {
+		uint64_t w = atomic_load_explicit(&inst[PVIRQ_SHARED_CLASS_WORD(n, i)],
+						  memory_order_relaxed);
+
+		snap_put32(low_map + 4u * i, even_bits(w));
+		snap_put32(high_map + 4u * i, even_bits(w >> 1));
+	}
+	for (; 4u * i < s->intid_map_bytes; i++) {
+		snap_put32(low_map + 4u * i, 0);
+		snap_put32(high_map + 4u * i, 0);
+	}
+}
+
+/* INPT records (v3): the trigger map, then the level map of the
+ * level-triggered inputs (an edge input's level is not state: get_level
+ * reports it low). Relaxed loads, as in save_vcpu(). */
+static void save_inputs(const struct pvirq_vm *vm, const struct snap_shape *s, uint8_t *maps)
+{
+	uint8_t *trigger_map = maps, *level_map = maps + s->input_map_bytes;
+
+	for (uint32_t b = 0; b < 2u * s->input_map_bytes; b++)
+		maps[b] = 0;
+	for (uint32_t i = 0; i < s->nr_rvid_inputs; i++) {
+		uint32_t st = atomic_load_explicit(pvirq_input_state(vm, i), memory_order_relaxed);
+
+		if (!(st & PVIRQ_INPUT_LEVEL_TRIGGERED))
+			continue;
+		set_map_bit(trigger_map, i);
+		if (st & PVIRQ_INPUT_LEVEL_HIGH)
+			set_map_bit(level_map, i);
 	}
 }
 
@@ -131,22 +224,54 @@ size_t pvirq_vm_snapshot_size(const struct pvirq_vm *vm)
 {
 	struct snap_shape s;
 
-	shape_of_vm(&s, vm);
+	shape_of_vm(&s, vm, PVIRQ_SNAPSHOT_VERSION);
 	return s.total;
 }
 
+/* Whether the vCPU's ABI 0.4 state is at its reset value: no shared page,
+ * floor 0, every class 0 (what versions 1 and 2 restore). Relaxed loads:
+ * see version_writable(). */
+static bool vcpu_state_fits_v2(const struct pvirq_vm *vm, uint32_t index)
+{
+	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, index);
+	_Atomic uint64_t *inst = pvirq_inst(v);
+	uint32_t n = vm->nr_state_words;
+
+	if (pvirq_is_shared(v, inst) ||
+	    (atomic_load_explicit(&inst[PVIRQ_SHARED_FLOOR_WORD(n)], memory_order_relaxed) &
+	     (PVIRQ_PRIORITY_CLASSES - 1u)))
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (atomic_load_explicit(&inst[PVIRQ_SHARED_CLASS_WORD(n, i)],
+					 memory_order_relaxed))
+			return false;
+	return true;
+}
+
 /*
- * Whether this library writes @version for @vm. Every state of this
- * release fits both versions (version 2 adds section flags, not state),
- * so only the number decides today. A later release that keeps state in a
- * section of its own (shared-state pages, level rVID inputs, priority
- * classes) refuses an older version here when that state is not at its
- * reset value, rather than write a snapshot that silently drops it.
+ * Whether this library writes @version for @vm: version 3 always;
+ * versions 1 and 2 only when the VM holds no state they cannot carry (a
+ * shared page, a class or floor other than 0, a level-triggered input),
+ * rather than write a snapshot that silently drops it. The cursors of
+ * classes 1..3 are ordering state only, and an NMI line is configuration
+ * the destination sets itself, so neither stops an older version.
+ * Relaxed loads, as in save_vcpu(); under the save contract nothing
+ * changes between this check and the save.
  */
 static bool version_writable(const struct pvirq_vm *vm, uint32_t version)
 {
-	(void)vm;
-	return version >= PVIRQ_SNAPSHOT_VERSION_OLDEST && version <= PVIRQ_SNAPSHOT_VERSION;
+	if (version < PVIRQ_SNAPSHOT_VERSION_OLDEST || version > PVIRQ_SNAPSHOT_VERSION)
+		return false;
+	if (version >= 3u)
+		return true;
+	for (uint32_t c = 0; c < vm->nr_vcpus; c++)
+		if (!vcpu_state_fits_v2(vm, c))
+			return false;
+	for (uint32_t i = 0; i < vm->nr_rvid_inputs; i++)
+		if (atomic_load_explicit(pvirq_input_state(vm, i), memory_order_relaxed) &
+		    PVIRQ_INPUT_LEVEL_TRIGGERED)
+			return false;
+	return true;
 }
 
 int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void *buf, size_t len,
@@ -159,7 +284,7 @@ int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void *buf, size
 		return PVIRQ_EINVAL;
 	if (!version_writable(vm, version))
 		return PVIRQ_EVERSION;
-	shape_of_vm(&s, vm);
+	shape_of_vm(&s, vm, version);
 	if (written)
 		*written = s.total;
 	if (len < s.total)
@@ -175,8 +300,9 @@ int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void *buf, size
 	snap_put32(p + SNAP_HDR_NR_TRUSTED, s.nr_trusted);
 	snap_put32(p + SNAP_HDR_NR_UNTRUSTED, s.nr_untrusted);
 	snap_put32(p + SNAP_HDR_NR_RVID_INPUTS, s.nr_rvid_inputs);
-	snap_put32(p + SNAP_HDR_NR_SECTIONS, SNAP_NR_SECTIONS);
-	snap_put32(p + SNAP_HDR_FLAGS, 0);
+	snap_put32(p + SNAP_HDR_NR_SECTIONS,
+		   version >= 3u ? SNAP_NR_SECTIONS_V3 : SNAP_NR_SECTIONS);
+	snap_put32(p + SNAP_HDR_FLAGS, version >= 3u && vm->nmi_line ? SNAP_FLAG_NMI_LINE : 0);
 
 	put_section(p + s.vcpus_at - SNAP_SECTION_BYTES, SNAP_TAG_VCPU, s.record_bytes, s.nr_vcpus);
 	for (uint32_t c = 0; c < s.nr_vcpus; c++)
@@ -187,6 +313,20 @@ int pvirq_vm_save_version(struct pvirq_vm *vm, uint32_t version, void *buf, size
 	for (uint32_t i = 0; i < s.nr_rvid_inputs; i++)
 		snap_put64(p + s.rvid_at + (size_t)i * SNAP_RVID_ENTRY_BYTES,
 			   save_rvid_entry(vm, i));
+
+	if (version >= 3u) {
+		put_section(p + s.pages_at - SNAP_SECTION_BYTES, SNAP_TAG_PAGE,
+			    SNAP_PAGE_RECORD_BYTES, s.nr_vcpus);
+		for (uint32_t c = 0; c < s.nr_vcpus; c++)
+			save_page(vm, c, p + s.pages_at + (size_t)c * SNAP_PAGE_RECORD_BYTES);
+		put_section(p + s.prio_at - SNAP_SECTION_BYTES, SNAP_TAG_PRIO, s.prio_record_bytes,
+			    s.nr_vcpus);
+		for (uint32_t c = 0; c < s.nr_vcpus; c++)
+			save_prio(vm, &s, c, p + s.prio_at + (size_t)c * s.prio_record_bytes);
+		put_section(p + s.inputs_at - SNAP_SECTION_BYTES, SNAP_TAG_INPT, s.input_map_bytes,
+			    SNAP_INPT_NR_RECORDS);
+		save_inputs(vm, &s, p + s.inputs_at);
+	}
 
 	snap_put32(p + s.crc_at, pvirq__crc32c(p, s.crc_at));
 	return PVIRQ_OK;
@@ -272,6 +412,50 @@ static bool vcpu_record_valid(const struct snap_shape *s, const uint8_t *rec)
 	       padding_clear(level_map, s->level_map_bytes, s->nr_level_lines);
 }
 
+/* PAGE record: a shared page is PVIRQ_SHARED_STATE_SIZE aligned (what
+ * SHARE_STATE accepts), and a vCPU without one has every field 0. */
+static bool page_record_valid(const uint8_t *rec)
+{
+	uint64_t gpa = snap_get64(rec + SNAP_PAGE_GPA);
+	uint32_t flags = snap_get32(rec + SNAP_PAGE_FLAGS);
+
+	if (snap_get32(rec + SNAP_PAGE_RESERVED) != 0 || (flags & ~SNAP_PAGE_SHARED))
+		return false;
+	return flags ? gpa % PVIRQ_SHARED_STATE_SIZE == 0 : gpa == 0;
+}
+
+/* PRIO record: floor and cursors in range, flags and reserved word
+ * known, the class bitmaps' padding 0. Every class of every INTID, with
+ * or without the in-use flag, is reachable (a shared page can hold any
+ * class before the first priority call, and UNSHARE copies it back), so
+ * only these can be wrong. */
+static bool prio_record_valid(const struct snap_shape *s, const uint8_t *rec)
+{
+	const uint8_t *low_map = rec + SNAP_PRIO_MAPS;
+
+	for (uint32_t c = 1; c < PVIRQ_PRIORITY_CLASSES; c++)
+		if (snap_get32(rec + SNAP_PRIO_CURSORS + 4u * (c - 1u)) >= s->nr_intids)
+			return false;
+	return snap_get32(rec + SNAP_PRIO_FLOOR) < PVIRQ_PRIORITY_CLASSES &&
+	       (snap_get32(rec + SNAP_PRIO_FLAGS) & ~SNAP_PRIO_IN_USE) == 0 &&
+	       snap_get32(rec + SNAP_PRIO_RESERVED) == 0 &&
+	       padding_clear(low_map, s->intid_map_bytes, s->nr_intids) &&
+	       padding_clear(low_map + s->intid_map_bytes, s->intid_map_bytes, s->nr_intids);
+}
+
+/* INPT maps: padding 0, and a level only on a level-triggered input (an
+ * edge input has none: pvirq_rvid_set_level() refuses it). */
+static bool inputs_valid(const struct snap_shape *s, const uint8_t *maps)
+{
+	const uint8_t *trigger_map = maps, *level_map = maps + s->input_map_bytes;
+
+	for (uint32_t b = 0; b < s->input_map_bytes; b++)
+		if (level_map[b] & ~trigger_map[b])
+			return false;
+	return padding_clear(trigger_map, s->input_map_bytes, s->nr_rvid_inputs) &&
+	       padding_clear(level_map, s->input_map_bytes, s->nr_rvid_inputs);
+}
+
 static bool rvid_entry_valid(const struct snap_shape *s, uint64_t e)
 {
 	uint32_t intid = (uint32_t)((e >> SNAP_RVID_INTID_SHIFT) & SNAP_RVID_INTID_MASK);
@@ -303,17 +487,28 @@ static bool cpu_ids_distinct(const uint8_t *p, const struct snap_shape *s)
 	return true;
 }
 
+/* Whether @tag names a section the version itself defines (so it cannot
+ * appear again as a further section). */
+static bool tag_is_versions_own(uint32_t tag, uint32_t version)
+{
+	if (tag == SNAP_TAG_VCPU || tag == SNAP_TAG_RVID)
+		return true;
+	return version >= 3u &&
+	       (tag == SNAP_TAG_PAGE || tag == SNAP_TAG_PRIO || tag == SNAP_TAG_INPT);
+}
+
 /*
- * The sections after the rVID table (version 2): @nr of them, which must
- * tile the bytes up to the trailer exactly. This release knows no tag
- * there, so it skips each optional one and refuses a must-understand one
- * with PVIRQ_EVERSION (a newer writer's state it cannot hold), but only
- * once the whole layout is known to be sound, so a corrupt snapshot is
- * reported as corrupt whatever its flags say. Every bound is checked
- * before the bytes are read; each loop step consumes at least 16 bytes,
- * so a huge @nr ends at the end of the buffer.
+ * The further sections (versions 2 and 3, after the version's own ones):
+ * @nr of them, which must tile the bytes up to the trailer exactly. This
+ * release knows no tag there, so it skips each optional one and refuses a
+ * must-understand one with PVIRQ_EVERSION (a newer writer's state it
+ * cannot hold), but only once the whole layout is known to be sound, so a
+ * corrupt snapshot is reported as corrupt whatever its flags say. Every
+ * bound is checked before the bytes are read; each loop step consumes at
+ * least 16 bytes, so a huge @nr ends at the end of the buffer.
  */
-static int check_extensions(const uint8_t *p, size_t len, const struct snap_shape *s, uint32_t nr)
+static int check_extensions(const uint8_t *p, size_t len, const struct snap_shape *s, uint32_t nr,
+			    uint32_t version)
 {
 	size_t at = s->extensions_at, end = len - SNAP_TRAILER_BYTES;
 	int err = PVIRQ_OK;
@@ -330,7 +525,7 @@ static int check_extensions(const uint8_t *p, size_t len, const struct snap_shap
 		bytes = (uint64_t)snap_get32(sec + SNAP_SEC_RECORD_BYTES) *
 			snap_get32(sec + SNAP_SEC_NR_RECORDS);
 		at += SNAP_SECTION_BYTES;
-		if ((flags & ~SNAP_SEC_OPTIONAL) || tag == SNAP_TAG_VCPU || tag == SNAP_TAG_RVID ||
+		if ((flags & ~SNAP_SEC_OPTIONAL) || tag_is_versions_own(tag, version) ||
 		    bytes % 8u || bytes > (uint64_t)(end - at))
 			return PVIRQ_ECORRUPT;
 		if (!(flags & SNAP_SEC_OPTIONAL))
@@ -344,6 +539,35 @@ static int check_extensions(const uint8_t *p, size_t len, const struct snap_shap
  * Every rule that needs no VM, except distinct CPU ids (see
  * cpu_ids_distinct()). On success @s describes the snapshot.
  */
+/* Version 3's own sections: PAGE, PRIO, INPT, in this order, exactly. */
+static bool v3_sections_valid(const uint8_t *p, const struct snap_shape *s)
+{
+	if (!section_is(p + s->pages_at - SNAP_SECTION_BYTES, SNAP_TAG_PAGE, SNAP_PAGE_RECORD_BYTES,
+			s->nr_vcpus) ||
+	    !section_is(p + s->prio_at - SNAP_SECTION_BYTES, SNAP_TAG_PRIO, s->prio_record_bytes,
+			s->nr_vcpus) ||
+	    !section_is(p + s->inputs_at - SNAP_SECTION_BYTES, SNAP_TAG_INPT, s->input_map_bytes,
+			SNAP_INPT_NR_RECORDS))
+		return false;
+	for (uint32_t c = 0; c < s->nr_vcpus; c++)
+		if (!page_record_valid(p + s->pages_at + (size_t)c * SNAP_PAGE_RECORD_BYTES) ||
+		    !prio_record_valid(s, p + s->prio_at + (size_t)c * s->prio_record_bytes))
+			return false;
+	return inputs_valid(s, p + s->inputs_at);
+}
+
+/* Header fields that depend on the version: the section count (exactly
+ * the version's own in version 1, at least them later) and the flags
+ * (reserved before version 3). */
+static bool header_fits_version(uint32_t version, uint32_t nr_sections, uint32_t flags)
+{
+	uint32_t own = version >= 3u ? SNAP_NR_SECTIONS_V3 : SNAP_NR_SECTIONS;
+
+	if (nr_sections < own || (version == 1u && nr_sections != own))
+		return false;
+	return (flags & ~(version >= 3u ? SNAP_FLAG_NMI_LINE : 0u)) == 0;
+}
+
 static int snap_parse(const uint8_t *p, size_t len, struct snap_shape *s)
 {
 	uint32_t version, nr_vcpus, t, u, inputs, nr_sections;
@@ -358,13 +582,13 @@ static int snap_parse(const uint8_t *p, size_t len, struct snap_shape *s)
 	inputs = snap_get32(p + SNAP_HDR_NR_RVID_INPUTS);
 	nr_sections = snap_get32(p + SNAP_HDR_NR_SECTIONS);
 	if (snap_get32(p + SNAP_HDR_HEADER_BYTES) != SNAP_HEADER_BYTES ||
-	    nr_sections < SNAP_NR_SECTIONS || (version == 1u && nr_sections != SNAP_NR_SECTIONS) ||
-	    snap_get32(p + SNAP_HDR_FLAGS) != 0 || !counts_possible(nr_vcpus, t, u, inputs))
+	    !header_fits_version(version, nr_sections, snap_get32(p + SNAP_HDR_FLAGS)) ||
+	    !counts_possible(nr_vcpus, t, u, inputs))
 		return PVIRQ_ECORRUPT;
 	/* Counts are within the limits now, so the shape cannot overflow;
-	 * and with total <= len every offset of the two fixed sections is in
-	 * bounds (check_extensions() bounds the rest). */
-	snap_shape_of(s, nr_vcpus, t, u, inputs);
+	 * and with total <= len every offset of the version's own sections is
+	 * in bounds (check_extensions() bounds the rest). */
+	snap_shape_of(s, version, nr_vcpus, t, u, inputs);
 	if (s->total > len)
 		return PVIRQ_ECORRUPT;
 	if (!section_is(p + s->vcpus_at - SNAP_SECTION_BYTES, SNAP_TAG_VCPU, s->record_bytes,
@@ -379,7 +603,22 @@ static int snap_parse(const uint8_t *p, size_t len, struct snap_shape *s)
 		if (!rvid_entry_valid(
 			    s, snap_get64(p + s->rvid_at + (size_t)i * SNAP_RVID_ENTRY_BYTES)))
 			return PVIRQ_ECORRUPT;
-	return check_extensions(p, len, s, nr_sections - SNAP_NR_SECTIONS);
+	if (version >= 3u && !v3_sections_valid(p, s))
+		return PVIRQ_ECORRUPT;
+	return check_extensions(
+		p, len, s, nr_sections - (version >= 3u ? SNAP_NR_SECTIONS_V3 : SNAP_NR_SECTIONS),
+		version);
+}
+
+static uint32_t snap_version(const uint8_t *p)
+{
+	return snap_get32(p + SNAP_HDR_VERSION);
+}
+
+/* Whether the snapshot says the VM had an NMI line (version 3 only). */
+static bool snap_nmi_line(const uint8_t *p)
+{
+	return snap_version(p) >= 3u && (snap_get32(p + SNAP_HDR_FLAGS) & SNAP_FLAG_NMI_LINE);
 }
 
 int pvirq_snapshot_config(const void *buf, size_t len, struct pvirq_config *cfg, uint64_t *cpu_ids,
@@ -414,18 +653,21 @@ int pvirq_snapshot_config(const void *buf, size_t len, struct pvirq_config *cfg,
 	cfg->guest_page_ctx = NULL;
 	cfg->resample = NULL;
 	cfg->resample_ctx = NULL;
-	cfg->nmi_line = false;
+	cfg->nmi_line = snap_nmi_line(buf);
 	return PVIRQ_OK;
 }
 
 /* --- restore --------------------------------------------------------- */
 
 /* Whether a parsed snapshot fits @vm: PVIRQ_OK, PVIRQ_ECONFIG, or
- * PVIRQ_ECORRUPT when a mismatched id turns out to be a duplicate. */
+ * PVIRQ_ECORRUPT when a mismatched id turns out to be a duplicate. A
+ * version 1 or 2 snapshot says nothing about an NMI line and has no NMI
+ * class state, so it fits a VM with or without one. */
 static int vm_matches(const struct pvirq_vm *vm, const uint8_t *p, const struct snap_shape *s)
 {
 	if (s->nr_vcpus != vm->nr_vcpus || s->nr_trusted != vm->nr_trusted ||
-	    s->nr_untrusted != vm->nr_untrusted || s->nr_rvid_inputs != vm->nr_rvid_inputs)
+	    s->nr_untrusted != vm->nr_untrusted || s->nr_rvid_inputs != vm->nr_rvid_inputs ||
+	    (snap_version(p) >= 3u && snap_nmi_line(p) != vm->nmi_line))
 		return PVIRQ_ECONFIG;
 	/* The VM's ids are distinct, so ids equal to them index by index are
 	 * distinct too: the quadratic duplicate check runs only on failure. */
@@ -436,58 +678,167 @@ static int vm_matches(const struct pvirq_vm *vm, const uint8_t *p, const struct 
 }
 
 /*
+ * The host address of the page at @gpa that vCPU @vcpu shared, from the
+ * destination's guest_page(), or NULL if it has none, refuses the page, or
+ * answers with an address the 64-bit atomics cannot use.
+ */
+static _Atomic uint64_t *guest_page_of(struct pvirq_vm *vm, uint32_t vcpu, uint64_t gpa)
+{
+	void *page;
+
+	if (!vm->guest_page)
+		return NULL;
+	page = vm->guest_page(vm->guest_page_ctx, vcpu, gpa, PVIRQ_SHARED_STATE_SIZE);
+	if ((uintptr_t)page % sizeof(uint64_t))
+		return NULL;
+	return page;
+}
+
+static bool snap_page_shared(const uint8_t *p, const struct snap_shape *s, uint32_t vcpu,
+			     uint64_t *gpa)
+{
+	const uint8_t *rec = p + s->pages_at + (size_t)vcpu * SNAP_PAGE_RECORD_BYTES;
+
+	if (snap_version(p) < 3u || !(snap_get32(rec + SNAP_PAGE_FLAGS) & SNAP_PAGE_SHARED))
+		return false;
+	*gpa = snap_get64(rec + SNAP_PAGE_GPA);
+	return true;
+}
+
+/*
+ * Whether the destination can hold every shared page of the snapshot:
+ * PVIRQ_OK, or PVIRQ_ECONFIG when guest_page() is missing or refuses a
+ * page (guest RAM not restored yet, or another memory map). The last check
+ * before anything is written; vm_apply() asks guest_page() again for the
+ * address, which the callback's contract keeps the same.
+ */
+static int pages_reachable(struct pvirq_vm *vm, const uint8_t *p, const struct snap_shape *s)
+{
+	uint64_t gpa;
+
+	for (uint32_t c = 0; c < s->nr_vcpus; c++)
+		if (snap_page_shared(p, s, c, &gpa) && !guest_page_of(vm, c, gpa))
+			return PVIRQ_ECONFIG;
+	return PVIRQ_OK;
+}
+
+/*
  * Stores of restore: relaxed, like pvirq_vm_reset(). The contract excludes
  * every concurrent user of the VM, and the caller's resume of its vCPU and
  * device threads (unlock, thread start) is what orders these stores before
  * their first operation; a fence here would add nothing to that (and
- * ThreadSanitizer builds refuse atomic_thread_fence).
+ * ThreadSanitizer builds refuse atomic_thread_fence). The one exception is
+ * the instance pointer, stored with release as every publication of a
+ * page is (layout.h), which costs nothing here.
+ *
+ * The words go where the vCPU's instance now lives: its own block, or the
+ * page it shared, written in full (state, classes, floor), so whatever the
+ * restored guest RAM held there is overwritten by the snapshot's words.
+ * Version 1 and 2 snapshots restore classes and floor 0 and no page.
  */
-static void apply_vcpu(struct pvirq_vm *vm, const struct snap_shape *s, uint32_t index,
-		       const uint8_t *rec)
+static void apply_vcpu(struct pvirq_vm *vm, const uint8_t *p, const struct snap_shape *s,
+		       uint32_t index)
 {
 	struct pvirq_vcpu *v = pvirq_vcpu_at(vm, index);
+	const uint8_t *rec = p + s->vcpus_at + (size_t)index * s->record_bytes;
+	const uint8_t *prio = snap_version(p) >= 3u
+				      ? p + s->prio_at + (size_t)index * s->prio_record_bytes
+				      : NULL;
+	_Atomic uint64_t *inst = &v->words[0], *page;
 	_Atomic uint64_t *level = pvirq_level_words(vm, v);
 	const uint8_t *pending_map = rec + SNAP_VCPU_MAPS;
 	const uint8_t *masked_map = pending_map + s->intid_map_bytes;
 	const uint8_t *level_map = masked_map + s->intid_map_bytes;
-	uint64_t summary = 0;
+	uint32_t n = vm->nr_state_words, floor = prio ? snap_get32(prio + SNAP_PRIO_FLOOR) : 0;
+	uint32_t enabled = snap_get32(rec + SNAP_VCPU_FLAGS) & SNAP_VCPU_ENABLED;
+	uint32_t in_use = prio ? snap_get32(prio + SNAP_PRIO_FLAGS) & SNAP_PRIO_IN_USE : 0;
+	uint64_t summary = 0, gpa = 0, nmi_lanes = 0;
 
-	for (uint32_t i = 0; i < vm->nr_state_words; i++) {
+	/* pages_reachable() found this page; should the callback now break
+	 * its contract and refuse it, the words stay in host memory: the
+	 * state is complete there, only not shared. */
+	if (snap_page_shared(p, s, index, &gpa) && (page = guest_page_of(vm, index, gpa)))
+		inst = page;
+	else
+		gpa = 0;
+	for (uint32_t i = 0; i < n; i++) {
 		uint64_t w = spread_bits(snap_get32(pending_map + 4u * i)) |
 			     spread_bits(snap_get32(masked_map + 4u * i)) << 1;
+		uint64_t low = 0, high = 0;
 
-		atomic_store_explicit(&pvirq_inst(v)[i], w, memory_order_relaxed);
+		if (prio) {
+			low = spread_bits(snap_get32(prio + SNAP_PRIO_MAPS + 4u * i));
+			high = spread_bits(
+				snap_get32(prio + SNAP_PRIO_MAPS + s->intid_map_bytes + 4u * i));
+		}
+		atomic_store_explicit(&inst[PVIRQ_SHARED_STATE_WORD(n, i)], w,
+				      memory_order_relaxed);
+		atomic_store_explicit(&inst[PVIRQ_SHARED_CLASS_WORD(n, i)], low | high << 1,
+				      memory_order_relaxed);
 		/* Rebuild summary invariant S (rvic.c) exactly: a bit for
 		 * every word holding a deliverable INTID, and no other. */
 		if (pvirq_deliverable_lanes(w))
 			summary |= 1ull << i;
+		nmi_lanes |= pvirq_deliverable_lanes(w) & low & high;
 	}
+	atomic_store_explicit(&inst[PVIRQ_SHARED_FLOOR_WORD(n)], floor, memory_order_relaxed);
 	for (uint32_t i = 0; i < vm->nr_level_words; i++)
 		atomic_store_explicit(&level[i], snap_get64(level_map + 8u * i),
 				      memory_order_relaxed);
 	atomic_store_explicit(&v->summary, summary, memory_order_relaxed);
-	atomic_store_explicit(&v->enabled, snap_get32(rec + SNAP_VCPU_FLAGS) & SNAP_VCPU_ENABLED,
-			      memory_order_relaxed);
+	atomic_store_explicit(&v->enabled, enabled, memory_order_relaxed);
 	atomic_store_explicit(&v->ack_cursor[0], snap_get32(rec + SNAP_VCPU_CURSOR),
 			      memory_order_relaxed);
+	for (uint32_t c = 1; c < PVIRQ_PRIORITY_CLASSES; c++)
+		atomic_store_explicit(&v->ack_cursor[c],
+				      prio ? snap_get32(prio + SNAP_PRIO_CURSORS + 4u * (c - 1u))
+					   : 0,
+				      memory_order_relaxed);
+	/* Whether the class words and floor are honoured: until the first
+	 * priority call a guest's page may hold classes that mean nothing
+	 * yet, so this is state, not derived from the words. */
+	atomic_store_explicit(&v->uses_priority, in_use ? 1u : 0u, memory_order_relaxed);
+	atomic_store_explicit(&v->shared_gpa, gpa, memory_order_relaxed);
+	atomic_store_explicit(&v->inst, (uintptr_t)inst, memory_order_release);
 	/* Restarts clear: the first rearm or deliverable INTID re-arms it. */
 	atomic_store_explicit(&v->notified, 0, memory_order_relaxed);
+	/* The NMI edge restarts set when an NMI-class INTID is deliverable:
+	 * whether the source injected its NMI before the pause is not known,
+	 * and an NMI that finds nothing is harmless where a lost one is not. */
+	atomic_store_explicit(&v->nmi_edge,
+			      (vm->nmi_line && enabled && in_use && nmi_lanes) ? 1u : 0u,
+			      memory_order_relaxed);
 }
 
 static void vm_apply(struct pvirq_vm *vm, const uint8_t *p, const struct snap_shape *s)
 {
+	const uint8_t *trigger_map = p + s->inputs_at;
+	const uint8_t *level_map = trigger_map + s->input_map_bytes;
+	bool v3 = snap_version(p) >= 3u;
+	uint32_t any_level_input = 0;
+
 	for (uint32_t c = 0; c < s->nr_vcpus; c++)
-		apply_vcpu(vm, s, c, p + s->vcpus_at + (size_t)c * s->record_bytes);
+		apply_vcpu(vm, p, s, c);
 	for (uint32_t i = 0; i < s->nr_rvid_inputs; i++) {
 		uint64_t e = snap_get64(p + s->rvid_at + (size_t)i * SNAP_RVID_ENTRY_BYTES);
 		uint64_t entry = 0;
+		uint32_t st = 0;
 
 		if (e & SNAP_RVID_VALID)
 			entry = pvirq_rvid_encode(
 				(uint32_t)e,
 				(uint32_t)((e >> SNAP_RVID_INTID_SHIFT) & SNAP_RVID_INTID_MASK));
+		if (v3 && map_bit(trigger_map, i))
+			st = PVIRQ_INPUT_LEVEL_TRIGGERED |
+			     (map_bit(level_map, i) ? PVIRQ_INPUT_LEVEL_HIGH : 0u);
+		any_level_input |= st;
 		atomic_store_explicit(pvirq_rvid_at(vm, i), entry, memory_order_relaxed);
+		atomic_store_explicit(pvirq_input_state(vm, i), st, memory_order_relaxed);
 	}
+	/* Derived: ENABLE and RESET scan for high levels only when some input
+	 * is level-triggered. */
+	atomic_store_explicit(&vm->any_level_input, any_level_input ? 1u : 0u,
+			      memory_order_relaxed);
 }
 
 /*
@@ -526,6 +877,10 @@ int pvirq_vm_restore(struct pvirq_vm *vm, const void *buf, size_t len)
 		err = vm_matches(vm, buf, &s);
 	if (!err && !rvid_targets_distinct(vm, buf, &s))
 		err = PVIRQ_ECORRUPT;
+	/* Last, so guest_page() is asked only about an otherwise valid
+	 * snapshot; the occupancy scratch then goes back to the VM's table. */
+	if (!err && (err = pages_reachable(vm, buf, &s)) != PVIRQ_OK)
+		pvirq__rvid_rebuild_occupancy(vm);
 	if (err)
 		return err;
 	vm_apply(vm, buf, &s);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The snapshot byte format, versions 1 and 2 (docs/snapshot.md is the
+ * The snapshot byte format, versions 1, 2 and 3 (docs/snapshot.md is the
  * spec; keep the two in step). Private to src/core; not installed.
  *
  *   header      48 bytes
  *   VCPU section header 16 bytes, then nr_vcpus records of record_bytes
  *   RVID section header 16 bytes, then nr_rvid_inputs entries of 8 bytes
- *   version 2 only: further sections, each a 16-byte header and
+ *   version 3 only: PAGE, PRIO and INPT sections, in this order
+ *   versions 2 and 3: further sections, each a 16-byte header and
  *     record_bytes * nr_records bytes (a multiple of 8)
  *   trailer      4 bytes: CRC-32C of every byte before it
  *
@@ -18,6 +19,13 @@
  * not know it skips. This lets later releases add state (shared-state
  * page registration, level rVID inputs, priority classes) as new sections
  * that older readers skip where that is safe and refuse where it is not.
+ *
+ * Version 3 is version 2 with the state of ABI 0.4 (shared-state pages,
+ * priority classes, level rVID inputs): three must-understand sections
+ * that every version 3 snapshot has, right after the rVID table, and bit 0
+ * of the header flags (the VM has an NMI line), reserved in versions 1
+ * and 2. A version 1 or 2 snapshot restores as the reset value of that
+ * state: no page, every class 0, floor 0, every input edge-triggered.
  *
  * Every integer is little-endian and written byte by byte, so the bytes
  * are the same on every host. Bitmaps put INTID n at bit n % 8 of byte
@@ -45,9 +53,14 @@
 #define SNAP_HDR_NR_TRUSTED 28u	    /* u32 T                         */
 #define SNAP_HDR_NR_UNTRUSTED 32u   /* u32 U                         */
 #define SNAP_HDR_NR_RVID_INPUTS 36u /* u32                           */
-#define SNAP_HDR_NR_SECTIONS 40u    /* u32, 2 in v1, >= 2 in v2      */
-#define SNAP_HDR_FLAGS 44u	    /* u32, reserved, 0              */
+#define SNAP_HDR_NR_SECTIONS 40u    /* u32, 2 in v1, >= 2 in v2, >= 5 in v3 */
+#define SNAP_HDR_FLAGS 44u	    /* u32, v1/v2: 0; v3: SNAP_FLAG_*  */
 #define SNAP_HEADER_BYTES 48u
+
+/* Header flag (v3): the VM was configured with an NMI line
+ * (pvirq_config.nmi_line). Configuration, like the counts: restore into a
+ * VM without one is PVIRQ_ECONFIG. */
+#define SNAP_FLAG_NMI_LINE 1u
 
 /* Section header field offsets (relative to the section start). */
 #define SNAP_SEC_TAG 0u		 /* u32 four ASCII characters            */
@@ -55,14 +68,19 @@
 #define SNAP_SEC_NR_RECORDS 8u	 /* u32 number of records                */
 #define SNAP_SEC_FLAGS 12u	 /* u32, v1: reserved 0; v2: SNAP_SEC_*  */
 #define SNAP_SECTION_BYTES 16u
-#define SNAP_NR_SECTIONS 2u /* the sections every version has */
+#define SNAP_NR_SECTIONS 2u    /* the sections every version has */
+#define SNAP_NR_SECTIONS_V3 5u /* ... and every version 3 snapshot */
 
 /* Section flag (v2): a reader that does not know the tag may skip it. */
 #define SNAP_SEC_OPTIONAL 1u
 
-/* Tags: the ASCII bytes "VCPU" and "RVID" read as little-endian u32. */
+/* Tags: the ASCII bytes "VCPU", "RVID", "PAGE", "PRIO" and "INPT" read
+ * as little-endian u32. */
 #define SNAP_TAG_VCPU 0x55504356u
 #define SNAP_TAG_RVID 0x44495652u
+#define SNAP_TAG_PAGE 0x45474150u
+#define SNAP_TAG_PRIO 0x4F495250u
+#define SNAP_TAG_INPT 0x54504E49u
 
 /* vCPU record field offsets (relative to the record start). */
 #define SNAP_VCPU_CPU_ID 0u  /* u64 architectural CPU id                  */
@@ -79,26 +97,58 @@
 #define SNAP_RVID_RESERVED 0x7FFF000000000000ull
 #define SNAP_RVID_ENTRY_BYTES 8u
 
+/* PAGE record (v3), one per vCPU: the shared-state page. */
+#define SNAP_PAGE_GPA 0u       /* u64 guest-physical address, 0 if none  */
+#define SNAP_PAGE_FLAGS 8u     /* u32 bit 0: shared; others 0           */
+#define SNAP_PAGE_RESERVED 12u /* u32 0                                 */
+#define SNAP_PAGE_RECORD_BYTES 16u
+#define SNAP_PAGE_SHARED 1u
+
+/* PRIO record (v3), one per vCPU: floor, the acknowledge cursors of
+ * classes 1..3 (class 0's is the VCPU record's cursor field), whether the
+ * instance honours its classes, then the low and the high bit of every
+ * INTID's class as two INTID bitmaps. */
+#define SNAP_PRIO_FLOOR 0u     /* u32 < PVIRQ_PRIORITY_CLASSES                */
+#define SNAP_PRIO_CURSORS 4u   /* u32 x 3: cursor of class 1, 2, 3; < T + U   */
+#define SNAP_PRIO_FLAGS 16u    /* u32 SNAP_PRIO_IN_USE; other bits 0          */
+#define SNAP_PRIO_RESERVED 20u /* u32 0                                       */
+#define SNAP_PRIO_MAPS 24u     /* class bit 0 map, class bit 1 map           */
+/* The instance honours its class words and floor: set by its first
+ * priority call (until then every INTID acts as class 0 under floor 0,
+ * whatever a shared page holds), cleared by reset. Guest-visible, so
+ * saved, not derived. */
+#define SNAP_PRIO_IN_USE 1u
+
+/* INPT section (v3): two records of one bitmap over the rVID inputs each
+ * (input n at bit n % 8 of byte n / 8, padded to 64 bits): which inputs
+ * are level-triggered, and which of those have their level high. */
+#define SNAP_INPT_NR_RECORDS 2u
+
 #define SNAP_TRAILER_BYTES 4u
 
 /* Where everything is, for one configuration. Computed from counts that
  * passed pvirq_config_check()'s limits, so nothing here can overflow
- * (the largest snapshot is about 3.7 MiB). */
+ * (the largest snapshot is about 6 MiB). */
 struct snap_shape {
 	uint32_t nr_vcpus;
 	uint32_t nr_trusted;
 	uint32_t nr_untrusted;
 	uint32_t nr_intids;
 	uint32_t nr_rvid_inputs;
-	uint32_t intid_map_bytes; /* pending or masked map: T+U bits, padded */
-	uint32_t nr_level_lines;  /* min(T, PVIRQ_MAX_LEVEL_LINES) */
-	uint32_t level_map_bytes; /* level map: nr_level_lines bits, padded */
-	uint32_t record_bytes;	  /* one vCPU record */
-	size_t vcpus_at;	  /* first vCPU record */
-	size_t rvid_at;		  /* first rVID entry */
-	size_t extensions_at;	  /* v2: first section after the rVID table */
-	size_t crc_at;		  /* trailer, when there are no further sections */
-	size_t total;		  /* whole snapshot, ditto */
+	uint32_t intid_map_bytes;   /* pending or masked map: T+U bits, padded */
+	uint32_t nr_level_lines;    /* min(T, PVIRQ_MAX_LEVEL_LINES) */
+	uint32_t level_map_bytes;   /* level map: nr_level_lines bits, padded */
+	uint32_t record_bytes;	    /* one vCPU record */
+	uint32_t prio_record_bytes; /* v3: one PRIO record */
+	uint32_t input_map_bytes;   /* v3: nr_rvid_inputs bits, padded */
+	size_t vcpus_at;	    /* first vCPU record */
+	size_t rvid_at;		    /* first rVID entry */
+	size_t pages_at;	    /* v3: first PAGE record */
+	size_t prio_at;		    /* v3: first PRIO record */
+	size_t inputs_at;	    /* v3: the level-triggered input map */
+	size_t extensions_at;	    /* first section after the version's own */
+	size_t crc_at;		    /* trailer, when there are no further sections */
+	size_t total;		    /* whole snapshot, ditto */
 };
 
 static inline uint32_t snap_map_bytes(uint32_t bits)
@@ -106,8 +156,10 @@ static inline uint32_t snap_map_bytes(uint32_t bits)
 	return (bits + 63u) / 64u * 8u;
 }
 
-static inline void snap_shape_of(struct snap_shape *s, uint32_t nr_vcpus, uint32_t nr_trusted,
-				 uint32_t nr_untrusted, uint32_t nr_rvid_inputs)
+/* @version: 1, 2 or 3 (versions 1 and 2 have the same shape). */
+static inline void snap_shape_of(struct snap_shape *s, uint32_t version, uint32_t nr_vcpus,
+				 uint32_t nr_trusted, uint32_t nr_untrusted,
+				 uint32_t nr_rvid_inputs)
 {
 	s->nr_vcpus = nr_vcpus;
 	s->nr_trusted = nr_trusted;
@@ -120,7 +172,20 @@ static inline void snap_shape_of(struct snap_shape *s, uint32_t nr_vcpus, uint32
 	s->record_bytes = SNAP_VCPU_MAPS + 2u * s->intid_map_bytes + s->level_map_bytes;
 	s->vcpus_at = SNAP_HEADER_BYTES + SNAP_SECTION_BYTES;
 	s->rvid_at = s->vcpus_at + (size_t)nr_vcpus * s->record_bytes + SNAP_SECTION_BYTES;
-	s->extensions_at = s->rvid_at + (size_t)nr_rvid_inputs * SNAP_RVID_ENTRY_BYTES;
+	s->prio_record_bytes = SNAP_PRIO_MAPS + 2u * s->intid_map_bytes;
+	s->input_map_bytes = snap_map_bytes(nr_rvid_inputs);
+	s->pages_at = s->rvid_at + (size_t)nr_rvid_inputs * SNAP_RVID_ENTRY_BYTES;
+	s->extensions_at = s->pages_at;
+	if (version >= 3u) {
+		s->pages_at += SNAP_SECTION_BYTES;
+		s->prio_at = s->pages_at + (size_t)nr_vcpus * SNAP_PAGE_RECORD_BYTES +
+			     SNAP_SECTION_BYTES;
+		s->inputs_at =
+			s->prio_at + (size_t)nr_vcpus * s->prio_record_bytes + SNAP_SECTION_BYTES;
+		s->extensions_at = s->inputs_at + SNAP_INPT_NR_RECORDS * s->input_map_bytes;
+	} else {
+		s->prio_at = s->inputs_at = s->extensions_at;
+	}
 	s->crc_at = s->extensions_at;
 	s->total = s->crc_at + SNAP_TRAILER_BYTES;
 }

@@ -56,6 +56,8 @@ int pvirq_guest_probe(struct pvirq_guest_driver *drv, const struct pvirq_guest_t
 	vector = info_or_zero(trap, PVIRQ_ABI_INFO_UPCALL_VECTOR);
 	drv->upcall_vector = vector < 256 ? (uint32_t)vector : 0;
 	drv->irqs = irqs;
+	drv->classes_used = 0;
+	drv->reserved = 0;
 	/* Field by field: a struct copy may become a memset call, which a
 	 * freestanding kernel need not provide. */
 	for (uint32_t i = 0; i < drv->nr_irqs; i++) {
@@ -65,7 +67,7 @@ int pvirq_guest_probe(struct pvirq_guest_driver *drv, const struct pvirq_guest_t
 		irqs[i].input = 0;
 		irqs[i].target = 0;
 		irqs[i].routed = 0;
-		irqs[i].reserved = 0;
+		irqs[i].cls = 0;
 	}
 	return PVIRQ_GUEST_PROBE_OK;
 }
@@ -73,7 +75,11 @@ int pvirq_guest_probe(struct pvirq_guest_driver *drv, const struct pvirq_guest_t
 int64_t pvirq_guest_set_handler(struct pvirq_guest_driver *drv, uint32_t intid,
 				pvirq_guest_handler_fn handler, void *ctx, uint32_t flags)
 {
-	const uint32_t trusted_only = PVIRQ_GUEST_IRQ_LEVEL | PVIRQ_GUEST_IRQ_PERCPU;
+	/* A level untrusted INTID is a level rVID input: its end of interrupt
+	 * is RVID_RESAMPLE, which a hypervisor without level inputs lacks. */
+	const uint32_t trusted_only =
+		PVIRQ_GUEST_IRQ_PERCPU |
+		((drv->features & PVIRQ_ABI_FEATURE_LEVEL_INPUTS) ? 0u : PVIRQ_GUEST_IRQ_LEVEL);
 
 	if (intid >= drv->nr_irqs || (intid >= drv->nr_trusted && (flags & trusted_only)))
 		return PVIRQ_ABI_STATUS(PVIRQ_ABI_ERROR_PARAMETER, 0);
@@ -95,4 +101,19 @@ void pvirq_guest_cpu_init(struct pvirq_guest_cpu *cpu, struct pvirq_guest_driver
 	cpu->stopped = 0;
 	cpu->last_stop_status = 0;
 	cpu->rescued = 0;
+	cpu->page = NULL;
+	cpu->page_gpa = 0;
+	cpu->page_flags = 0;
+	cpu->page_shared = 0;
+	cpu->share_status = 0;
+	for (uint32_t cls = 0; cls < PVIRQ_PRIORITY_CLASSES; cls++)
+		cpu->ack_cursor[cls] = 0;
+	cpu->floor = 0;
+	cpu->priority_used = 0;
+	cpu->mem_acks = 0;
+	cpu->mem_eois = 0;
+	cpu->repended = 0;
+	cpu->reevaluated = 0;
+	cpu->nmi_handled = 0;
+	cpu->nmi_spurious = 0;
 }

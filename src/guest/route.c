@@ -27,8 +27,12 @@ int64_t pvirq_guest_route(struct pvirq_guest_cpu *cpu, uint32_t intid, uint32_t 
 	status = GUEST_CALL(cpu, RVID, MAP, input, target, intid).status;
 	if (status != PVIRQ_ABI_SUCCESS)
 		return status;
-	irq->input = input;
+	/* Relaxed: published by guest_route_set()'s release stores. */
+	__atomic_store_n(&irq->input, input, __ATOMIC_RELAXED);
 	guest_route_set(irq, target, true);
+	status = pvirq__guest_apply_class(cpu, target, intid);
+	if (status != PVIRQ_ABI_SUCCESS)
+		return status;
 	return GUEST_CALL(cpu, RVIC, CLEAR_MASKED, target, intid, 0).status;
 }
 
@@ -70,6 +74,10 @@ int64_t pvirq__guest_retarget_locked(struct pvirq_guest_cpu *cpu, uint32_t intid
 		return PVIRQ_ABI_SUCCESS;
 	GUEST_CALL(cpu, RVIC, SET_MASKED, old, intid, 0);
 	status = GUEST_CALL(cpu, RVIC, SET_MASKED, target, intid, 0).status;
+	if (status != PVIRQ_ABI_SUCCESS)
+		goto undo;
+	/* The class travels with the route (set while still masked there). */
+	status = pvirq__guest_apply_class(cpu, target, intid);
 	if (status != PVIRQ_ABI_SUCCESS)
 		goto undo;
 	status = GUEST_CALL(cpu, RVID, MAP, irq->input, target, intid).status;

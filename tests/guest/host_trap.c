@@ -11,7 +11,7 @@ static void count_call(struct host_trap *host, uint32_t id)
 	uint32_t fn = id & (PVIRQ_ABI_RANGE_SIZE - 1u);
 
 	host->calls++;
-	if (fn < 16)
+	if (fn < 32)
 		host->calls_by_fn[part][fn]++;
 }
 
@@ -65,4 +65,17 @@ void host_trap_init(struct host_trap *host, struct pvirq_guest_trap *trap, struc
 	*host = (struct host_trap){.vm = vm, .vcpu = vcpu, .binding = binding};
 	trap->call = host_trap_call;
 	trap->ctx = host;
+}
+
+void *host_pages_translate(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
+{
+	struct host_pages *pages = ctx;
+	const uint64_t bytes = sizeof(pages->words);
+
+	(void)vcpu;
+	/* As a VMM must: the address is the guest's, so check it all. */
+	if (gpa < HOST_PAGES_BASE || gpa - HOST_PAGES_BASE > bytes ||
+	    size > bytes - (gpa - HOST_PAGES_BASE))
+		return NULL;
+	return (char *)pages->words + (gpa - HOST_PAGES_BASE);
 }

@@ -106,6 +106,9 @@ static void probe_accepts_a_plain_0_3_hypervisor(void **state)
 	assert_int_equal(drv.features, 0); /* ERROR_PARAMETER reads as none */
 	assert_int_equal(drv.nr_inputs, 0);
 	assert_int_equal(drv.upcall_vector, 0);
+	/* No level rVID inputs before 0.4: a level device is refused. */
+	assert_int_equal(pvirq_guest_set_handler(&drv, T, NULL, NULL, PVIRQ_GUEST_IRQ_LEVEL),
+			 PVIRQ_ABI_STATUS(PVIRQ_ABI_ERROR_PARAMETER, 0));
 }
 
 static void probe_fails_clearly(void **state)
@@ -368,6 +371,192 @@ static void bring_up_sequence_with_and_without_bulk_reset(void **state)
 	}
 }
 
+/* ---- The shared page against a scripted hypervisor that only says yes:
+ * the test writes the words as the hypervisor would, and every call the
+ * core makes is in the log. ---- */
+
+static _Alignas(4096) uint64_t page[PVIRQ_SHARED_STATE_SIZE / 8];
+static uint32_t order[16], nr_order;
+static uint32_t repend_once = ~0u; /* INTID whose handler latches it again */
+
+static void set_pending(uint32_t intid)
+{
+	__atomic_fetch_or(&page[intid / 32], PVIRQ_SHARED_PENDING(intid), __ATOMIC_SEQ_CST);
+}
+
+static void set_class_word(uint32_t intid, uint32_t cls)
+{
+	const uint32_t n = (T + U) / 32;
+
+	page[PVIRQ_SHARED_CLASS_WORD(n, intid / 32)] &= ~(3ull << (2 * (intid % 32)));
+	page[PVIRQ_SHARED_CLASS_WORD(n, intid / 32)] |= (uint64_t)cls << (2 * (intid % 32));
+}
+
+static void record_order(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
+{
+	(void)ctx, (void)cpu;
+	order[nr_order++] = intid;
+	if (intid == repend_once) {
+		repend_once = ~0u;
+		set_pending(intid); /* the hypervisor latched an edge while masked */
+	}
+}
+
+static void shared_setup(struct pvirq_guest_trap *trap, struct pvirq_guest_cpu *cpu, uint32_t flags)
+{
+	scripted_init(&script, trap);
+	script.version = PVIRQ_ABI_VERSION;
+	script.info_status[2] = PVIRQ_ABI_SUCCESS;
+	script.info[2] = PVIRQ_ABI_FEATURE_RESET | PVIRQ_ABI_FEATURE_SHARED_STATE |
+			 PVIRQ_ABI_FEATURE_PRIORITY;
+	assert_int_equal(pvirq_guest_probe(&drv, trap, table, T + U, 0), 0);
+	for (uint32_t i = 0; i < T; i++)
+		assert_int_equal(pvirq_guest_set_handler(&drv, i, record_order, NULL, 0), 0);
+	assert_int_equal(
+		pvirq_guest_set_handler(&drv, IPI, record_order, NULL, PVIRQ_GUEST_IRQ_PERCPU), 0);
+	assert_int_equal(pvirq_guest_set_class(&drv, IPI, 2), 0);
+	pvirq_guest_cpu_init(cpu, &drv, trap, 1);
+	memset(page, 0, sizeof(page));
+	assert_int_equal(pvirq_guest_cpu_set_shared(cpu, page, 0x7000, flags), 0);
+	script.nr_log = 0;
+	assert_int_equal(pvirq_guest_cpu_up(cpu), 0);
+	nr_order = 0;
+	repend_once = ~0u;
+}
+
+static void shared_bring_up_shares_before_enable(void **state)
+{
+	struct pvirq_guest_trap trap;
+	struct pvirq_guest_cpu cpu;
+	const uint32_t want[] = {
+		PVIRQ_ABI_ID(RVIC, DISABLE),	  PVIRQ_ABI_ID(RVIC, SHARE_STATE),
+		PVIRQ_ABI_ID(RVIC, RESET),	  PVIRQ_ABI_ID(RVIC, ENABLE),
+		PVIRQ_ABI_ID(RVIC, SET_PRIORITY), PVIRQ_ABI_ID(RVIC, CLEAR_MASKED),
+	};
+
+	(void)state;
+	shared_setup(&trap, &cpu, PVIRQ_GUEST_SHARED_ACK_IN_MEMORY);
+	/* The page's floor is 0 already: no SET_PRIORITY_MASK needed. */
+	assert_int_equal(script.nr_log, 6);
+	for (uint32_t k = 0; k < 6; k++)
+		assert_int_equal(script.log[k].id, want[k]);
+	assert_int_equal(script.log[1].a0, 0x7000);
+	assert_int_equal(script.log[4].a0, 1); /* self */
+	assert_int_equal(script.log[4].a1, IPI);
+	assert_int_equal(cpu.page_shared, 1);
+
+	/* Down: UNSHARE last, after DISABLE and the rescue. */
+	script.nr_log = 0;
+	assert_int_equal(pvirq_guest_cpu_down(&cpu, 0), 0);
+	assert_int_equal(script.log[script.nr_log - 1].id, PVIRQ_ABI_ID(RVIC, UNSHARE_STATE));
+	assert_int_equal(cpu.page_shared, 0);
+
+	/* Without a class to apply, bring-up makes no priority call (RESET
+	 * put every class and the floor back to 0), so the first raise of
+	 * the floor is a call: the hypervisor honours the floor only from a
+	 * priority call on. The next raise is in memory. */
+	assert_int_equal(pvirq_guest_set_class(&drv, IPI, 0), 0);
+	script.nr_log = 0;
+	assert_int_equal(pvirq_guest_cpu_up(&cpu), 0);
+	assert_int_equal(count_calls(&script, PVIRQ_ABI_ID(RVIC, SET_PRIORITY)), 0);
+	assert_int_equal(count_calls(&script, PVIRQ_ABI_ID(RVIC, SET_PRIORITY_MASK)), 0);
+	assert_int_equal(pvirq_guest_set_priority_mask(&cpu, 1), 0);
+	assert_int_equal(count_calls(&script, PVIRQ_ABI_ID(RVIC, SET_PRIORITY_MASK)), 1);
+	assert_int_equal(pvirq_guest_set_priority_mask(&cpu, 2), 0);
+	assert_int_equal(count_calls(&script, PVIRQ_ABI_ID(RVIC, SET_PRIORITY_MASK)), 1);
+	assert_int_equal(page[PVIRQ_SHARED_FLOOR_WORD((T + U) / 32)], 2);
+}
+
+static void in_memory_ack_takes_highest_class_then_round_robin(void **state)
+{
+	struct pvirq_guest_trap trap;
+	struct pvirq_guest_cpu cpu;
+	const uint32_t want[] = {IPI, 20, 3, 9, 3, 3};
+
+	(void)state;
+	shared_setup(&trap, &cpu, PVIRQ_GUEST_SHARED_ACK_IN_MEMORY);
+	set_class_word(IPI, 2);
+	set_class_word(20, 1);
+	/* Class 0: 3, 9 (and 3 again, twice, latched by its own handler). */
+	for (uint32_t i = 0; i < T; i++)
+		page[0] &= ~PVIRQ_SHARED_MASKED(i);
+	set_pending(9);
+	set_pending(3);
+	set_pending(20);
+	set_pending(IPI);
+	/* Masked and pending: never taken. */
+	page[0] |= PVIRQ_SHARED_MASKED(5);
+	set_pending(5);
+	repend_once = 3;
+	script.nr_log = 0;
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 5);
+	/* 3's re-latch comes after 9 (round robin), then nothing but 5. */
+	assert_int_equal(nr_order, 5);
+	for (uint32_t k = 0; k < 5; k++)
+		assert_int_equal(order[k], want[k]);
+	assert_int_equal(script.nr_log, 0); /* not one call */
+	assert_int_equal(cpu.mem_acks, 5);
+	assert_int_equal(cpu.repended, 1);
+	/* Every other INTID of word 0 ends unmasked and not pending. */
+	assert_int_equal(page[0], PVIRQ_SHARED_MASKED(5) | PVIRQ_SHARED_PENDING(5));
+
+	/* A floor of 1 holds class 0 off; the in-memory raise is no call. */
+	assert_int_equal(pvirq_guest_set_priority_mask(&cpu, 1), 0);
+	assert_int_equal(page[PVIRQ_SHARED_FLOOR_WORD((T + U) / 32)], 1);
+	set_pending(9);
+	set_pending(20);
+	nr_order = 0;
+	assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 1);
+	assert_int_equal(order[0], 20);
+	assert_int_equal(script.nr_log, 0);
+	/* Lowering is a call; 9 waits for the line it raises. */
+	assert_int_equal(pvirq_guest_set_priority_mask(&cpu, 0), 0);
+	assert_int_equal(script.nr_log, 1);
+	assert_int_equal(script.log[0].id, PVIRQ_ABI_ID(RVIC, SET_PRIORITY_MASK));
+	assert_int_equal(script.log[0].a0, 0);
+}
+
+/* The re-evaluate rule, seen from the call log: a loop that stops with
+ * an INTID deliverable behind the hypervisor's back tells it. */
+static void stopped_loop_reevaluates_what_it_leaves(void **state)
+{
+	struct pvirq_guest_trap trap;
+	struct pvirq_guest_cpu cpu;
+
+	(void)state;
+	for (int policy = 0; policy < 2; policy++) {
+		const uint32_t flags = PVIRQ_GUEST_SHARED_ACK_IN_MEMORY |
+				       (policy ? PVIRQ_GUEST_SHARED_EOI_REEVALUATE : 0u);
+
+		shared_setup(&trap, &cpu, flags);
+		page[0] &= ~PVIRQ_SHARED_MASKED(7);
+		set_pending(7);
+		repend_once = 7;
+		script.nr_log = 0;
+		assert_int_equal(pvirq_guest_handle_irq(&cpu, 1), 1);
+		assert_int_equal(script.nr_log, 1);
+		assert_int_equal(script.log[0].id, PVIRQ_ABI_ID(RVIC, CLEAR_MASKED));
+		assert_int_equal(script.log[0].a0, 1);
+		assert_int_equal(script.log[0].a1, 7);
+		assert_int_equal(cpu.reevaluated, 1);
+		/* Still pending and unmasked: the next entry takes it. */
+		assert_int_equal(page[0] & (PVIRQ_SHARED_PENDING(7) | PVIRQ_SHARED_MASKED(7)),
+				 PVIRQ_SHARED_PENDING(7));
+		/* Left deliverable by a stop after one handler with no
+		 * re-latch: told as well (the upcall that was consumed was
+		 * the only one). */
+		set_pending(IPI);
+		script.nr_log = 0;
+		assert_int_equal(pvirq_guest_handle_irq(&cpu, 1), 1);
+		assert_int_equal(script.nr_log, 1);
+		assert_int_equal(script.log[0].id, PVIRQ_ABI_ID(RVIC, CLEAR_MASKED));
+		/* Drained to an empty round: nothing to tell. */
+		script.nr_log = 0;
+		assert_int_equal(pvirq_guest_handle_irq(&cpu, 0), 1);
+		assert_int_equal(script.nr_log, 0);
+	}
+}
+
 /* ---- x86 discovery: a CPUID table as a VMM would fill it. ---- */
 
 struct fake_cpu {
@@ -484,9 +673,10 @@ static int host_setup(void **state)
 	assert_int_equal(pvirq_guest_set_handler(&drv, WAKE, count_handler, NULL, 0), 0);
 	for (uint32_t i = T; i < T + U; i++)
 		assert_int_equal(pvirq_guest_set_handler(&drv, i, count_handler, NULL, 0), 0);
-	/* Flags that only make sense for trusted sources are refused. */
+	/* Flags that only make sense for trusted sources are refused (LEVEL
+	 * on an untrusted INTID is a level rVID input: test_guest_shared). */
 	assert_int_not_equal(
-		pvirq_guest_set_handler(&drv, T, count_handler, NULL, PVIRQ_GUEST_IRQ_LEVEL), 0);
+		pvirq_guest_set_handler(&drv, T, count_handler, NULL, PVIRQ_GUEST_IRQ_PERCPU), 0);
 	assert_int_not_equal(pvirq_guest_set_handler(&drv, T + U, count_handler, NULL, 0), 0);
 	for (uint32_t c = 0; c < NR_CPUS; c++)
 		pvirq_guest_cpu_init(&fx.cpu[c], &drv, &fx.trap[c], fx.ids[c]);
@@ -714,6 +904,9 @@ int main(void)
 		cmocka_unit_test(ack_loop_is_bounded_under_a_flood),
 		cmocka_unit_test(ack_loop_honours_max_handled),
 		cmocka_unit_test(bring_up_sequence_with_and_without_bulk_reset),
+		cmocka_unit_test(shared_bring_up_shares_before_enable),
+		cmocka_unit_test(in_memory_ack_takes_highest_class_then_round_robin),
+		cmocka_unit_test(stopped_loop_reevaluates_what_it_leaves),
 		cmocka_unit_test(x86_discovery_finds_the_block_and_picks_a_conduit),
 		cmocka_unit_test_setup_teardown(bring_up_resets_what_it_finds, host_setup,
 						host_teardown),

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Writes the golden snapshots (tests/snapshot/golden/v<N>/<scenario>.bin,
- * one directory per format version this library writes) and seeds for the
- * fuzz corpus (<corpus dir>/<scenario>-v<N>.bin) from the scenarios in
+ * one directory per format version this library writes, from the oldest
+ * version that can carry the scenario's state) and seeds for the fuzz
+ * corpus (<corpus dir>/<scenario>-v<N>.bin) from the scenarios in
  * snap_util.c. Run from the source tree when a new format version is
  * added:
  *   build/default/tests/snapshot/gen_golden tests/snapshot/golden fuzz/corpus/restore
@@ -51,14 +52,15 @@ int main(int argc, char **argv)
 		size_t len;
 
 		snap_scenario_config(sc, &cfg, ids);
-		if (snap_vm_create(&s, &cfg) || model_init(&m, &cfg))
+		if (snap_vm_create_ram(&s, &cfg) || model_init(&m, &cfg))
 			return 1;
 		why = snap_scenario_run(sc, s.vm, &m);
-		if (why || (why = model_compare(&m, s.vm))) {
+		/* The model knows only the state of versions before 3. */
+		if (why || (sc->since < 3u && (why = model_compare(&m, s.vm)))) {
 			fprintf(stderr, "%s: %s\n", sc->name, why);
 			return 1;
 		}
-		for (uint32_t v = PVIRQ_SNAPSHOT_VERSION_OLDEST; v <= PVIRQ_SNAPSHOT_VERSION; v++) {
+		for (uint32_t v = sc->since; v <= PVIRQ_SNAPSHOT_VERSION; v++) {
 			char seed[64];
 
 			snprintf(seed, sizeof(seed), "%s-v%u", sc->name, v);

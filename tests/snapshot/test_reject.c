@@ -47,6 +47,20 @@ enum {
 #define RECORD_BYTES (16u + 2u * MAP_BYTES + LEVEL_BYTES)
 #define RVID_SECTION (FIRST_RECORD + NR_VCPUS * RECORD_BYTES)
 #define FIRST_ENTRY (RVID_SECTION + 16u)
+/* Version 3: PAGE (16 bytes per vCPU), PRIO (floor, 3 cursors, reserved
+ * and two class maps per vCPU), INPT (trigger map, level map). */
+#define PAGE_SECTION (FIRST_ENTRY + NR_INPUTS * 8u)
+#define FIRST_PAGE (PAGE_SECTION + 16u)
+#define PRIO_SECTION (FIRST_PAGE + NR_VCPUS * 16u)
+#define FIRST_PRIO (PRIO_SECTION + 16u)
+#define PRIO_BYTES (24u + 2u * MAP_BYTES)
+#define INPT_SECTION (FIRST_PRIO + NR_VCPUS * PRIO_BYTES)
+#define TRIGGER_MAP (INPT_SECTION + 16u)
+#define INPUT_MAP_BYTES 8u /* 5 bits padded to 64 */
+#define LEVEL_MAP (TRIGGER_MAP + INPUT_MAP_BYTES)
+#define V3_END (LEVEL_MAP + INPUT_MAP_BYTES)
+/* The page vCPU 1 shares in the rig. */
+#define RIG_PAGE (SNAP_RAM_BASE + 0x1000u)
 
 static const uint64_t cpu_ids[NR_VCPUS] = {0x100, 0x200, 0x10000};
 
@@ -60,10 +74,13 @@ static struct pvirq_config reference_config(void)
 }
 
 struct rig {
-	unsigned char *snap; /* a valid snapshot of a busy VM */
+	unsigned char *snap; /* a valid version 3 snapshot of a busy VM */
 	size_t len;
-	struct snap_vm dst; /* a VM with other state */
+	unsigned char *snap_v2; /* the same VM before its ABI 0.4 state */
+	size_t len_v2;
+	struct snap_vm dst; /* a VM with other state, and guest RAM */
 	unsigned char *image;
+	unsigned char *ram_image;
 };
 
 static int rig_setup(void **state)
@@ -74,7 +91,7 @@ static int rig_setup(void **state)
 	struct model m;
 	uint64_t rng = 7;
 
-	if (!r || snap_vm_create(&src, &cfg) || model_init(&m, &cfg))
+	if (!r || snap_vm_create_ram(&src, &cfg) || model_init(&m, &cfg))
 		return -1;
 	for (uint32_t c = 0; c < NR_VCPUS; c++) {
 		pvirq_rvic_enable(src.vm, c);
@@ -83,11 +100,23 @@ static int rig_setup(void **state)
 	if (snap_random_ops(src.vm, &m, &rng, 800))
 		return -1;
 	pvirq_rvid_map(src.vm, 1, 2, NR_TRUSTED + 3); /* at least one valid entry */
+	r->snap_v2 = snap_save_version(src.vm, 2, &r->len_v2);
+	/* ABI 0.4 state in every section: vCPU 1's page, classes on every
+	 * vCPU, vCPU 2's floor, input 0 level-triggered and high, input 4
+	 * level-triggered and low (inputs 1..3 edge). */
+	pvirq_rvic_disable(src.vm, 1);
+	if (pvirq_rvic_share_state(src.vm, 1, RIG_PAGE) || pvirq_rvic_enable(src.vm, 1) ||
+	    pvirq_rvic_set_priority(src.vm, 0, 5, 2) || pvirq_rvic_set_priority(src.vm, 1, 70, 1) ||
+	    pvirq_rvic_set_priority(src.vm, 2, NR_INTIDS - 1, 2) ||
+	    pvirq_rvic_set_priority_mask(src.vm, 2, 1) || pvirq_rvid_set_trigger(src.vm, 0, true) ||
+	    pvirq_rvid_set_trigger(src.vm, 4, true) ||
+	    pvirq_rvid_set_level(src.vm, 0, true) == PVIRQ_EINVAL)
+		return -1;
 	r->snap = snap_save(src.vm, &r->len);
 	model_free(&m);
 	snap_vm_destroy(&src);
 
-	if (snap_vm_create(&r->dst, &cfg) || model_init(&m, &cfg))
+	if (snap_vm_create_ram(&r->dst, &cfg) || model_init(&m, &cfg))
 		return -1;
 	rng = 99;
 	pvirq_rvic_enable(r->dst.vm, 0);
@@ -95,8 +124,18 @@ static int rig_setup(void **state)
 	if (snap_random_ops(r->dst.vm, &m, &rng, 400))
 		return -1;
 	model_free(&m);
+	/* Its own page (vCPU 2), class and level input. */
+	pvirq_rvic_disable(r->dst.vm, 2);
+	if (pvirq_rvic_share_state(r->dst.vm, 2, SNAP_RAM_BASE) ||
+	    pvirq_rvic_set_priority(r->dst.vm, 0, 9, 1) ||
+	    pvirq_rvid_set_trigger(r->dst.vm, 3, true))
+		return -1;
 	pvirq_vcpu_rearm(r->dst.vm, 1); /* some notified flags differ */
 	r->image = snap_vm_image(&r->dst);
+	r->ram_image = malloc((size_t)SNAP_RAM_PAGES * 4096u);
+	if (!r->ram_image)
+		return -1;
+	memcpy(r->ram_image, r->dst.ram, (size_t)SNAP_RAM_PAGES * 4096u);
 	*state = r;
 	return 0;
 }
@@ -106,7 +145,9 @@ static int rig_teardown(void **state)
 	struct rig *r = *state;
 
 	free(r->snap);
+	free(r->snap_v2);
 	free(r->image);
+	free(r->ram_image);
 	snap_vm_destroy(&r->dst);
 	free(r);
 	return 0;
@@ -140,6 +181,8 @@ static void expect_refused(struct rig *r, const unsigned char *p, size_t len, in
 			 pvirq_strerror(got), want, pvirq_strerror(want));
 	if (memcmp(r->image, r->dst.vm, r->dst.footprint) != 0)
 		fail_msg("%s: refused, but the VM changed", what);
+	if (memcmp(r->ram_image, r->dst.ram, (size_t)SNAP_RAM_PAGES * 4096u) != 0)
+		fail_msg("%s: refused, but the guest page changed", what);
 }
 
 /* --- one row per rule ------------------------------------------------- */
@@ -149,6 +192,7 @@ struct mutation {
 	void (*apply)(unsigned char *p, size_t *len);
 	int want;
 	bool keep_crc; /* do not repair the checksum afterwards */
+	bool v2;       /* mutate the version 2 snapshot, not the version 3 one */
 };
 
 static void bad_magic(unsigned char *p, size_t *len)
@@ -156,10 +200,10 @@ static void bad_magic(unsigned char *p, size_t *len)
 	(void)len;
 	p[3] ^= 0x20; /* "PVIrQSNP" */
 }
-static void version_3(unsigned char *p, size_t *len)
+static void version_4(unsigned char *p, size_t *len)
 {
 	(void)len;
-	put32(p + HDR_VERSION, 3);
+	put32(p + HDR_VERSION, 4);
 }
 static void version_0(unsigned char *p, size_t *len)
 {
@@ -202,7 +246,7 @@ static void three_sections(unsigned char *p, size_t *len)
 static void header_flags(unsigned char *p, size_t *len)
 {
 	(void)len;
-	put32(p + HDR_FLAGS, 1);
+	put32(p + HDR_FLAGS, 0x80000000u); /* reserved in every version */
 }
 static void zero_vcpus(unsigned char *p, size_t *len)
 {
@@ -362,6 +406,10 @@ static void section_huge_product(unsigned char *p, size_t *len)
 	/* 2^32 - 8 times 2^32 - 8 must not wrap onto a small size. */
 	append_section(p, len, TAG_FUTURE, 0xFFFFFFF8u, 0xFFFFFFF8u, SEC_OPTIONAL, 8);
 }
+static void section_repeats_prio(unsigned char *p, size_t *len)
+{
+	append_section(p, len, 0x4F495250u /* "PRIO" */, 8, 1, SEC_OPTIONAL, 8);
+}
 static void version_1_with_sections(unsigned char *p, size_t *len)
 {
 	put32(p + HDR_VERSION, 1);
@@ -377,48 +425,237 @@ static void must_understand_then_garbage(unsigned char *p, size_t *len)
 	put64(p + HDR_TOTAL, *len);
 }
 
+/* --- version 3: header, PAGE, PRIO and INPT ---------------------------- */
+
+static void v3_flags_reserved(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + HDR_FLAGS, 2);
+}
+static void v2_nmi_flag(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + HDR_FLAGS, 1); /* the NMI line flag means nothing in v2 */
+}
+static void v3_relabelled_v2(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + HDR_VERSION, 2); /* PAGE, PRIO, INPT: unknown, must-understand */
+}
+static void v3_relabelled_v1(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + HDR_VERSION, 1);
+}
+static void v2_relabelled_v3(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + HDR_VERSION, 3); /* two sections where 3 needs five */
+}
+static void v3_four_sections(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + HDR_NR_SECTIONS, 4);
+}
+static void v3_six_sections(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + HDR_NR_SECTIONS, 6);
+}
+static void page_tag(unsigned char *p, size_t *len)
+{
+	(void)len;
+	p[PAGE_SECTION] = 'Q';
+}
+static void page_optional(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + PAGE_SECTION + 12, 1); /* a page must be understood */
+}
+static void page_record_bytes(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + PAGE_SECTION + 4, 24);
+}
+static void prio_tag_swapped(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + PRIO_SECTION, 0x54504E49u); /* "INPT" where PRIO belongs */
+}
+static void prio_record_count(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + PRIO_SECTION + 8, NR_VCPUS - 1);
+}
+static void inpt_record_bytes(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + INPT_SECTION + 4, 16);
+}
+static void inpt_record_count(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + INPT_SECTION + 8, 1);
+}
+static void page_gpa_misaligned(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put64(p + FIRST_PAGE + 16, RIG_PAGE + 8); /* vCPU 1's page */
+}
+static void page_gpa_half_page(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put64(p + FIRST_PAGE + 16, RIG_PAGE | 0x800);
+}
+static void page_gpa_without_flag(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put64(p + FIRST_PAGE, RIG_PAGE); /* vCPU 0 shares nothing */
+}
+static void page_flags_reserved(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PAGE + 16 + 8, 3);
+}
+static void page_reserved_word(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PAGE + 2 * 16 + 12, 1);
+}
+static void floor_4(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PRIO, 4);
+}
+static void floor_huge(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PRIO + 2 * PRIO_BYTES, 0xFFFFFFFFu);
+}
+static void class1_cursor_at_limit(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PRIO + 4, NR_INTIDS);
+}
+static void nmi_cursor_huge(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PRIO + PRIO_BYTES + 12, 0xFFFFFFFFu);
+}
+static void prio_flags_unknown(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PRIO + 16, 3); /* bit 0: classes in use; bit 1: none */
+}
+static void prio_reserved_word(unsigned char *p, size_t *len)
+{
+	(void)len;
+	put32(p + FIRST_PRIO + 20, 1);
+}
+static void class_low_beyond_intids(unsigned char *p, size_t *len)
+{
+	(void)len;
+	p[FIRST_PRIO + 24 + NR_INTIDS / 8] |= 0x01; /* INTID 96 */
+}
+static void class_high_beyond_intids(unsigned char *p, size_t *len)
+{
+	(void)len;
+	p[FIRST_PRIO + 2 * PRIO_BYTES + 24 + 2 * MAP_BYTES - 1] |= 0x80; /* INTID 127 */
+}
+static void level_on_edge_input(unsigned char *p, size_t *len)
+{
+	(void)len;
+	p[LEVEL_MAP] |= 1u << 2; /* input 2 is edge-triggered */
+}
+static void trigger_beyond_inputs(unsigned char *p, size_t *len)
+{
+	(void)len;
+	p[TRIGGER_MAP] |= 1u << NR_INPUTS;
+}
+static void level_padding(unsigned char *p, size_t *len)
+{
+	(void)len;
+	p[LEVEL_MAP + INPUT_MAP_BYTES - 1] |= 0x80;
+}
+static void section_repeats_prio(unsigned char *p, size_t *len);
+
 static const struct mutation mutations[] = {
-	{"wrong magic", bad_magic, PVIRQ_EMAGIC, false},
-	{"version 3 (newer than this library)", version_3, PVIRQ_EVERSION, false},
-	{"unknown must-understand section", section_must_understand, PVIRQ_EVERSION, false},
-	{"version 0", version_0, PVIRQ_EVERSION, false},
-	{"state byte flipped", state_byte_flipped, PVIRQ_ECHECKSUM, true},
-	{"checksum byte flipped", crc_byte_flipped, PVIRQ_ECHECKSUM, true},
-	{"total length 2^64-1", total_huge, PVIRQ_ETRUNCATED, false},
-	{"total length short", total_short, PVIRQ_ECORRUPT, false},
-	{"bytes after the snapshot", trailing_bytes, PVIRQ_ECORRUPT, true},
-	{"header size", header_bytes, PVIRQ_ECORRUPT, false},
-	{"section count", three_sections, PVIRQ_ECORRUPT, false},
-	{"header flags", header_flags, PVIRQ_ECORRUPT, false},
-	{"zero vCPUs", zero_vcpus, PVIRQ_ECORRUPT, false},
-	{"T not a multiple of 32", trusted_not_granule, PVIRQ_ECORRUPT, false},
-	{"T + U wraps", untrusted_overflow, PVIRQ_ECORRUPT, false},
-	{"counts disagree with length", counts_disagree_with_length, PVIRQ_ECORRUPT, false},
-	{"VCPU section tag", vcpu_tag, PVIRQ_ECORRUPT, false},
-	{"VCPU record size", vcpu_record_bytes, PVIRQ_ECORRUPT, false},
-	{"VCPU record count", vcpu_count, PVIRQ_ECORRUPT, false},
-	{"section reserved word", section_reserved, PVIRQ_ECORRUPT, false},
-	{"RVID section tag", rvid_tag, PVIRQ_ECORRUPT, false},
-	{"RVID entry count", rvid_count, PVIRQ_ECORRUPT, false},
-	{"vCPU flags reserved bit", vcpu_flags_reserved, PVIRQ_ECORRUPT, false},
-	{"cursor == T+U", cursor_at_limit, PVIRQ_ECORRUPT, false},
-	{"cursor 2^32-1", cursor_huge, PVIRQ_ECORRUPT, false},
-	{"pending bit beyond the INTIDs", pending_beyond_intids, PVIRQ_ECORRUPT, false},
-	{"masked bit beyond the INTIDs", masked_beyond_intids, PVIRQ_ECORRUPT, false},
-	{"duplicate CPU ids", duplicate_cpu_ids, PVIRQ_ECORRUPT, false},
-	{"rVID entry names a trusted INTID", rvid_trusted_intid, PVIRQ_ECORRUPT, false},
-	{"rVID entry INTID >= T+U", rvid_intid_too_big, PVIRQ_ECORRUPT, false},
-	{"rVID entry vCPU out of range", rvid_vcpu_out_of_range, PVIRQ_ECORRUPT, false},
-	{"rVID entry reserved bits", rvid_reserved_bits, PVIRQ_ECORRUPT, false},
-	{"unmapped rVID entry not zero", rvid_unmapped_not_zero, PVIRQ_ECORRUPT, false},
-	{"section flag bit unknown", section_unknown_flag, PVIRQ_ECORRUPT, false},
-	{"extra section repeats VCPU", section_repeats_vcpu, PVIRQ_ECORRUPT, false},
-	{"extra section runs past the trailer", section_past_trailer, PVIRQ_ECORRUPT, false},
-	{"extra section not a multiple of 8", section_not_8_aligned, PVIRQ_ECORRUPT, false},
-	{"extra section size wraps", section_huge_product, PVIRQ_ECORRUPT, false},
-	{"version 1 with a third section", version_1_with_sections, PVIRQ_ECORRUPT, false},
-	{"must-understand section, then stray bytes", must_understand_then_garbage, PVIRQ_ECORRUPT,
+	{"wrong magic", bad_magic, PVIRQ_EMAGIC, false, false},
+	{"version 4 (newer than this library)", version_4, PVIRQ_EVERSION, false, false},
+	{"v3 sections under version 2: unknown, must-understand", v3_relabelled_v2, PVIRQ_EVERSION,
+	 false, false},
+	{"v3: header flag bit 1", v3_flags_reserved, PVIRQ_ECORRUPT, false, false},
+	{"v2: the NMI-line header flag", v2_nmi_flag, PVIRQ_ECORRUPT, false, true},
+	{"v3 relabelled version 1", v3_relabelled_v1, PVIRQ_ECORRUPT, false, false},
+	{"v2 relabelled version 3: sections missing", v2_relabelled_v3, PVIRQ_ECORRUPT, false,
+	 true},
+	{"v3: four sections", v3_four_sections, PVIRQ_ECORRUPT, false, false},
+	{"v3: six sections, five present", v3_six_sections, PVIRQ_ECORRUPT, false, false},
+	{"PAGE tag", page_tag, PVIRQ_ECORRUPT, false, false},
+	{"PAGE marked optional", page_optional, PVIRQ_ECORRUPT, false, false},
+	{"PAGE record size", page_record_bytes, PVIRQ_ECORRUPT, false, false},
+	{"INPT tag where PRIO belongs", prio_tag_swapped, PVIRQ_ECORRUPT, false, false},
+	{"PRIO record count", prio_record_count, PVIRQ_ECORRUPT, false, false},
+	{"INPT record size", inpt_record_bytes, PVIRQ_ECORRUPT, false, false},
+	{"INPT record count", inpt_record_count, PVIRQ_ECORRUPT, false, false},
+	{"page address not page aligned", page_gpa_misaligned, PVIRQ_ECORRUPT, false, false},
+	{"page address half a page off", page_gpa_half_page, PVIRQ_ECORRUPT, false, false},
+	{"page address without the shared flag", page_gpa_without_flag, PVIRQ_ECORRUPT, false,
 	 false},
+	{"page flags reserved bit", page_flags_reserved, PVIRQ_ECORRUPT, false, false},
+	{"page reserved word", page_reserved_word, PVIRQ_ECORRUPT, false, false},
+	{"floor 4", floor_4, PVIRQ_ECORRUPT, false, false},
+	{"floor 2^32-1", floor_huge, PVIRQ_ECORRUPT, false, false},
+	{"class 1 cursor == T+U", class1_cursor_at_limit, PVIRQ_ECORRUPT, false, false},
+	{"NMI class cursor 2^32-1", nmi_cursor_huge, PVIRQ_ECORRUPT, false, false},
+	{"PRIO flags bit 1", prio_flags_unknown, PVIRQ_ECORRUPT, false, false},
+	{"PRIO reserved word", prio_reserved_word, PVIRQ_ECORRUPT, false, false},
+	{"class low bit beyond the INTIDs", class_low_beyond_intids, PVIRQ_ECORRUPT, false, false},
+	{"class high bit beyond the INTIDs", class_high_beyond_intids, PVIRQ_ECORRUPT, false,
+	 false},
+	{"level on an edge-triggered input", level_on_edge_input, PVIRQ_ECORRUPT, false, false},
+	{"trigger bit beyond the inputs", trigger_beyond_inputs, PVIRQ_ECORRUPT, false, false},
+	{"level bit beyond the inputs", level_padding, PVIRQ_ECORRUPT, false, false},
+	{"extra section repeats PRIO", section_repeats_prio, PVIRQ_ECORRUPT, false, false},
+	{"unknown must-understand section", section_must_understand, PVIRQ_EVERSION, false, false},
+	{"version 0", version_0, PVIRQ_EVERSION, false, false},
+	{"state byte flipped", state_byte_flipped, PVIRQ_ECHECKSUM, true, false},
+	{"checksum byte flipped", crc_byte_flipped, PVIRQ_ECHECKSUM, true, false},
+	{"total length 2^64-1", total_huge, PVIRQ_ETRUNCATED, false, false},
+	{"total length short", total_short, PVIRQ_ECORRUPT, false, false},
+	{"bytes after the snapshot", trailing_bytes, PVIRQ_ECORRUPT, true, false},
+	{"header size", header_bytes, PVIRQ_ECORRUPT, false, false},
+	{"section count", three_sections, PVIRQ_ECORRUPT, false, false},
+	{"header flags", header_flags, PVIRQ_ECORRUPT, false, false},
+	{"zero vCPUs", zero_vcpus, PVIRQ_ECORRUPT, false, false},
+	{"T not a multiple of 32", trusted_not_granule, PVIRQ_ECORRUPT, false, false},
+	{"T + U wraps", untrusted_overflow, PVIRQ_ECORRUPT, false, false},
+	{"counts disagree with length", counts_disagree_with_length, PVIRQ_ECORRUPT, false, false},
+	{"VCPU section tag", vcpu_tag, PVIRQ_ECORRUPT, false, false},
+	{"VCPU record size", vcpu_record_bytes, PVIRQ_ECORRUPT, false, false},
+	{"VCPU record count", vcpu_count, PVIRQ_ECORRUPT, false, false},
+	{"section reserved word", section_reserved, PVIRQ_ECORRUPT, false, false},
+	{"RVID section tag", rvid_tag, PVIRQ_ECORRUPT, false, false},
+	{"RVID entry count", rvid_count, PVIRQ_ECORRUPT, false, false},
+	{"vCPU flags reserved bit", vcpu_flags_reserved, PVIRQ_ECORRUPT, false, false},
+	{"cursor == T+U", cursor_at_limit, PVIRQ_ECORRUPT, false, false},
+	{"cursor 2^32-1", cursor_huge, PVIRQ_ECORRUPT, false, false},
+	{"pending bit beyond the INTIDs", pending_beyond_intids, PVIRQ_ECORRUPT, false, false},
+	{"masked bit beyond the INTIDs", masked_beyond_intids, PVIRQ_ECORRUPT, false, false},
+	{"duplicate CPU ids", duplicate_cpu_ids, PVIRQ_ECORRUPT, false, false},
+	{"rVID entry names a trusted INTID", rvid_trusted_intid, PVIRQ_ECORRUPT, false, false},
+	{"rVID entry INTID >= T+U", rvid_intid_too_big, PVIRQ_ECORRUPT, false, false},
+	{"rVID entry vCPU out of range", rvid_vcpu_out_of_range, PVIRQ_ECORRUPT, false, false},
+	{"rVID entry reserved bits", rvid_reserved_bits, PVIRQ_ECORRUPT, false, false},
+	{"unmapped rVID entry not zero", rvid_unmapped_not_zero, PVIRQ_ECORRUPT, false, false},
+	{"section flag bit unknown", section_unknown_flag, PVIRQ_ECORRUPT, false, false},
+	{"extra section repeats VCPU", section_repeats_vcpu, PVIRQ_ECORRUPT, false, false},
+	{"extra section runs past the trailer", section_past_trailer, PVIRQ_ECORRUPT, false, false},
+	{"extra section not a multiple of 8", section_not_8_aligned, PVIRQ_ECORRUPT, false, false},
+	{"extra section size wraps", section_huge_product, PVIRQ_ECORRUPT, false, false},
+	{"version 1 with a third section", version_1_with_sections, PVIRQ_ECORRUPT, false, false},
+	{"must-understand section, then stray bytes", must_understand_then_garbage, PVIRQ_ECORRUPT,
+	 false, false},
 };
 
 /* Runs every row that expects @want (at least one must exist). */
@@ -426,21 +663,26 @@ static void run_rows(struct rig *r, int want)
 {
 	unsigned rows = 0;
 
-	/* The unmodified snapshot is valid (or the rows prove nothing). */
+	/* The unmodified snapshots are valid (or the rows prove nothing). */
 	assert_int_equal(pvirq_snapshot_config(r->snap, r->len, &(struct pvirq_config){0}, NULL, 0),
 			 PVIRQ_OK);
+	assert_int_equal(
+		pvirq_snapshot_config(r->snap_v2, r->len_v2, &(struct pvirq_config){0}, NULL, 0),
+		PVIRQ_OK);
+	assert_int_equal(r->len, V3_END + 4);
 	for (size_t k = 0; k < sizeof(mutations) / sizeof(mutations[0]); k++) {
 		const struct mutation *mu = &mutations[k];
+		const unsigned char *base = mu->v2 ? r->snap_v2 : r->snap;
+		size_t len = mu->v2 ? r->len_v2 : r->len;
 		unsigned char *p;
-		size_t len = r->len;
 		struct pvirq_config cfg;
 
 		if (mu->want != want)
 			continue;
 		rows++;
-		p = calloc(1, r->len + 64);
+		p = calloc(1, len + 64);
 		assert_non_null(p);
-		memcpy(p, r->snap, r->len);
+		memcpy(p, base, len);
 		mu->apply(p, &len);
 		if (!mu->keep_crc)
 			fix_crc(p, len);
@@ -505,8 +747,113 @@ static void test_refuses_shared_rvid_target(void **state)
 	fix_crc(p, r->len);
 	assert_int_equal(pvirq_vm_restore(r->dst.vm, p, r->len), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_map(r->dst.vm, NR_INPUTS - 1, 1, NR_TRUSTED + 4), PVIRQ_EBUSY);
-	memcpy((void *)r->dst.vm, r->image, r->dst.footprint); /* the rig as the others expect */
+	/* The rig as the others expect (the restore wrote vCPU 1's page). */
+	memcpy((void *)r->dst.vm, r->image, r->dst.footprint);
+	memcpy(r->dst.ram, r->ram_image, (size_t)SNAP_RAM_PAGES * 4096u);
 	free(p);
+}
+
+/* guest_page() that answers with a misaligned address: unusable for the
+ * 64-bit atomics, so restore must refuse it as it refuses NULL. */
+static void *misaligned_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
+{
+	(void)vcpu;
+	(void)gpa;
+	(void)size;
+	return (unsigned char *)ctx + 4;
+}
+
+/*
+ * A well-formed snapshot the destination cannot hold: an NMI line it does
+ * not have, or a shared page its guest_page() does not give (none, NULL
+ * for that address, an unusable address). PVIRQ_ECONFIG, with the VM and
+ * the guest RAM untouched; the VM-free reader accepts all of them.
+ */
+static void test_refuses_page_or_nmi_line_the_destination_lacks(void **state)
+{
+	struct rig *r = *state;
+	unsigned char *p = malloc(r->len);
+	struct pvirq_config cfg = reference_config(), seen;
+	struct snap_vm other;
+	unsigned char *image;
+	static _Alignas(4096) unsigned char page[4096];
+
+	assert_non_null(p);
+	/* The NMI line is configuration. */
+	memcpy(p, r->snap, r->len);
+	put32(p + HDR_FLAGS, 1);
+	fix_crc(p, r->len);
+	assert_int_equal(pvirq_snapshot_config(p, r->len, &seen, NULL, 0), PVIRQ_OK);
+	assert_true(seen.nmi_line);
+	expect_refused(r, p, r->len, PVIRQ_ECONFIG, "NMI line the destination does not have");
+	cfg.nmi_line = true;
+	assert_int_equal(snap_vm_create_ram(&other, &cfg), 0);
+	image = snap_vm_image(&other);
+	assert_int_equal(pvirq_vm_restore(other.vm, r->snap, r->len), PVIRQ_ECONFIG);
+	assert_memory_equal(image, other.vm, other.footprint);
+	assert_int_equal(pvirq_vm_restore(other.vm, p, r->len), PVIRQ_OK);
+	free(image);
+	snap_vm_destroy(&other);
+
+	/* vCPU 1's page outside the destination's guest RAM. */
+	memcpy(p, r->snap, r->len);
+	put64(p + FIRST_PAGE + 16, SNAP_RAM_BASE + (uint64_t)SNAP_RAM_PAGES * 4096u);
+	fix_crc(p, r->len);
+	assert_int_equal(pvirq_snapshot_config(p, r->len, &seen, NULL, 0), PVIRQ_OK);
+	expect_refused(r, p, r->len, PVIRQ_ECONFIG, "page that guest_page() refuses");
+
+	/* No guest_page() at all, and one with an unusable answer. */
+	cfg = reference_config();
+	for (int k = 0; k < 2; k++) {
+		if (k) {
+			cfg.guest_page = misaligned_page;
+			cfg.guest_page_ctx = page;
+		}
+		assert_int_equal(snap_vm_create(&other, &cfg), 0);
+		image = snap_vm_image(&other);
+		memset(page, 0x77, sizeof(page));
+		assert_int_equal(pvirq_vm_restore(other.vm, r->snap, r->len), PVIRQ_ECONFIG);
+		assert_memory_equal(image, other.vm, other.footprint);
+		for (size_t i = 0; i < sizeof(page); i++)
+			assert_int_equal(page[i], 0x77);
+		/* Without the page, the same state restores. */
+		memcpy(p, r->snap, r->len);
+		memset(p + FIRST_PAGE + 16, 0, 16);
+		fix_crc(p, r->len);
+		assert_int_equal(pvirq_vm_restore(other.vm, p, r->len), PVIRQ_OK);
+		free(image);
+		snap_vm_destroy(&other);
+	}
+	free(p);
+}
+
+/* What the page can hold, restore accepts: the NMI class on a VM without
+ * an NMI line (a guest can write it into its page), any floor 0..3, a
+ * level-triggered input with its level low. */
+static void test_accepts_every_class_and_floor(void **state)
+{
+	struct rig *r = *state;
+	unsigned char *p = malloc(r->len);
+	struct pvirq_config cfg = reference_config();
+	struct snap_vm other;
+	uint32_t got;
+
+	assert_non_null(p);
+	assert_int_equal(snap_vm_create_ram(&other, &cfg), 0);
+	memcpy(p, r->snap, r->len);
+	p[FIRST_PRIO + 24] |= 1u << 6;		   /* INTID 6 of vCPU 0: low bit */
+	p[FIRST_PRIO + 24 + MAP_BYTES] |= 1u << 6; /* and high bit: class 3 */
+	put32(p + FIRST_PRIO, 3);		   /* floor 3 */
+	p[TRIGGER_MAP] |= 1u << 2;		   /* input 2 level-triggered, low */
+	fix_crc(p, r->len);
+	assert_int_equal(pvirq_vm_restore(other.vm, p, r->len), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_get_priority(other.vm, 0, 6, &got), PVIRQ_OK);
+	assert_int_equal(got, 3);
+	assert_int_equal(pvirq_rvic_get_priority_mask(other.vm, 0, &got), PVIRQ_OK);
+	assert_int_equal(got, 3);
+	assert_int_equal(pvirq_rvid_set_level(other.vm, 2, false), PVIRQ_OK); /* level now */
+	free(p);
+	snap_vm_destroy(&other);
 }
 
 static void test_einval(void **state)
@@ -612,6 +959,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_einval),
 		cmocka_unit_test(test_refuses_shared_rvid_target),
+		cmocka_unit_test(test_refuses_page_or_nmi_line_the_destination_lacks),
+		cmocka_unit_test(test_accepts_every_class_and_floor),
 		cmocka_unit_test(test_refuses_emagic),
 		cmocka_unit_test(test_refuses_etruncated),
 		cmocka_unit_test(test_refuses_eversion),

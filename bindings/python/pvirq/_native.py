@@ -34,6 +34,8 @@ from .errors import BY_CODE, PvirqError
 
 NOTIFY_FN = CFUNCTYPE(None, c_void_p, c_uint32)
 LINE_LEVEL_FN = CFUNCTYPE(c_bool, c_void_p, c_uint32, c_uint32)
+GUEST_PAGE_FN = CFUNCTYPE(c_void_p, c_void_p, c_uint32, c_uint64, c_size_t)
+RESAMPLE_FN = CFUNCTYPE(None, c_void_p, c_uint32)
 
 
 class Config(ctypes.Structure):
@@ -48,6 +50,11 @@ class Config(ctypes.Structure):
         ("notify_ctx", c_void_p),
         ("line_level", LINE_LEVEL_FN),
         ("line_level_ctx", c_void_p),
+        ("guest_page", GUEST_PAGE_FN),
+        ("guest_page_ctx", c_void_p),
+        ("resample", RESAMPLE_FN),
+        ("resample_ctx", c_void_p),
+        ("nmi_line", c_bool),
     ]
 
 
@@ -183,6 +190,7 @@ PROTOTYPES = {
     "pvirq_vm_cpu_id": (c_int, [VM_P, c_uint32, U64_P]),
     "pvirq_vcpu_line": (c_bool, [VM_P, c_uint32]),
     "pvirq_vcpu_rearm": (c_bool, [VM_P, c_uint32]),
+    "pvirq_vcpu_take_nmi": (c_bool, [VM_P, c_uint32]),
     "pvirq_vm_create": (c_int, [POINTER(Config), POINTER(c_void_p)]),
     "pvirq_vm_destroy": (None, [VM_P]),
     "pvirq_rvic_enable": (c_int, [VM_P, c_uint32]),
@@ -198,11 +206,23 @@ PROTOTYPES = {
     "pvirq_rvic_resample": (c_int, [VM_P, c_uint32, c_uint32]),
     "pvirq_rvic_set_level": (c_int, [VM_P, c_uint32, c_uint32, c_bool]),
     "pvirq_rvic_get_level": (c_int, [VM_P, c_uint32, c_uint32, BOOL_P]),
+    "pvirq_rvic_share_state": (c_int, [VM_P, c_uint32, c_uint64]),
+    "pvirq_rvic_unshare_state": (c_int, [VM_P, c_uint32]),
+    "pvirq_rvic_shared_state": (c_int, [VM_P, c_uint32, U64_P]),
+    "pvirq_rvic_set_priority": (c_int, [VM_P, c_uint32, c_uint32, c_uint32]),
+    "pvirq_rvic_get_priority": (c_int, [VM_P, c_uint32, c_uint32, U32_P]),
+    "pvirq_rvic_set_priority_mask": (c_int, [VM_P, c_uint32, c_uint32]),
+    "pvirq_rvic_get_priority_mask": (c_int, [VM_P, c_uint32, U32_P]),
+    "pvirq_rvic_acknowledge_nmi": (c_int, [VM_P, c_uint32, U32_P]),
     "pvirq_rvid_map": (c_int, [VM_P, c_uint32, c_uint32, c_uint32]),
     "pvirq_rvid_unmap": (c_int, [VM_P, c_uint32]),
     "pvirq_rvid_lookup": (c_int, [VM_P, c_uint32, U32_P, U32_P]),
     "pvirq_rvid_inject": (c_int, [VM_P, c_uint32]),
     "pvirq_rvid_msi": (c_int, [VM_P, c_uint64, c_uint64]),
+    "pvirq_rvid_set_trigger": (c_int, [VM_P, c_uint32, c_bool]),
+    "pvirq_rvid_set_level": (c_int, [VM_P, c_uint32, c_bool]),
+    "pvirq_rvid_get_level": (c_int, [VM_P, c_uint32, BOOL_P]),
+    "pvirq_rvid_resample": (c_int, [VM_P, c_uint32]),
     # abi.h and arch/*.h (the hypercall decoders)
     "pvirq_abi_lookup": (POINTER(AbiCallDesc), [c_int, c_uint64]),
     "pvirq_abi_status_word": (c_int64, [POINTER(AbiResult)]),

@@ -112,6 +112,12 @@ class TargetBusy(PvirqError):
     code, c_name = _c.PVIRQ_EBUSY, "PVIRQ_EBUSY"
 
 
+class InstanceEnabled(PvirqError):
+    """PVIRQ_EENABLED: the call needs the vCPU's instance disabled
+    (sharing or unsharing its state page)."""
+    code, c_name = _c.PVIRQ_EENABLED, "PVIRQ_EENABLED"
+
+
 #: Exception class of every error code of the C header (common.h). A code
 #: without a class of its own above gets a plain PvirqError subclass named
 #: after its C name, so a code added to the header is never unknown here.
@@ -120,7 +126,7 @@ BY_CODE = {
     for cls in (InvalidArgument, NoSuchVcpu, InvalidIntid, Disabled, NoInterrupt,
                 InvalidInput, Unmapped, NoSpace, Truncated, BadMagic,
                 UnsupportedVersion, BadChecksum, ConfigMismatch, Corrupt,
-                NotDoorbell, NotPvirqCall, TargetBusy)
+                NotDoorbell, NotPvirqCall, TargetBusy, InstanceEnabled)
 }
 for _name in dir(_c):
     _code = getattr(_c, _name)

@@ -37,7 +37,7 @@ Regs = Union[Arm64Regs, RiscvRegs, MutableSequence[int]]
 
 
 def rvic_id(n: int) -> int:
-    """arm64/x86_64 function ID of rVIC call n (0 VERSION ... 11 RESET)."""
+    """arm64/x86_64 function ID of rVIC call n (0 VERSION ... 16 ACKNOWLEDGE_NMI)."""
     return _native.PVIRQ_ABI_RVIC_BASE + n
 
 

@@ -25,10 +25,17 @@ class VM:
 
     ``notify(vcpu)`` is called (from the thread whose operation made an
     INTID deliverable) when a vCPU's line may have risen, at most once
-    between two ``rearm()`` calls of that vCPU. ``line_level(vcpu, intid)``
-    returns the level of a trusted level-triggered source for RESAMPLE.
-    Exceptions raised inside either callback cannot cross C: ctypes prints
-    them and the call returns False.
+    between two ``rearm()`` calls of that vCPU, and when its NMI edge rises.
+    ``line_level(vcpu, intid)`` returns the level of a trusted
+    level-triggered source for RESAMPLE. ``guest_page(vcpu, gpa, size)``
+    translates the guest-physical page a vCPU shares (RVIC_SHARE_STATE, and
+    snapshot restore) into the address of ``size`` bytes of host memory, 8-byte
+    aligned, that stay valid as long as the VM (an int, or None: not guest
+    RAM). ``resample(input)`` is told that the guest ended an interrupt of
+    level-triggered rVID input ``input`` (RVID_RESAMPLE). ``nmi_line``: the
+    hypervisor can inject NMIs, so priority class 3 is the NMI class.
+    Exceptions raised inside a callback cannot cross C: ctypes prints them
+    and the call returns False (guest_page: NULL).
 
     Use as a context manager, or call close(); operations on a closed VM
     raise ValueError. Every operation may be called from any thread.
@@ -37,7 +44,10 @@ class VM:
     def __init__(self, nr_vcpus: int, nr_trusted: int = 32, nr_untrusted: int = 32,
                  nr_rvid_inputs: int = 0, cpu_ids: Optional[Iterable[int]] = None,
                  notify: Optional[Callable[[int], None]] = None,
-                 line_level: Optional[Callable[[int, int], bool]] = None) -> None:
+                 line_level: Optional[Callable[[int, int], bool]] = None,
+                 guest_page: Optional[Callable[[int, int, int], Optional[int]]] = None,
+                 resample: Optional[Callable[[int], None]] = None,
+                 nmi_line: bool = False) -> None:
         cfg = _native.Config()
         cfg.nr_vcpus = _uint(nr_vcpus, U32_MAX, InvalidArgument, "nr_vcpus")
         cfg.nr_trusted = _uint(nr_trusted, U32_MAX, InvalidArgument, "nr_trusted")
@@ -55,10 +65,21 @@ class VM:
         self._notify = _native.NOTIFY_FN(lambda _ctx, vcpu: notify(vcpu)) if notify else None
         self._line_level = (_native.LINE_LEVEL_FN(lambda _ctx, v, i: bool(line_level(v, i)))
                             if line_level else None)
+        self._guest_page = (_native.GUEST_PAGE_FN(lambda _ctx, v, gpa, size: guest_page(v, gpa,
+                                                                                         size))
+                            if guest_page else None)
+        self._resample = (_native.RESAMPLE_FN(lambda _ctx, i: resample(i)) if resample
+                          else None)
         if self._notify:
             cfg.notify = self._notify
         if self._line_level:
             cfg.line_level = self._line_level
+        if self._guest_page:
+            cfg.guest_page = self._guest_page
+        if self._resample:
+            cfg.resample = self._resample
+        cfg.nmi_line = bool(nmi_line)
+        self.nmi_line = bool(nmi_line)
         handle = c_void_p()
         check(lib.pvirq_vm_create(byref(cfg), byref(handle)))
         self._vm = handle.value
@@ -130,17 +151,22 @@ class VM:
 
     @property
     def snapshot_size(self) -> int:
-        """Exact size in bytes of this VM's snapshot."""
+        """Exact size in bytes of this VM's snapshot (newest format)."""
         return lib.pvirq_vm_snapshot_size(self.handle)
 
-    def save(self) -> bytes:
-        """The snapshot of the whole interrupt state, as bytes.
+    def save(self, version: Optional[int] = None) -> bytes:
+        """The snapshot of the whole interrupt state, as bytes: in the
+        newest format, or in format `version` (an older one, for a VMM that
+        reads only that; UnsupportedVersion if the state does not fit it).
 
         Quiesce vCPUs and devices first: concurrent operations are
         memory-safe but make the snapshot an inconsistent cut."""
+        if version is None:
+            version = _native.PVIRQ_SNAPSHOT_VERSION
+        version = _uint(version, U32_MAX, InvalidArgument, "snapshot version")
         buf = ctypes.create_string_buffer(self.snapshot_size)
         written = ctypes.c_size_t()
-        check(lib.pvirq_vm_save(self.handle, buf, len(buf), byref(written)))
+        check(lib.pvirq_vm_save_version(self.handle, version, buf, len(buf), byref(written)))
         return buf.raw[: written.value]
 
     def restore(self, snapshot: bytes) -> None:
@@ -155,10 +181,15 @@ class VM:
 
     @classmethod
     def from_snapshot(cls, snapshot: bytes, notify: Optional[Callable[[int], None]] = None,
-                      line_level: Optional[Callable[[int, int], bool]] = None) -> "VM":
-        """A new VM of the snapshot's shape, restored from it."""
+                      line_level: Optional[Callable[[int, int], bool]] = None,
+                      guest_page: Optional[Callable[[int, int, int], Optional[int]]] = None,
+                      resample: Optional[Callable[[int], None]] = None) -> "VM":
+        """A new VM of the snapshot's shape (NMI line included), restored
+        from it. A snapshot with a shared-state page needs `guest_page`
+        over the already restored guest RAM."""
         data = bytes(snapshot)
-        vm = cls(notify=notify, line_level=line_level, **snapshot_config(data))
+        vm = cls(notify=notify, line_level=line_level, guest_page=guest_page,
+                 resample=resample, **snapshot_config(data))
         try:
             vm.restore(data)
         except BaseException:
@@ -169,8 +200,9 @@ class VM:
 
 def snapshot_config(snapshot: bytes) -> Dict[str, Any]:
     """The configuration a snapshot was taken from, as VM() keyword
-    arguments: nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs, cpu_ids.
-    Runs every check of restore that needs no VM (SnapshotError if bad)."""
+    arguments: nr_vcpus, nr_trusted, nr_untrusted, nr_rvid_inputs, cpu_ids,
+    nmi_line. Runs every check of restore that needs no VM (SnapshotError
+    if bad)."""
     data = bytes(snapshot)
     cfg = _native.Config()
     check(lib.pvirq_snapshot_config(data, len(data), byref(cfg), None, 0))
@@ -178,7 +210,7 @@ def snapshot_config(snapshot: bytes) -> Dict[str, Any]:
     check(lib.pvirq_snapshot_config(data, len(data), byref(cfg), ids, cfg.nr_vcpus))
     return dict(nr_vcpus=cfg.nr_vcpus, nr_trusted=cfg.nr_trusted,
                 nr_untrusted=cfg.nr_untrusted, nr_rvid_inputs=cfg.nr_rvid_inputs,
-                cpu_ids=list(ids))
+                cpu_ids=list(ids), nmi_line=bool(cfg.nmi_line))
 
 
 class Vcpu:
@@ -266,6 +298,67 @@ class Vcpu:
         """The software level of trusted `intid`."""
         return self._query(lib.pvirq_rvic_get_level, self._intid(intid))
 
+    def _u32(self, fn, *args):
+        value = c_uint32()
+        check(fn(self._vm.handle, self.index, *args, byref(value)))
+        return value.value
+
+    def share_state(self, gpa: int) -> None:
+        """RVIC_SHARE_STATE: the instance's words move into the guest page
+        at `gpa` (through the VM's guest_page). The instance must be
+        disabled (InstanceEnabled); InvalidArgument for a misaligned or
+        refused page."""
+        check(lib.pvirq_rvic_share_state(self._vm.handle, self.index,
+                                         _uint(gpa, U64_MAX, InvalidArgument, "page address")))
+
+    def unshare_state(self) -> None:
+        """RVIC_UNSHARE_STATE: the words move back into host memory
+        (instance disabled, else InstanceEnabled; no page: nothing)."""
+        check(lib.pvirq_rvic_unshare_state(self._vm.handle, self.index))
+
+    @property
+    def shared_state(self) -> Optional[int]:
+        """Guest-physical address of the shared state page, or None."""
+        gpa = c_uint64()
+        code = lib.pvirq_rvic_shared_state(self._vm.handle, self.index, byref(gpa))
+        if code == Unmapped.code:
+            return None
+        check(code)
+        return gpa.value
+
+    def set_priority(self, intid: int, cls: int) -> None:
+        """RVIC_SET_PRIORITY: puts `intid` in class `cls` (0 lowest .. 3;
+        3 is the NMI class and needs nmi_line)."""
+        check(lib.pvirq_rvic_set_priority(self._vm.handle, self.index, self._intid(intid),
+                                          _uint(cls, U32_MAX, InvalidArgument, "class")))
+
+    def priority(self, intid: int) -> int:
+        """The priority class of `intid`."""
+        return self._u32(lib.pvirq_rvic_get_priority, self._intid(intid))
+
+    @property
+    def priority_mask(self) -> int:
+        """The priority floor: classes below it are held off."""
+        return self._u32(lib.pvirq_rvic_get_priority_mask)
+
+    @priority_mask.setter
+    def priority_mask(self, floor: int) -> None:
+        """RVIC_SET_PRIORITY_MASK (lowering re-evaluates the line)."""
+        check(lib.pvirq_rvic_set_priority_mask(self._vm.handle, self.index,
+                                               _uint(floor, U32_MAX, InvalidArgument, "floor")))
+
+    def acknowledge_nmi(self) -> int:
+        """RVIC_ACKNOWLEDGE_NMI: takes one deliverable NMI-class INTID.
+
+        Raises NoInterrupt when there is none."""
+        return self._u32(lib.pvirq_rvic_acknowledge_nmi)
+
+    def take_nmi(self) -> bool:
+        """The NMI edge: True once after an NMI-class INTID became
+        deliverable (inject an NMI then). One caller per vCPU at a time."""
+        with self._rearm_lock:
+            return lib.pvirq_vcpu_take_nmi(self._vm.handle, self.index)
+
     @property
     def line(self) -> bool:
         """The output line: enabled and some INTID pending and unmasked."""
@@ -326,6 +419,30 @@ class Rvid:
     def inject(self, input: int) -> None:  # noqa: A002
         """A device raises an edge; Unmapped / Disabled if it went nowhere."""
         check(lib.pvirq_rvid_inject(self._vm.handle, self._input(input)))
+
+    def set_trigger(self, input: int, level: bool) -> None:  # noqa: A002
+        """Makes `input` level-triggered (True) or edge-triggered (False).
+        Device-model configuration; a level input starts low."""
+        check(lib.pvirq_rvid_set_trigger(self._vm.handle, self._input(input), bool(level)))
+
+    def set_level(self, input: int, high: bool) -> None:  # noqa: A002
+        """Drives the line of level-triggered `input`: a raise injects
+        (Unmapped / Disabled if it went nowhere; the level is recorded
+        anyway), a lower retracts nothing. InvalidArgument on an edge input."""
+        check(lib.pvirq_rvid_set_level(self._vm.handle, self._input(input), bool(high)))
+
+    def level(self, input: int) -> bool:  # noqa: A002
+        """The recorded level of `input` (False for an edge input)."""
+        value = c_bool()
+        check(lib.pvirq_rvid_get_level(self._vm.handle, self._input(input), byref(value)))
+        return value.value
+
+    def resample(self, input: int) -> None:  # noqa: A002
+        """RVID_RESAMPLE, the guest's end of interrupt of `input`: for a
+        level-triggered input, calls the VM's resample and re-pends the
+        input's target while its level is high (Disabled if that target is
+        disabled). Edge or unmapped input: nothing."""
+        check(lib.pvirq_rvid_resample(self._vm.handle, self._input(input)))
 
     def msi(self, addr: int, data: int) -> None:
         """A device writes an MSI (addr must be MSI_DOORBELL, data the input)."""

@@ -108,8 +108,10 @@ class PrototypeTest(unittest.TestCase):
         fields = [f for f, _ in _native.Config._fields_]
         self.assertEqual(fields, ["nr_vcpus", "nr_trusted", "nr_untrusted", "nr_rvid_inputs",
                                   "cpu_ids", "notify", "notify_ctx", "line_level",
-                                  "line_level_ctx"])
-        self.assertEqual(ctypes.sizeof(_native.Config), 16 + 5 * ctypes.sizeof(ctypes.c_void_p))
+                                  "line_level_ctx", "guest_page", "guest_page_ctx", "resample",
+                                  "resample_ctx", "nmi_line"])
+        # Nine pointers, then the bool padded to pointer alignment.
+        self.assertEqual(ctypes.sizeof(_native.Config), 16 + 10 * ctypes.sizeof(ctypes.c_void_p))
 
 
 if __name__ == "__main__":

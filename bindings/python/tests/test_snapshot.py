@@ -30,7 +30,7 @@ class SnapshotTest(unittest.TestCase):
             self.assertEqual(len(data), src.snapshot_size)
             self.assertEqual(pvirq.snapshot_config(data),
                              dict(nr_vcpus=3, nr_trusted=32, nr_untrusted=64, nr_rvid_inputs=5,
-                                  cpu_ids=[0x10, 0x11, 0x12]))
+                                  cpu_ids=[0x10, 0x11, 0x12], nmi_line=False))
             with pvirq.VM.from_snapshot(data) as dst:
                 self.assertEqual(state(dst), state(src))
                 self.assertTrue(dst.vcpu(2).level(7))

@@ -27,6 +27,12 @@
  * |                                       | the IRQ descriptor lock + hotplug lock)    |
  * | cpu_up                                | everything but cpu_down of the same CPU    |
  * | kexec_reset                           | nothing (other CPUs stopped)               |
+ * | set_class                             | nothing (boot CPU, before any cpu_up)      |
+ * | cpu_set_shared                        | nothing on the same CPU (before its cpu_up)|
+ * | handle_nmi                            | everything; it may interrupt handle_irq,   |
+ * |                                       | set_priority_mask and EOIs of its own CPU  |
+ * | set_priority_mask, cpu_shutdown       | everything but other calls on the same CPU |
+ * | set_priority                          | as route (it acts on any CPU's instance)   |
  *
  * A struct pvirq_guest_cpu is used only by its own CPU, except that
  * route, unroute and retarget use their @p cpu only for its trap (they
@@ -37,6 +43,7 @@
 #ifndef PVIRQ_GUEST_DRIVER_H
 #define PVIRQ_GUEST_DRIVER_H
 
+#include "../shared_state.h"
 #include "trap.h"
 
 PVIRQ_BEGIN_DECLS
@@ -64,14 +71,49 @@ enum pvirq_guest_probe_result {
 
 /** Flags of a handler (pvirq_guest_set_handler()). */
 enum pvirq_guest_irq_flags {
-	/** A level-triggered trusted source (timer, PMU): end of interrupt
-	 *  is CLEAR_MASKED then RESAMPLE, so a line still high re-pends. */
+	/** A level-triggered source, so a line still high re-pends at end of
+	 *  interrupt. Trusted (timer, PMU): unmask, then RVIC_RESAMPLE.
+	 *  Untrusted (a level rVID input, PCI INTx, a UART; needs
+	 *  PVIRQ_ABI_FEATURE_LEVEL_INPUTS): the handler quiets the device,
+	 *  then RVID_RESAMPLE(its input), then unmask. */
 	PVIRQ_GUEST_IRQ_LEVEL = 1u << 0,
 	/** A per-CPU trusted INTID (IPI, timer): unmasked on every CPU by
 	 *  pvirq_guest_cpu_up(). Without it a trusted INTID stays masked
 	 *  until the caller unmasks it. */
 	PVIRQ_GUEST_IRQ_PERCPU = 1u << 1,
 };
+
+/**
+ * How a CPU uses its shared-state page (pvirq_guest_cpu_set_shared(), ABI
+ * 0.4 PVIRQ_ABI_FEATURE_SHARED_STATE). End of interrupt is always done in
+ * memory once the page is shared; these flags choose the rest.
+ */
+enum pvirq_guest_shared_flags {
+	/** Acknowledge in memory too (a compare-and-swap on the page), so an
+	 *  edge to an unmasked INTID costs no hypercall. Right where the
+	 *  upcall is a one-shot event the guest consumes (x86: the upcall
+	 *  vector with KVM PV-EOI). Wrong where the line is a level only the
+	 *  hypervisor lowers at its next entry (arm64 HCR_EL2.VI, riscv64
+	 *  hvip.VSEIP): an acknowledge that does not trap would leave the
+	 *  line high, so there ACKNOWLEDGE stays a call. */
+	PVIRQ_GUEST_SHARED_ACK_IN_MEMORY = 1u << 0,
+	/** End of interrupt that finds its INTID pending again (an edge
+	 *  latched while it was masked, which the hypervisor did not signal
+	 *  because it was masked) calls RVIC_CLEAR_MASKED(self, intid) at once
+	 *  so the hypervisor re-evaluates the line. Without this flag the
+	 *  handler loop takes it itself (one more acknowledge round) and
+	 *  makes that call only if the loop has to stop before a round that
+	 *  finds nothing. */
+	PVIRQ_GUEST_SHARED_EOI_REEVALUATE = 1u << 1,
+};
+
+/** The shared-page flags for the architecture this file is compiled for:
+ *  acknowledge in memory on x86_64, a call on arm64 and riscv64. */
+#if defined(__x86_64__)
+#define PVIRQ_GUEST_SHARED_ARCH_DEFAULT PVIRQ_GUEST_SHARED_ACK_IN_MEMORY
+#else
+#define PVIRQ_GUEST_SHARED_ARCH_DEFAULT 0u
+#endif
 
 struct pvirq_guest_cpu;
 
@@ -96,7 +138,9 @@ struct pvirq_guest_irq {
 	uint64_t target;
 	/** Untrusted: 1 while routed (atomically accessed, as target). */
 	uint32_t routed;
-	uint32_t reserved; /**< Padding; 0. */
+	/** Priority class (pvirq_guest_set_class()): applied by cpu_up (a
+	 *  PERCPU INTID) and by route/retarget (an untrusted one). */
+	uint32_t cls;
 };
 
 /** What probe learned; read-only afterwards. */
@@ -109,6 +153,11 @@ struct pvirq_guest_driver {
 	uint32_t upcall_vector;	      /**< INFO 4 on x86_64, else 0. */
 	uint32_t nr_irqs;	      /**< T+U: entries of irqs used. */
 	struct pvirq_guest_irq *irqs; /**< Caller's table, T+U entries. */
+	/** 1 once any INTID got a class other than 0: until then the core
+	 *  makes no SET_PRIORITY call at all, so a guest that never uses
+	 *  classes keeps the hypervisor's class-blind acknowledge. */
+	uint32_t classes_used;
+	uint32_t reserved; /**< Padding; 0. */
 };
 
 /** One CPU as the driver core sees it. Counters are written by this CPU
@@ -123,6 +172,30 @@ struct pvirq_guest_cpu {
 	uint64_t stopped;		/**< ACK loops ended by another status or a bad INTID. */
 	int64_t last_stop_status;	/**< The status (or -2 for a bad INTID) of the latest. */
 	uint64_t rescued;		/**< Pending INTIDs cpu_down handed on or ran. */
+
+	/* The shared-state page (pvirq_guest_cpu_set_shared()). */
+	uint64_t *page;	      /**< The page as this CPU addresses it, or NULL. */
+	uint64_t page_gpa;    /**< Its guest-physical address. */
+	uint32_t page_flags;  /**< enum pvirq_guest_shared_flags. */
+	uint32_t page_shared; /**< 1 while SHARE_STATE is in force (cpu_up to cpu_down). */
+	int64_t share_status; /**< Status of the last SHARE_STATE (0: shared). */
+	/** Per priority class: the INTID after which the next in-memory
+	 *  acknowledge of that class starts looking (round robin). */
+	uint32_t ack_cursor[PVIRQ_PRIORITY_CLASSES];
+	uint32_t floor; /**< The priority floor this CPU set (0 at cpu_up). */
+	/** 1 once this CPU made a priority call on its own instance since
+	 *  cpu_up: the hypervisor honours classes and the floor of an instance
+	 *  only from its first priority call on, so the floor may be raised
+	 *  in memory only after one. */
+	uint32_t priority_used;
+	uint64_t mem_acks;    /**< Acknowledges done in memory. */
+	uint64_t mem_eois;    /**< Ends of interrupt done in memory. */
+	uint64_t repended;    /**< In-memory EOIs that found their INTID pending. */
+	uint64_t reevaluated; /**< CLEAR_MASKED calls made for the re-evaluate rule. */
+	/* The NMI entry (pvirq_guest_handle_nmi()) counts apart: it can
+	 * interrupt handle_irq on this CPU mid-increment. */
+	uint64_t nmi_handled;  /**< Handler calls from the NMI entry. */
+	uint64_t nmi_spurious; /**< NMI entries whose first ACKNOWLEDGE_NMI found nothing. */
 };
 
 /** An MSI message a device writes to raise an rVID input. */
@@ -145,7 +218,8 @@ PVIRQ_API int pvirq_guest_probe(struct pvirq_guest_driver *drv, const struct pvi
 /**
  * @brief Installs the handler of @p intid (before any CPU is up).
  * @return 0, or PVIRQ_ABI_STATUS(ERROR_PARAMETER, 0) for an INTID out of
- *         range or a LEVEL/PERCPU flag on an untrusted INTID.
+ *         range, a PERCPU flag on an untrusted INTID, or a LEVEL flag on
+ *         an untrusted INTID without PVIRQ_ABI_FEATURE_LEVEL_INPUTS.
  */
 PVIRQ_API int64_t pvirq_guest_set_handler(struct pvirq_guest_driver *drv, uint32_t intid,
 					  pvirq_guest_handler_fn handler, void *ctx,
@@ -202,7 +276,15 @@ PVIRQ_API int64_t pvirq_guest_kexec_reset(struct pvirq_guest_cpu *cpu, const uin
 /**
  * @brief The interrupt entry path (interrupts off): ACKNOWLEDGE in a loop,
  * dispatch each INTID to its handler, end of interrupt (CLEAR_MASKED, then
- * RESAMPLE for a LEVEL source). Stops at the first status other than
+ * RESAMPLE for a LEVEL trusted source; RVID_RESAMPLE, then CLEAR_MASKED
+ * for a LEVEL untrusted one). With a shared page (cpu_set_shared) the
+ * unmask is an atomic AND on the page and, with
+ * PVIRQ_GUEST_SHARED_ACK_IN_MEMORY, the acknowledge is a compare-and-swap
+ * there (highest class at or above the floor first, round robin within a
+ * class); an unmask that finds its INTID pending again is taken in the
+ * same loop or re-evaluated with a call, and a loop that stops before an
+ * empty round with something deliverable left makes one CLEAR_MASKED of
+ * it so the hypervisor raises the line again (the re-evaluate rule). Stops at the first status other than
  * SUCCESS (NO_INTERRUPTS, DISABLED, NOT_SUPPORTED, anything), at an INTID
  * out of range, or after @p max_handled handlers (0 means T+U): the line
  * is level-like, so what remains interrupts again. 1 saves the final
@@ -253,6 +335,83 @@ PVIRQ_API int64_t pvirq_guest_retarget(struct pvirq_guest_cpu *cpu, uint32_t int
  * (PVIRQ_MSI_DOORBELL by default).
  */
 PVIRQ_API struct pvirq_guest_msi pvirq_guest_msi_compose(uint64_t doorbell, uint32_t input);
+
+/* ---- ABI 0.4: shared-state page, level rVID inputs, priority classes. ---- */
+
+/**
+ * @brief Gives this CPU a shared-state page (before its pvirq_guest_cpu_up()).
+ *
+ * @p page is PVIRQ_SHARED_STATE_SIZE bytes of this guest's RAM, aligned to
+ * its size, that the guest never frees or reuses while shared; @p gpa is
+ * its guest-physical address (the kernel's virt_to_phys of @p page). If
+ * the hypervisor advertises PVIRQ_ABI_FEATURE_SHARED_STATE, cpu_up shares
+ * it (RVIC_SHARE_STATE, before ENABLE) and from then on end of interrupt,
+ * and with PVIRQ_GUEST_SHARED_ACK_IN_MEMORY acknowledge too, are atomic
+ * instructions on the page instead of hypercalls. If not, or if the call
+ * fails (share_status says why), the CPU keeps trapping: nothing else
+ * changes. cpu_down, cpu_shutdown and kexec_reset unshare it.
+ * @p page NULL takes the page away (the next cpu_up unshares).
+ * @return 0, or PVIRQ_ABI_STATUS(ERROR_PARAMETER, 0) for a misaligned page
+ *         or PVIRQ_ABI_STATUS(ERROR_PARAMETER, 2) for flags it does not know.
+ */
+PVIRQ_API int64_t pvirq_guest_cpu_set_shared(struct pvirq_guest_cpu *cpu, void *page, uint64_t gpa,
+					     uint32_t flags);
+
+/**
+ * @brief This CPU's part of a reboot or kexec (on this CPU, interrupts
+ * off, like KVM's PV-MSR teardown): DISABLE, then RVIC_UNSHARE_STATE, so
+ * the hypervisor never writes the page after the next kernel reuses the
+ * memory. Run it on every CPU before jumping to the next kernel; the CPU
+ * running pvirq_guest_kexec_reset() need not (that does it for itself).
+ * @return 0 or the first failing status word.
+ */
+PVIRQ_API int64_t pvirq_guest_cpu_shutdown(struct pvirq_guest_cpu *cpu);
+
+/**
+ * @brief Records the priority class of @p intid (before any CPU is up),
+ * applied where the INTID is used: on every CPU by cpu_up for a PERCPU
+ * trusted INTID, on the target by route and retarget for an untrusted
+ * one (RVIC_SET_PRIORITY, when PVIRQ_ABI_FEATURE_PRIORITY is advertised).
+ * @return 0; PVIRQ_ABI_STATUS(ERROR_PARAMETER, 0) for an INTID out of
+ *         range; PVIRQ_ABI_STATUS(ERROR_PARAMETER, 1) for @p cls >=
+ *         PVIRQ_PRIORITY_CLASSES, or PVIRQ_PRIORITY_NMI without
+ *         PVIRQ_ABI_FEATURE_NMI.
+ */
+PVIRQ_API int64_t pvirq_guest_set_class(struct pvirq_guest_driver *drv, uint32_t intid,
+					uint32_t cls);
+
+/**
+ * @brief RVIC_SET_PRIORITY(@p target, @p intid, @p cls) now, for a change
+ * at run time (the table's class is updated too).
+ * @return 0 or the status word; NOT_SUPPORTED without
+ *         PVIRQ_ABI_FEATURE_PRIORITY (no call is made).
+ */
+PVIRQ_API int64_t pvirq_guest_set_priority(struct pvirq_guest_cpu *cpu, uint64_t target,
+					   uint32_t intid, uint32_t cls);
+
+/**
+ * @brief Sets this CPU's priority floor: INTIDs of classes below @p floor
+ * are held off (stay pending, do not interrupt) until it is lowered; the
+ * NMI class is never held off. Raising it on a shared page is one atomic
+ * store (nothing can become deliverable by a raise, so the hypervisor
+ * need not know at once); lowering, and any change without a page, is
+ * RVIC_SET_PRIORITY_MASK, which re-evaluates the line. On this CPU only.
+ * @return 0 or the status word; NOT_SUPPORTED without
+ *         PVIRQ_ABI_FEATURE_PRIORITY; ERROR_PARAMETER for @p floor >=
+ *         PVIRQ_PRIORITY_CLASSES.
+ */
+PVIRQ_API int64_t pvirq_guest_set_priority_mask(struct pvirq_guest_cpu *cpu, uint32_t floor);
+
+/**
+ * @brief The NMI entry (x86: the guest's NMI handler, when INFO(2) has
+ * PVIRQ_ABI_FEATURE_NMI): RVIC_ACKNOWLEDGE_NMI in a loop until it answers
+ * anything but SUCCESS, at most T+U rounds, each INTID to its handler and
+ * its end of interrupt as in pvirq_guest_handle_irq(). NMIs coalesce, so
+ * the loop drains whatever became deliverable meanwhile; an NMI that finds
+ * nothing is normal after such a drain.
+ * @return the number of handlers run.
+ */
+PVIRQ_API uint32_t pvirq_guest_handle_nmi(struct pvirq_guest_cpu *cpu);
 
 /** @} */
 

@@ -61,7 +61,10 @@ pub const PVIRQ_ECORRUPT: c_int = -14;
 pub const PVIRQ_EADDRESS: c_int = -15;
 /// Hypercall not in libpvirq's ranges: the hypervisor handles it.
 pub const PVIRQ_ENOSYS: c_int = -16;
+/// rVID MAP onto a (vCPU, INTID) that another input is mapped to.
 pub const PVIRQ_EBUSY: c_int = -17;
+/// The call needs the vCPU's instance disabled (sharing its state page).
+pub const PVIRQ_EENABLED: c_int = -18;
 
 unsafe extern "C" {
     /// Human-readable name of an error code (a static NUL-terminated string).
@@ -115,6 +118,15 @@ pub type pvirq_notify_fn = Option<unsafe extern "C" fn(ctx: *mut c_void, vcpu: u
 pub type pvirq_line_level_fn =
     Option<unsafe extern "C" fn(ctx: *mut c_void, vcpu: u32, intid: u32) -> bool>;
 
+/// Translates the guest-physical page a vCPU shares (RVIC_SHARE_STATE,
+/// snapshot restore) into a host pointer, or NULL if it is not guest RAM.
+pub type pvirq_guest_page_fn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, vcpu: u32, gpa: u64, size: usize) -> *mut c_void>;
+
+/// Told that the guest ended an interrupt of level-triggered rVID input
+/// `input` (RVID_RESAMPLE), in the style of KVM's resamplefd.
+pub type pvirq_resample_fn = Option<unsafe extern "C" fn(ctx: *mut c_void, input: u32)>;
+
 /// Shape of a VM's interrupt controller. Read only by `pvirq_vm_init()`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -137,6 +149,17 @@ pub struct pvirq_config {
     pub line_level: pvirq_line_level_fn,
     /// Passed to line_level.
     pub line_level_ctx: *mut c_void,
+    /// Guest page translation for RVIC_SHARE_STATE, or None (then
+    /// SHARE_STATE fails with ERROR_PARAMETER).
+    pub guest_page: pvirq_guest_page_fn,
+    /// Passed to guest_page.
+    pub guest_page_ctx: *mut c_void,
+    /// End-of-interrupt notification of level rVID inputs, or None.
+    pub resample: pvirq_resample_fn,
+    /// Passed to resample.
+    pub resample_ctx: *mut c_void,
+    /// The hypervisor can inject NMIs: priority class 3 is the NMI class.
+    pub nmi_line: bool,
 }
 
 unsafe extern "C" {
@@ -170,6 +193,9 @@ unsafe extern "C" {
     /// Guest-entry step: re-arms notification, then computes the line.
     /// One caller per vCPU at a time.
     pub fn pvirq_vcpu_rearm(vm: *mut pvirq_vm, vcpu: u32) -> bool;
+    /// The vCPU's NMI edge: true once after an NMI-class INTID became
+    /// deliverable. One caller per vCPU at a time.
+    pub fn pvirq_vcpu_take_nmi(vm: *mut pvirq_vm, vcpu: u32) -> bool;
 }
 
 // --- rvic.h ---------------------------------------------------------------
@@ -216,6 +242,28 @@ unsafe extern "C" {
         intid: u32,
         level: *mut bool,
     ) -> c_int;
+    /// RVIC_SHARE_STATE: moves the instance's words into guest page `gpa`
+    /// (instance disabled).
+    pub fn pvirq_rvic_share_state(vm: *mut pvirq_vm, vcpu: u32, gpa: u64) -> c_int;
+    /// RVIC_UNSHARE_STATE: moves them back into host memory.
+    pub fn pvirq_rvic_unshare_state(vm: *mut pvirq_vm, vcpu: u32) -> c_int;
+    /// The guest-physical address of the shared page (`PVIRQ_EUNMAPPED`: none).
+    pub fn pvirq_rvic_shared_state(vm: *mut pvirq_vm, vcpu: u32, gpa: *mut u64) -> c_int;
+    /// RVIC_SET_PRIORITY: puts `intid` in priority class `cls`.
+    pub fn pvirq_rvic_set_priority(vm: *mut pvirq_vm, vcpu: u32, intid: u32, cls: u32) -> c_int;
+    /// The priority class of `intid`.
+    pub fn pvirq_rvic_get_priority(
+        vm: *mut pvirq_vm,
+        vcpu: u32,
+        intid: u32,
+        cls: *mut u32,
+    ) -> c_int;
+    /// RVIC_SET_PRIORITY_MASK: classes below `floor` are held off.
+    pub fn pvirq_rvic_set_priority_mask(vm: *mut pvirq_vm, vcpu: u32, floor: u32) -> c_int;
+    /// The priority floor of the instance.
+    pub fn pvirq_rvic_get_priority_mask(vm: *mut pvirq_vm, vcpu: u32, floor: *mut u32) -> c_int;
+    /// RVIC_ACKNOWLEDGE_NMI: acknowledges one deliverable NMI-class INTID.
+    pub fn pvirq_rvic_acknowledge_nmi(vm: *mut pvirq_vm, vcpu: u32, intid: *mut u32) -> c_int;
 }
 
 // --- rvid.h ---------------------------------------------------------------
@@ -239,6 +287,38 @@ unsafe extern "C" {
     pub fn pvirq_rvid_inject(vm: *mut pvirq_vm, input: u32) -> c_int;
     /// A device writes an MSI to `addr` with `data`.
     pub fn pvirq_rvid_msi(vm: *mut pvirq_vm, addr: u64, data: u64) -> c_int;
+    /// Makes `input` level-triggered (`level`) or edge-triggered.
+    pub fn pvirq_rvid_set_trigger(vm: *mut pvirq_vm, input: u32, level: bool) -> c_int;
+    /// Drives the line of level-triggered `input`.
+    pub fn pvirq_rvid_set_level(vm: *mut pvirq_vm, input: u32, high: bool) -> c_int;
+    /// The recorded level of `input` (false for an edge input).
+    pub fn pvirq_rvid_get_level(vm: *mut pvirq_vm, input: u32, high: *mut bool) -> c_int;
+    /// RVID_RESAMPLE: the guest ended an interrupt of level input `input`.
+    pub fn pvirq_rvid_resample(vm: *mut pvirq_vm, input: u32) -> c_int;
+}
+
+// --- shared_state.h -------------------------------------------------------
+
+/// Size and alignment of the shared-state page in bytes.
+pub const PVIRQ_SHARED_STATE_SIZE: u32 = 4096;
+/// Number of priority classes; class 0 is the reset value and the lowest.
+pub const PVIRQ_PRIORITY_CLASSES: u32 = 4;
+/// The NMI class (highest).
+pub const PVIRQ_PRIORITY_NMI: u32 = 3;
+
+/// `PVIRQ_SHARED_STATE_WORD(n, i)`: index of the state word of INTIDs
+/// [32i, 32i+32) in the page, in 64-bit words; `n` = (T + U) / 32.
+pub const fn pvirq_shared_state_word(_n: u32, i: u32) -> u32 {
+    i
+}
+/// `PVIRQ_SHARED_CLASS_WORD(n, i)`: index of the class word of INTIDs
+/// [32i, 32i+32).
+pub const fn pvirq_shared_class_word(n: u32, i: u32) -> u32 {
+    n + i
+}
+/// `PVIRQ_SHARED_FLOOR_WORD(n)`: index of the priority floor word.
+pub const fn pvirq_shared_floor_word(n: u32) -> u32 {
+    2 * n
 }
 
 // --- abi.h ----------------------------------------------------------------
@@ -289,6 +369,10 @@ pub const PVIRQ_ABI_ARG_INTID_TRUSTED: pvirq_abi_arg = 4;
 pub const PVIRQ_ABI_ARG_INTID_UNTRUSTED: pvirq_abi_arg = 5;
 /// rVID input number.
 pub const PVIRQ_ABI_ARG_INPUT: pvirq_abi_arg = 6;
+/// Guest-physical address of a shared-state page.
+pub const PVIRQ_ABI_ARG_PAGE: pvirq_abi_arg = 7;
+/// Priority class.
+pub const PVIRQ_ABI_ARG_CLASS: pvirq_abi_arg = 8;
 
 /// `enum pvirq_abi_fn`: function numbers n within each part.
 pub type pvirq_abi_fn = c_uint;
@@ -316,12 +400,24 @@ pub const PVIRQ_FN_RVIC_ACKNOWLEDGE: pvirq_abi_fn = 9;
 pub const PVIRQ_FN_RVIC_RESAMPLE: pvirq_abi_fn = 10;
 /// rVIC RESET (ABI 0.4).
 pub const PVIRQ_FN_RVIC_RESET: pvirq_abi_fn = 11;
+/// rVIC SHARE_STATE (ABI 0.4).
+pub const PVIRQ_FN_RVIC_SHARE_STATE: pvirq_abi_fn = 12;
+/// rVIC UNSHARE_STATE (ABI 0.4).
+pub const PVIRQ_FN_RVIC_UNSHARE_STATE: pvirq_abi_fn = 13;
+/// rVIC SET_PRIORITY (ABI 0.4).
+pub const PVIRQ_FN_RVIC_SET_PRIORITY: pvirq_abi_fn = 14;
+/// rVIC SET_PRIORITY_MASK (ABI 0.4).
+pub const PVIRQ_FN_RVIC_SET_PRIORITY_MASK: pvirq_abi_fn = 15;
+/// rVIC ACKNOWLEDGE_NMI (ABI 0.4).
+pub const PVIRQ_FN_RVIC_ACKNOWLEDGE_NMI: pvirq_abi_fn = 16;
 /// rVID VERSION.
 pub const PVIRQ_FN_RVID_VERSION: pvirq_abi_fn = 0;
 /// rVID MAP.
 pub const PVIRQ_FN_RVID_MAP: pvirq_abi_fn = 1;
 /// rVID UNMAP.
 pub const PVIRQ_FN_RVID_UNMAP: pvirq_abi_fn = 2;
+/// rVID RESAMPLE (ABI 0.4).
+pub const PVIRQ_FN_RVID_RESAMPLE: pvirq_abi_fn = 3;
 
 /// `enum pvirq_abi_call_index`: dense index of every call in the table.
 pub type pvirq_abi_call_index = c_uint;
@@ -349,14 +445,26 @@ pub const PVIRQ_CALL_RVIC_ACKNOWLEDGE: pvirq_abi_call_index = 9;
 pub const PVIRQ_CALL_RVIC_RESAMPLE: pvirq_abi_call_index = 10;
 /// Table index of rVIC RESET (ABI 0.4).
 pub const PVIRQ_CALL_RVIC_RESET: pvirq_abi_call_index = 11;
+/// Table index of rVIC SHARE_STATE (ABI 0.4).
+pub const PVIRQ_CALL_RVIC_SHARE_STATE: pvirq_abi_call_index = 12;
+/// Table index of rVIC UNSHARE_STATE (ABI 0.4).
+pub const PVIRQ_CALL_RVIC_UNSHARE_STATE: pvirq_abi_call_index = 13;
+/// Table index of rVIC SET_PRIORITY (ABI 0.4).
+pub const PVIRQ_CALL_RVIC_SET_PRIORITY: pvirq_abi_call_index = 14;
+/// Table index of rVIC SET_PRIORITY_MASK (ABI 0.4).
+pub const PVIRQ_CALL_RVIC_SET_PRIORITY_MASK: pvirq_abi_call_index = 15;
+/// Table index of rVIC ACKNOWLEDGE_NMI (ABI 0.4).
+pub const PVIRQ_CALL_RVIC_ACKNOWLEDGE_NMI: pvirq_abi_call_index = 16;
 /// Table index of rVID VERSION.
-pub const PVIRQ_CALL_RVID_VERSION: pvirq_abi_call_index = 12;
+pub const PVIRQ_CALL_RVID_VERSION: pvirq_abi_call_index = 17;
 /// Table index of rVID MAP.
-pub const PVIRQ_CALL_RVID_MAP: pvirq_abi_call_index = 13;
+pub const PVIRQ_CALL_RVID_MAP: pvirq_abi_call_index = 18;
 /// Table index of rVID UNMAP.
-pub const PVIRQ_CALL_RVID_UNMAP: pvirq_abi_call_index = 14;
+pub const PVIRQ_CALL_RVID_UNMAP: pvirq_abi_call_index = 19;
+/// Table index of rVID RESAMPLE (ABI 0.4).
+pub const PVIRQ_CALL_RVID_RESAMPLE: pvirq_abi_call_index = 20;
 /// Number of calls in the table (`PVIRQ_ABI_NR_CALLS`).
-pub const PVIRQ_ABI_NR_CALLS: pvirq_abi_call_index = 15;
+pub const PVIRQ_ABI_NR_CALLS: pvirq_abi_call_index = 21;
 
 /// `enum pvirq_abi_info_key`: keys of RVIC_INFO.
 pub type pvirq_abi_info_key = c_uint;
@@ -374,8 +482,20 @@ pub const PVIRQ_ABI_INFO_UPCALL_VECTOR: pvirq_abi_info_key = 4;
 pub const PVIRQ_ABI_FEATURES_0_3: u64 = 0;
 /// ABI 0.4: RVIC_RESET is available.
 pub const PVIRQ_ABI_FEATURE_RESET: u64 = 0x1;
-/// Features this version reports in INFO(2).
-pub const PVIRQ_ABI_FEATURES: u64 = 0x1;
+/// ABI 0.4: RVIC_SHARE_STATE / RVIC_UNSHARE_STATE (shared-state page).
+pub const PVIRQ_ABI_FEATURE_SHARED_STATE: u64 = 0x2;
+/// ABI 0.4: level-triggered rVID inputs and RVID_RESAMPLE.
+pub const PVIRQ_ABI_FEATURE_LEVEL_INPUTS: u64 = 0x4;
+/// ABI 0.4: priority classes (RVIC_SET_PRIORITY, RVIC_SET_PRIORITY_MASK).
+pub const PVIRQ_ABI_FEATURE_PRIORITY: u64 = 0x8;
+/// ABI 0.4: the NMI class and RVIC_ACKNOWLEDGE_NMI (VMs with an NMI line).
+pub const PVIRQ_ABI_FEATURE_NMI: u64 = 0x10;
+/// Features this version reports in INFO(2), without
+/// [`PVIRQ_ABI_FEATURE_NMI`] (which depends on the VM).
+pub const PVIRQ_ABI_FEATURES: u64 = PVIRQ_ABI_FEATURE_RESET
+    | PVIRQ_ABI_FEATURE_SHARED_STATE
+    | PVIRQ_ABI_FEATURE_LEVEL_INPUTS
+    | PVIRQ_ABI_FEATURE_PRIORITY;
 
 /// `enum pvirq_abi_reason`: reason byte of a status word.
 pub type pvirq_abi_reason = c_uint;
@@ -389,6 +509,8 @@ pub const PVIRQ_ABI_INVALID_CPU: pvirq_abi_reason = 2;
 pub const PVIRQ_ABI_DISABLED: pvirq_abi_reason = 3;
 /// ACKNOWLEDGE found nothing (spurious).
 pub const PVIRQ_ABI_NO_INTERRUPTS: pvirq_abi_reason = 4;
+/// The call needs the caller's instance disabled (SHARE_STATE, UNSHARE_STATE).
+pub const PVIRQ_ABI_ENABLED: pvirq_abi_reason = 5;
 /// Unknown function inside a range (the wire word is -1).
 pub const PVIRQ_ABI_NOT_SUPPORTED: pvirq_abi_reason = 0xFF;
 /// Status word of an unknown function (SMCCC NOT_SUPPORTED).
@@ -649,7 +771,7 @@ unsafe extern "C" {
 // --- snapshot.h -----------------------------------------------------------
 
 /// Snapshot format version written by save; the newest restore accepts.
-pub const PVIRQ_SNAPSHOT_VERSION: u32 = 2;
+pub const PVIRQ_SNAPSHOT_VERSION: u32 = 3;
 /// Oldest snapshot format version restore accepts and save can write.
 pub const PVIRQ_SNAPSHOT_VERSION_OLDEST: u32 = 1;
 

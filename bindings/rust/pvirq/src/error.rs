@@ -61,6 +61,9 @@ pub enum Error {
     NotDoorbell,
     /// `PVIRQ_EBUSY`: rVID MAP onto a (vCPU, INTID) another input is mapped to.
     TargetBusy,
+    /// `PVIRQ_EENABLED`: the call needs the vCPU's instance disabled
+    /// (sharing or unsharing its state page).
+    InstanceEnabled,
     /// A negative code this version of the crate does not know, or an
     /// outcome code from a call that cannot have that outcome.
     Unknown(i32),
@@ -68,7 +71,7 @@ pub enum Error {
 
 impl Error {
     /// Every known variant, in code order.
-    pub const ALL: [Error; 13] = [
+    pub const ALL: [Error; 14] = [
         Error::InvalidArgument,
         Error::NoSuchVcpu,
         Error::InvalidIntid,
@@ -82,6 +85,7 @@ impl Error {
         Error::Corrupt,
         Error::NotDoorbell,
         Error::TargetBusy,
+        Error::InstanceEnabled,
     ];
 
     /// The C code (`PVIRQ_E*`, negative).
@@ -100,6 +104,7 @@ impl Error {
             Error::Corrupt => sys::PVIRQ_ECORRUPT,
             Error::NotDoorbell => sys::PVIRQ_EADDRESS,
             Error::TargetBusy => sys::PVIRQ_EBUSY,
+            Error::InstanceEnabled => sys::PVIRQ_EENABLED,
             Error::Unknown(code) => code,
         }
     }

@@ -127,7 +127,8 @@ pub mod abi {
     /// assert_eq!(Call::RvicSignal.id(), 0xC500_0207);
     /// assert_eq!(Call::from_id(0xC500_0101), Some(Call::RvidMap));
     /// assert_eq!(Call::from_id(0xC500_020B), Some(Call::RvicReset)); // 0.4
-    /// assert_eq!(Call::from_id(0xC500_020C), None); // not a call
+    /// assert_eq!(Call::from_id(0xC500_0210), Some(Call::RvicAcknowledgeNmi)); // 0.4
+    /// assert_eq!(Call::from_id(0xC500_0211), None); // not a call
     /// assert_eq!(Call::RvidMap.name(), "RVID_MAP");
     /// ```
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -156,12 +157,24 @@ pub mod abi {
         RvicResample,
         /// rVIC RESET of the caller's instance (ABI 0.4, feature bit 0).
         RvicReset,
+        /// rVIC SHARE_STATE: the caller's words move into a guest page (0.4).
+        RvicShareState,
+        /// rVIC UNSHARE_STATE: they move back into host memory (0.4).
+        RvicUnshareState,
+        /// rVIC SET_PRIORITY of (target, INTID, class) (0.4).
+        RvicSetPriority,
+        /// rVIC SET_PRIORITY_MASK: the caller's priority floor (0.4).
+        RvicSetPriorityMask,
+        /// rVIC ACKNOWLEDGE_NMI on the caller's instance (0.4).
+        RvicAcknowledgeNmi,
         /// rVID VERSION.
         RvidVersion,
         /// rVID MAP of an input to (target, untrusted INTID).
         RvidMap,
         /// rVID UNMAP of an input.
         RvidUnmap,
+        /// rVID RESAMPLE: end of interrupt of a level input (0.4).
+        RvidResample,
     }
 
     impl Call {
@@ -179,14 +192,23 @@ pub mod abi {
             Call::RvicAcknowledge,
             Call::RvicResample,
             Call::RvicReset,
+            Call::RvicShareState,
+            Call::RvicUnshareState,
+            Call::RvicSetPriority,
+            Call::RvicSetPriorityMask,
+            Call::RvicAcknowledgeNmi,
             Call::RvidVersion,
             Call::RvidMap,
             Call::RvidUnmap,
+            Call::RvidResample,
         ];
 
         /// Whether the call belongs to the rVID (else the rVIC).
         pub const fn is_rvid(self) -> bool {
-            matches!(self, Call::RvidVersion | Call::RvidMap | Call::RvidUnmap)
+            matches!(
+                self,
+                Call::RvidVersion | Call::RvidMap | Call::RvidUnmap | Call::RvidResample
+            )
         }
 
         /// Function number n within its part (`PVIRQ_FN_*`).
@@ -204,9 +226,15 @@ pub mod abi {
                 Call::RvicAcknowledge => sys::PVIRQ_FN_RVIC_ACKNOWLEDGE,
                 Call::RvicResample => sys::PVIRQ_FN_RVIC_RESAMPLE,
                 Call::RvicReset => sys::PVIRQ_FN_RVIC_RESET,
+                Call::RvicShareState => sys::PVIRQ_FN_RVIC_SHARE_STATE,
+                Call::RvicUnshareState => sys::PVIRQ_FN_RVIC_UNSHARE_STATE,
+                Call::RvicSetPriority => sys::PVIRQ_FN_RVIC_SET_PRIORITY,
+                Call::RvicSetPriorityMask => sys::PVIRQ_FN_RVIC_SET_PRIORITY_MASK,
+                Call::RvicAcknowledgeNmi => sys::PVIRQ_FN_RVIC_ACKNOWLEDGE_NMI,
                 Call::RvidVersion => sys::PVIRQ_FN_RVID_VERSION,
                 Call::RvidMap => sys::PVIRQ_FN_RVID_MAP,
                 Call::RvidUnmap => sys::PVIRQ_FN_RVID_UNMAP,
+                Call::RvidResample => sys::PVIRQ_FN_RVID_RESAMPLE,
             }
         }
 
@@ -240,9 +268,15 @@ pub mod abi {
                 Call::RvicAcknowledge => "RVIC_ACKNOWLEDGE",
                 Call::RvicResample => "RVIC_RESAMPLE",
                 Call::RvicReset => "RVIC_RESET",
+                Call::RvicShareState => "RVIC_SHARE_STATE",
+                Call::RvicUnshareState => "RVIC_UNSHARE_STATE",
+                Call::RvicSetPriority => "RVIC_SET_PRIORITY",
+                Call::RvicSetPriorityMask => "RVIC_SET_PRIORITY_MASK",
+                Call::RvicAcknowledgeNmi => "RVIC_ACKNOWLEDGE_NMI",
                 Call::RvidVersion => "RVID_VERSION",
                 Call::RvidMap => "RVID_MAP",
                 Call::RvidUnmap => "RVID_UNMAP",
+                Call::RvidResample => "RVID_RESAMPLE",
             }
         }
     }
@@ -260,7 +294,7 @@ pub mod abi {
     /// Status word of an unknown function inside a range (NOT_SUPPORTED).
     pub const STATUS_NOT_SUPPORTED: i64 = sys::PVIRQ_ABI_STATUS_NOT_SUPPORTED;
     /// Reason byte of a status word (0 SUCCESS, 1 ERROR_PARAMETER,
-    /// 2 INVALID_CPU, 3 DISABLED, 4 NO_INTERRUPTS).
+    /// 2 INVALID_CPU, 3 DISABLED, 4 NO_INTERRUPTS, 5 ENABLED).
     pub const fn status_reason(word: u64) -> u32 {
         (word & 0xFF) as u32
     }

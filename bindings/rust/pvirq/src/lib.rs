@@ -23,8 +23,16 @@
 //!   helpers.
 //! - Save and restore for migration: [`Vm::save`],
 //!   [`Vm::builder_from_snapshot`], [`VmBuilder::restore`].
+//! - ABI 0.4: the shared-state page ([`Vcpu::share_state`] over the
+//!   builder's [`guest_page`](VmBuilder::guest_page)), priority classes
+//!   ([`Vcpu::set_priority`], [`Vcpu::set_priority_mask`]), the NMI class
+//!   ([`Vcpu::acknowledge_nmi`], [`VcpuEntry::take_nmi`] with
+//!   [`VmBuilder::nmi_line`]) and level rVID inputs ([`Rvid::set_trigger`],
+//!   [`Rvid::set_level`], [`Rvid::resample`] with
+//!   [`VmBuilder::resample`]).
 //!
-//! Nothing here needs `unsafe` from the caller.
+//! Nothing here needs `unsafe` from the caller, except handing the library
+//! guest RAM to write ([`VmBuilder::guest_page`]).
 //!
 //! # Example: a device interrupt from injection to acknowledge
 //!

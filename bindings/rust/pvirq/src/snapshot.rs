@@ -45,8 +45,8 @@ pub const SNAPSHOT_VERSION: u32 = sys::PVIRQ_SNAPSHOT_VERSION;
 pub const SNAPSHOT_VERSION_OLDEST: u32 = sys::PVIRQ_SNAPSHOT_VERSION_OLDEST;
 
 impl Vm {
-    /// Exact size in bytes of this VM's snapshot (depends only on the
-    /// configuration).
+    /// Exact size in bytes of this VM's snapshot in the newest format
+    /// (depends only on the configuration; older formats are smaller).
     pub fn snapshot_size(&self) -> usize {
         // SAFETY: valid VM; reads configuration only.
         unsafe { sys::pvirq_vm_snapshot_size(self.as_raw()) }
@@ -109,8 +109,10 @@ impl Vm {
         Ok(buf)
     }
 
-    /// A builder with the configuration `snapshot` was taken from (counts
-    /// and CPU ids; no callbacks: add your own), for
+    /// A builder with the configuration `snapshot` was taken from (counts,
+    /// CPU ids and NMI line; no callbacks: add your own, and a
+    /// [`guest_page`](VmBuilder::guest_page) over the restored guest RAM if
+    /// a vCPU shared its state page), for
     /// [`VmBuilder::restore`]. Runs every check of restore that needs no
     /// VM, so a hostile or damaged snapshot fails here: errors are
     /// [`Error::Truncated`], [`Error::BadMagic`],
@@ -140,7 +142,8 @@ impl Vm {
             .trusted(cfg.nr_trusted)
             .untrusted(cfg.nr_untrusted)
             .rvid_inputs(cfg.nr_rvid_inputs)
-            .cpu_ids(ids))
+            .cpu_ids(ids)
+            .nmi_line(cfg.nmi_line))
     }
 }
 
@@ -155,6 +158,11 @@ fn empty_config() -> sys::pvirq_config {
         notify_ctx: ptr::null_mut(),
         line_level: None,
         line_level_ctx: ptr::null_mut(),
+        guest_page: None,
+        guest_page_ctx: ptr::null_mut(),
+        resample: None,
+        resample_ctx: ptr::null_mut(),
+        nmi_line: false,
     }
 }
 

@@ -17,11 +17,15 @@ use crate::outcome::{Delivery, delivery};
 
 type NotifyFn = dyn Fn(u32) + Send + Sync + 'static;
 type LineLevelFn = dyn Fn(u32, u32) -> bool + Send + Sync + 'static;
+type GuestPageFn = dyn Fn(u32, u64, usize) -> *mut u8 + Send + Sync + 'static;
+type ResampleFn = dyn Fn(u32) + Send + Sync + 'static;
 
 /// The Rust callbacks of one VM; the C side sees a pointer to this.
 struct Callbacks {
     notify: Option<Box<NotifyFn>>,
     line_level: Option<Box<LineLevelFn>>,
+    guest_page: Option<Box<GuestPageFn>>,
+    resample: Option<Box<ResampleFn>>,
 }
 
 // A panic cannot unwind through C: unwinding out of an `extern "C"`
@@ -42,6 +46,28 @@ unsafe extern "C" fn line_level_trampoline(ctx: *mut c_void, vcpu: u32, intid: u
         .line_level
         .as_ref()
         .is_some_and(|level| level(vcpu, intid))
+}
+
+unsafe extern "C" fn guest_page_trampoline(
+    ctx: *mut c_void,
+    vcpu: u32,
+    gpa: u64,
+    size: usize,
+) -> *mut c_void {
+    // SAFETY: as in notify_trampoline.
+    let callbacks = unsafe { &*ctx.cast::<Callbacks>() };
+    callbacks
+        .guest_page
+        .as_ref()
+        .map_or(ptr::null_mut(), |page| page(vcpu, gpa, size).cast())
+}
+
+unsafe extern "C" fn resample_trampoline(ctx: *mut c_void, input: u32) {
+    // SAFETY: as in notify_trampoline.
+    let callbacks = unsafe { &*ctx.cast::<Callbacks>() };
+    if let Some(resample) = &callbacks.resample {
+        resample(input);
+    }
 }
 
 /// Shape and callbacks of a VM; made by [`Vm::builder`].
@@ -81,6 +107,9 @@ pub struct VmBuilder {
     cpu_ids: Option<Vec<u64>>,
     notify: Option<Box<NotifyFn>>,
     line_level: Option<Box<LineLevelFn>>,
+    guest_page: Option<Box<GuestPageFn>>,
+    resample: Option<Box<ResampleFn>>,
+    nmi_line: bool,
 }
 
 impl VmBuilder {
@@ -133,6 +162,46 @@ impl VmBuilder {
         self
     }
 
+    /// Guest page translation for the shared-state page
+    /// ([`Vcpu::share_state`], and restoring a snapshot that has one):
+    /// `f(vcpu, gpa, size)` returns the host address of `size` bytes of the
+    /// guest's RAM at guest-physical `gpa`, or null if that range is not
+    /// entirely guest RAM. `gpa` comes from the guest: check it. Without
+    /// it, sharing fails (ERROR_PARAMETER to the guest).
+    ///
+    /// # Safety
+    ///
+    /// Every non-null pointer `f` returns must be 8-byte aligned, valid for
+    /// reads and writes of `size` bytes for as long as the VM lives, and
+    /// stay at the same place; the library accesses it with atomic 64-bit
+    /// operations concurrently with the guest, so nothing else may access
+    /// it non-atomically. `f` must not call back into the VM.
+    pub unsafe fn guest_page(
+        mut self,
+        f: impl Fn(u32, u64, usize) -> *mut u8 + Send + Sync + 'static,
+    ) -> Self {
+        self.guest_page = Some(Box::new(f));
+        self
+    }
+
+    /// End-of-interrupt notification of level-triggered rVID inputs
+    /// (RVID_RESAMPLE, like KVM's resamplefd): `f(input)` lets the device
+    /// model re-check its condition and keep or drop the level
+    /// ([`Rvid::set_level`]). Same calling context as
+    /// [`notify`](Self::notify); may call back into the VM.
+    pub fn resample(mut self, f: impl Fn(u32) + Send + Sync + 'static) -> Self {
+        self.resample = Some(Box::new(f));
+        self
+    }
+
+    /// The hypervisor can inject NMIs (x86): priority class 3 becomes the
+    /// NMI class, delivered through [`VcpuEntry::take_nmi`] instead of the
+    /// line. Default: no NMI line (class 3 is refused).
+    pub fn nmi_line(mut self, nmi_line: bool) -> Self {
+        self.nmi_line = nmi_line;
+        self
+    }
+
     /// The C view of this configuration. The trampolines are installed for
     /// the callbacks `ctx` holds; `ctx` may be null for a size query.
     fn raw_config(&self, ctx: *mut Callbacks) -> Result<sys::pvirq_config> {
@@ -149,6 +218,8 @@ impl VmBuilder {
         let held = unsafe { ctx.as_ref() };
         let has_notify = held.is_some_and(|c| c.notify.is_some());
         let has_line_level = held.is_some_and(|c| c.line_level.is_some());
+        let has_guest_page = held.is_some_and(|c| c.guest_page.is_some());
+        let has_resample = held.is_some_and(|c| c.resample.is_some());
         Ok(sys::pvirq_config {
             nr_vcpus: self.nr_vcpus,
             nr_trusted: self.nr_trusted,
@@ -159,6 +230,11 @@ impl VmBuilder {
             notify_ctx: ctx.cast(),
             line_level: has_line_level.then_some(line_level_trampoline as _),
             line_level_ctx: ctx.cast(),
+            guest_page: has_guest_page.then_some(guest_page_trampoline as _),
+            guest_page_ctx: ctx.cast(),
+            resample: has_resample.then_some(resample_trampoline as _),
+            resample_ctx: ctx.cast(),
+            nmi_line: self.nmi_line,
         })
     }
 
@@ -187,6 +263,8 @@ impl VmBuilder {
         let callbacks = Box::into_raw(Box::new(Callbacks {
             notify: self.notify.take(),
             line_level: self.line_level.take(),
+            guest_page: self.guest_page.take(),
+            resample: self.resample.take(),
         }));
         let free_callbacks = || {
             // SAFETY: from Box::into_raw above; C keeps no pointer to it.
@@ -322,6 +400,9 @@ impl Vm {
             cpu_ids: None,
             notify: None,
             line_level: None,
+            guest_page: None,
+            resample: None,
+            nmi_line: false,
         }
     }
 
@@ -568,6 +649,89 @@ impl Vcpu<'_> {
         query!(self, pvirq_rvic_get_level, intid)
     }
 
+    fn get_u32(
+        &self,
+        f: unsafe extern "C" fn(*mut sys::pvirq_vm, u32, *mut u32) -> i32,
+    ) -> Result<u32> {
+        let mut value = 0;
+        // SAFETY: valid VM and out-pointer; thread-safe per rvic.h.
+        check(unsafe { f(self.inner.raw(), self.index, &mut value) })?;
+        Ok(value)
+    }
+
+    /// RVIC_SHARE_STATE: the instance's words (state, classes, floor) move
+    /// into the guest page at `gpa`, translated by the builder's
+    /// [`guest_page`](VmBuilder::guest_page); from then on the guest may
+    /// acknowledge and end interrupts in memory. Errors:
+    /// [`Error::InstanceEnabled`] (share before ENABLE),
+    /// [`Error::InvalidArgument`] for an unaligned page or one guest_page
+    /// refuses.
+    pub fn share_state(&self, gpa: u64) -> Result<()> {
+        // SAFETY: valid VM; the page comes from guest_page, whose contract
+        // the builder's caller promised (unsafe fn).
+        check(unsafe { sys::pvirq_rvic_share_state(self.inner.raw(), self.index, gpa) })
+    }
+
+    /// RVIC_UNSHARE_STATE: the words move back into host memory (no page:
+    /// nothing). Errors: [`Error::InstanceEnabled`].
+    pub fn unshare_state(&self) -> Result<()> {
+        self.call(sys::pvirq_rvic_unshare_state)
+    }
+
+    /// Guest-physical address of the shared state page, if any.
+    pub fn shared_state(&self) -> Result<Option<u64>> {
+        let mut gpa = 0;
+        // SAFETY: valid VM and out-pointer.
+        match unsafe { sys::pvirq_rvic_shared_state(self.inner.raw(), self.index, &mut gpa) } {
+            sys::PVIRQ_EUNMAPPED => Ok(None),
+            code => check(code).map(|()| Some(gpa)),
+        }
+    }
+
+    /// RVIC_SET_PRIORITY: puts `intid` in priority class `class` (0, the
+    /// reset value and lowest, to 3; 3 is the NMI class and needs the
+    /// builder's [`nmi_line`](VmBuilder::nmi_line)). Errors:
+    /// [`Error::InvalidArgument`] for a class out of range,
+    /// [`Error::InvalidIntid`].
+    pub fn set_priority(&self, intid: u32, class: u32) -> Result<()> {
+        // SAFETY: as in call().
+        check(unsafe { sys::pvirq_rvic_set_priority(self.inner.raw(), self.index, intid, class) })
+    }
+
+    /// The priority class of `intid`.
+    pub fn priority(&self, intid: u32) -> Result<u32> {
+        let mut class = 0;
+        // SAFETY: valid VM and out-pointer.
+        check(unsafe {
+            sys::pvirq_rvic_get_priority(self.inner.raw(), self.index, intid, &mut class)
+        })?;
+        Ok(class)
+    }
+
+    /// RVIC_SET_PRIORITY_MASK: INTIDs of classes below `floor` are held
+    /// off (stay pending, do not raise the line); lowering it re-evaluates
+    /// the line. Errors: [`Error::InvalidArgument`] for `floor >= 4`.
+    pub fn set_priority_mask(&self, floor: u32) -> Result<()> {
+        self.call_intid(sys::pvirq_rvic_set_priority_mask, floor)
+    }
+
+    /// The priority floor.
+    pub fn priority_mask(&self) -> Result<u32> {
+        self.get_u32(sys::pvirq_rvic_get_priority_mask)
+    }
+
+    /// RVIC_ACKNOWLEDGE_NMI: as [`acknowledge`](Self::acknowledge),
+    /// restricted to NMI-class INTIDs (the floor does not apply); `None`
+    /// when there is none.
+    pub fn acknowledge_nmi(&self) -> Result<Option<u32>> {
+        let mut intid = 0;
+        // SAFETY: valid VM and out-pointer; thread-safe per rvic.h.
+        match unsafe { sys::pvirq_rvic_acknowledge_nmi(self.inner.raw(), self.index, &mut intid) } {
+            sys::PVIRQ_ENOINTR | sys::PVIRQ_EDISABLED => Ok(None),
+            code => check(code).map(|()| Some(intid)),
+        }
+    }
+
     /// The output line: enabled and some INTID pending and not masked.
     /// Exact at the instant it reads the last state word; never blocks.
     pub fn line(&self) -> bool {
@@ -667,6 +831,16 @@ impl VcpuEntry {
         // calls for the vCPU are sequential.
         unsafe { sys::pvirq_vcpu_rearm(self.inner.raw(), self.index) }
     }
+
+    /// The NMI edge (VMs built with [`nmi_line`](VmBuilder::nmi_line)):
+    /// `true` once after an NMI-class INTID became deliverable; inject an
+    /// NMI before entering the guest then. Always `false` without an NMI
+    /// line.
+    #[must_use = "a true edge must be injected as an NMI, or it is lost"]
+    pub fn take_nmi(&self) -> bool {
+        // SAFETY: valid VM; one caller per vCPU at a time, as for rearm().
+        unsafe { sys::pvirq_vcpu_take_nmi(self.inner.raw(), self.index) }
+    }
 }
 
 impl Drop for VcpuEntry {
@@ -737,6 +911,43 @@ impl Rvid<'_> {
     pub fn inject(&self, input: u32) -> Result<Delivery> {
         // SAFETY: as in map().
         delivery(unsafe { sys::pvirq_rvid_inject(self.inner.raw(), input) })
+    }
+
+    /// Makes `input` level-triggered (`level`) or edge-triggered (the reset
+    /// value). Device-model configuration; a level input starts low.
+    /// Errors: [`Error::InvalidInput`].
+    pub fn set_trigger(&self, input: u32, level: bool) -> Result<()> {
+        // SAFETY: as in map().
+        check(unsafe { sys::pvirq_rvid_set_trigger(self.inner.raw(), input, level) })
+    }
+
+    /// Drives the line of level-triggered `input`: raising it (also when
+    /// already high) injects as [`inject`](Self::inject) does, the level
+    /// recorded whatever the outcome; lowering it retracts nothing
+    /// ([`Delivery::Latched`]). Errors: [`Error::InvalidArgument`] on an
+    /// edge input, [`Error::InvalidInput`].
+    pub fn set_level(&self, input: u32, high: bool) -> Result<Delivery> {
+        // SAFETY: as in map().
+        delivery(unsafe { sys::pvirq_rvid_set_level(self.inner.raw(), input, high) })
+    }
+
+    /// The recorded level of `input` (`false` for an edge input).
+    pub fn level(&self, input: u32) -> Result<bool> {
+        let mut high = false;
+        // SAFETY: as in map(); valid out-pointer.
+        check(unsafe { sys::pvirq_rvid_get_level(self.inner.raw(), input, &mut high) })?;
+        Ok(high)
+    }
+
+    /// RVID_RESAMPLE (the guest's end of interrupt of `input`): for a
+    /// level-triggered input, calls the builder's
+    /// [`resample`](VmBuilder::resample) and re-pends the input's target
+    /// while its level is high ([`Delivery::Dropped`] on a disabled
+    /// instance). An edge or unmapped input: nothing. Errors:
+    /// [`Error::InvalidInput`].
+    pub fn resample(&self, input: u32) -> Result<Delivery> {
+        // SAFETY: as in map().
+        delivery(unsafe { sys::pvirq_rvid_resample(self.inner.raw(), input) })
     }
 
     /// A device writes an MSI: `addr` must be [`Rvid::MSI_DOORBELL`] and

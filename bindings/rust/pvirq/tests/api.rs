@@ -333,7 +333,7 @@ fn error_codes_round_trip_and_read_like_c() {
         pvirq::sys::PVIRQ_EUNMAPPED,
         pvirq::sys::PVIRQ_ENOSYS,
     ];
-    let faults: Vec<i32> = (1..=17)
+    let faults: Vec<i32> = (1..=18)
         .map(|i| -i)
         .filter(|c| !outcomes.contains(c))
         .collect();

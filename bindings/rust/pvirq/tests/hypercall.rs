@@ -235,7 +235,7 @@ fn named_call_ids_are_the_decoders() {
         );
     }
     let mut regs = X86Regs {
-        rax: u64::from(Call::RvicReset.id() + 1), // past the last rVIC call
+        rax: u64::from(Call::RvicAcknowledgeNmi.id() + 1), // past the last rVIC call
         ..Default::default()
     };
     assert_eq!(
