@@ -3,26 +3,59 @@
  * The baseline: the same workload on KVM's in-kernel local APIC in x2APIC
  * mode. Devices are MSIs whose destination the VMM's device model holds
  * (the guest reprograms it with one port write, as it would an MSI-X table
- * entry); EOI and IPIs are x2APIC MSR writes.
+ * entry); EOI and IPIs are x2APIC MSR writes, EOI through KVM's PV-EOI
+ * where the host asked for it (lapic.h).
  */
-#include "workload.h"
+#include "lapic.h"
 
 #define MSR_APIC_BASE 0x1Bu
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_X2APIC (1ull << 10)
 #define MSR_X2APIC_TPR 0x808u
-#define MSR_X2APIC_EOI 0x80Bu
 #define MSR_X2APIC_SVR 0x80Fu
 #define MSR_X2APIC_ICR 0x830u
 #define SVR_APIC_ENABLE (1u << 8)
 #define ICR_LEVEL_ASSERT (1u << 14)
 
-static bool lapic_setup_cpu(uint32_t self)
+static void cpuid(uint32_t leaf, uint32_t r[4])
 {
-	(void)self;
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(0));
+}
+
+/* KVM's leaves: signature "KVMKVMKVM" at 0x40000000, features after it. */
+static bool kvm_offers_pv_eoi(void)
+{
+	uint32_t r[4];
+
+	cpuid(DEMO_KVM_CPUID_SIGNATURE, r);
+	if (r[1] != 0x4b4d564bu || r[2] != 0x564b4d56u || r[3] != 0x4du ||
+	    r[0] < DEMO_KVM_CPUID_FEATURES)
+		return false;
+	cpuid(DEMO_KVM_CPUID_FEATURES, r);
+	return (r[0] & DEMO_KVM_FEATURE_PV_EOI) != 0;
+}
+
+void lapic_setup(uint32_t self)
+{
+	struct demo_kvm_vcpu_ctl *me = &KVM_CTL->vcpu[self];
+
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
 	wrmsr(MSR_X2APIC_TPR, 0);
 	wrmsr(MSR_X2APIC_SVR, SVR_APIC_ENABLE | DEMO_VECTOR_SPURIOUS);
+	if (KVM_CTL->lapic_eoi == DEMO_EOI_PV && kvm_offers_pv_eoi()) {
+		/* Bit 0: enable; the rest: the word's guest-physical address
+		 * (identity mapped, 4-byte aligned). */
+		__atomic_store_n(&me->pv_eoi_word, 0, __ATOMIC_RELAXED);
+		wrmsr(DEMO_MSR_KVM_PV_EOI_EN, (uint64_t)(uintptr_t)&me->pv_eoi_word | 1u);
+		me->pv_eoi_on = 1;
+	}
+}
+
+static bool lapic_setup_cpu(uint32_t self)
+{
+	lapic_setup(self);
 	return true;
 }
 
@@ -64,7 +97,7 @@ static void lapic_interrupt(uint32_t self, uint32_t vector)
 	else
 		src = DEMO_NR_SOURCES;
 	workload_handle_source(self, src, tsc);
-	wrmsr(MSR_X2APIC_EOI, 0);
+	lapic_eoi(self);
 }
 
 /* A TPR write: an x2APIC MSR exit handled inside KVM, like EOI. */

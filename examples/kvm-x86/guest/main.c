@@ -151,6 +151,11 @@ static void load_idt(void)
 void guest_interrupt(uint64_t vector, uint64_t error, uint64_t rip);
 void guest_interrupt(uint64_t vector, uint64_t error, uint64_t rip)
 {
+	/* An NMI the VMM injected for libpvirq's NMI class. */
+	if (vector == 2 && ((struct demo_kvm_ctl *)DEMO_KVM_CTL_GPA)->nmi_on) {
+		pvirq_shared_nmi(this_cpu());
+		return;
+	}
 	if (vector < 32) {
 		console_puts("exception ");
 		console_dec(vector);
@@ -174,7 +179,12 @@ void guest_main(uint32_t self)
 	 * wait for it (the seq_cst store publishes both). */
 	if (self == 0) {
 		build_idt();
-		controller = SHARED->mode == DEMO_MODE_LAPIC ? &ctl_lapic : &ctl_pvirq;
+		if (SHARED->mode == DEMO_MODE_LAPIC)
+			controller = &ctl_lapic;
+		else if (((struct demo_kvm_ctl *)DEMO_KVM_CTL_GPA)->pvirq_shared)
+			controller = &ctl_pvirq_shared;
+		else
+			controller = &ctl_pvirq;
 		store32(&idt_built, 1);
 	}
 	while (!load32(&idt_built))

@@ -39,6 +39,14 @@ static inline void outl(uint16_t port, uint32_t value)
 	__asm__ volatile("outl %0, %1" ::"a"(value), "Nd"(port) : "memory");
 }
 
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t value;
+
+	__asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port) : "memory");
+	return value;
+}
+
 static inline void wrmsr(uint32_t msr, uint64_t value)
 {
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
@@ -93,5 +101,9 @@ static inline uint64_t platform_now(void)
 
 struct irq_controller;
 extern const struct irq_controller ctl_lapic;
+/* libpvirq with the shared-state page (ctl_pvirq_shared.c). */
+extern const struct irq_controller ctl_pvirq_shared;
+/* The NMI handler of the shared-state controller (VMs with an NMI line). */
+void pvirq_shared_nmi(uint32_t self);
 
 #endif /* DEMO_GUEST_PLATFORM_H */

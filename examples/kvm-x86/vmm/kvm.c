@@ -213,6 +213,8 @@ static const char *const kvm_stat_names[KSTAT_NR] = {
 	[KSTAT_SIGNAL_EXITS] = "signal_exits",
 	[KSTAT_HALT_POLL_OK] = "halt_successful_poll",
 	[KSTAT_HALT_POLL_TRIED] = "halt_attempted_poll",
+	[KSTAT_INSN_EMULATION] = "insn_emulation",
+	[KSTAT_IRQ_INJECTIONS] = "irq_injections",
 };
 
 /* Finds the data offsets of the counters we report in the vCPU's binary
@@ -287,7 +289,7 @@ static int create_vcpu(struct demo_vm *vm, uint32_t index)
 		return err;
 	/* With an in-kernel LAPIC, KVM holds every vCPU but the first in
 	 * wait-for-SIPI; we start them all directly in long mode instead. */
-	if (vm->mode == DEMO_MODE_LAPIC) {
+	if (vm->variant->irqchip) {
 		struct kvm_mp_state runnable = {.mp_state = KVM_MP_STATE_RUNNABLE};
 
 		if (ioctl(v->fd, KVM_SET_MP_STATE, &runnable) < 0)
@@ -317,6 +319,17 @@ static int add_doorbell(struct demo_vm *vm, struct demo_device *dev)
 	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
 }
 
+void *demo_guest_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
+{
+	struct demo_vm *vm = ctx;
+
+	(void)vcpu;
+	/* Hostile: all of [gpa, gpa + size) must be RAM, without overflow. */
+	if (gpa >= DEMO_MEM_SIZE || size > DEMO_MEM_SIZE - gpa)
+		return NULL;
+	return vm->mem + gpa;
+}
+
 static int create_pvirq(struct demo_vm *vm)
 {
 	struct pvirq_config cfg = {
@@ -325,14 +338,28 @@ static int create_pvirq(struct demo_vm *vm)
 		.nr_untrusted = DEMO_NR_UNTRUSTED,
 		.nr_rvid_inputs = DEMO_MAX_DEVICES,
 		.cpu_ids = NULL, /* x86 target = APIC id = KVM vCPU id = index */
-		.notify = demo_vcpu_kick,
+		/* With KVM's LAPIC the upcall is an MSI KVM delivers (and
+		 * kicks for); without it the vCPU thread injects it. */
+		.notify = vm->variant->irqchip ? demo_vcpu_notify_msi : demo_vcpu_kick,
 		.notify_ctx = vm,
+		.guest_page = demo_guest_page,
+		.guest_page_ctx = vm,
+		.resample = demo_level_resample,
+		.resample_ctx = vm,
+		.nmi_line = vm->nmi_line,
 	};
 
-	return pvirq_vm_create(&cfg, &vm->pvirq) == PVIRQ_OK ? 0 : -ENOMEM;
+	if (pvirq_vm_create(&cfg, &vm->pvirq) != PVIRQ_OK)
+		return -ENOMEM;
+	/* Device 0's input is level-triggered: the device model drives its
+	 * line (devices.c) and hears the guest's RVID_RESAMPLE. */
+	if (vm->level_device && pvirq_rvid_set_trigger(vm->pvirq, 0, true) != PVIRQ_OK)
+		return -EINVAL;
+	return 0;
 }
 
-int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo_mode mode)
+int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo_mode mode,
+		   const struct demo_variant_info *variant)
 {
 	size_t image_size = (size_t)(demo_guest_image_end - demo_guest_image);
 	struct kvm_userspace_memory_region region;
@@ -341,6 +368,7 @@ int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo
 	memset(vm, 0, sizeof(*vm));
 	vm->opt = opt;
 	vm->mode = mode;
+	vm->variant = variant;
 	vm->nr_vcpus = opt->vcpus;
 	vm->nr_devices = opt->devices;
 	vm->tsc_shared = true;
@@ -375,9 +403,23 @@ int demo_vm_create(struct demo_vm *vm, const struct demo_options *opt, enum demo
 	build_gdt(vm->mem);
 	memcpy(vm->mem + DEMO_IMAGE_GPA, demo_guest_image, image_size);
 
-	/* The baseline's in-kernel PIC/IOAPIC/LAPIC must exist before vCPUs. */
-	if (mode == DEMO_MODE_LAPIC && ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+	/* The in-kernel PIC/IOAPIC/LAPIC must exist before vCPUs. */
+	if (variant->irqchip && ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return -errno;
+	vm->kvm_ctl = (struct demo_kvm_ctl *)(vm->mem + DEMO_KVM_CTL_GPA);
+	vm->kvm_ctl->lapic_eoi = variant->lapic_eoi;
+	vm->kvm_ctl->pvirq_shared = variant->shared_state && mode == DEMO_MODE_PVIRQ;
+	/* #18's workloads run on the shared-state guest's upcall path. */
+	if (vm->kvm_ctl->pvirq_shared) {
+		vm->level_device = opt->level_device;
+		vm->kvm_ctl->level_device = opt->level_device ? 1 : 0;
+		vm->kvm_ctl->timer_class = opt->timer_class;
+		vm->kvm_ctl->storm_work = opt->storm_work;
+		vm->timer_edge = true;
+		vm->kvm_ctl->timer_edge = 1;
+		vm->nmi_line = opt->nmi_us != 0;
+		vm->kvm_ctl->nmi_on = vm->nmi_line;
+	}
 
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
 		err = create_vcpu(vm, i);
@@ -422,6 +464,8 @@ void demo_vm_destroy(struct demo_vm *vm)
 			close(vm->devices[i].eventfd);
 		free(vm->devices[i].samples);
 	}
+	for (unsigned i = 0; i < DEMO_MAX_VCPUS; i++)
+		free(vm->timer_late[i]);
 	for (unsigned i = 0; i < DEMO_MAX_VCPUS; i++) {
 		struct demo_vcpu *v = &vm->vcpus[i];
 

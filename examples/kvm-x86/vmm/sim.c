@@ -29,7 +29,11 @@
 #include <pvirq/hosted.h>
 #include <pvirq/pvirq.h>
 
+#include "../guest/shared_ack.h"
 #include "vmm.h"
+
+/* The simulated guest's shared-state pages (shared variants). */
+#define SIM_PAGES_GPA 0x20000ull
 
 struct sim_call {
 	int64_t status;
@@ -42,6 +46,7 @@ static struct sim_call call(struct demo_vcpu *v, uint32_t id, uint64_t a0, uint6
 	struct pvirq_x86_regs r = {.rax = id, .rbx = a0, .rcx = a1, .rsi = a2};
 
 	atomic_fetch_add_explicit(&v->exits[EXIT_HYPERCALL], 1, memory_order_relaxed);
+	/* The driver core makes only calls of the ABI (no "other"). */
 	atomic_fetch_add_explicit(
 		&v->calls[id >= PVIRQ_ABI_RVIC_BASE
 				  ? DEMO_CALL_RVIC_FIRST + id - PVIRQ_ABI_RVIC_BASE
@@ -58,6 +63,7 @@ static struct sim_call call(struct demo_vcpu *v, uint32_t id, uint64_t a0, uint6
 struct sim_cpu {
 	struct pvirq_guest_cpu core; /* first: handlers get &core */
 	struct demo_vcpu *v;
+	struct shared_ack_cpu page; /* shared variants: the vCPU's page */
 };
 
 static struct pvirq_guest_driver sim_driver;
@@ -113,11 +119,37 @@ static struct demo_vcpu *vcpu_of(struct pvirq_guest_cpu *cpu)
 	return ((struct sim_cpu *)cpu)->v;
 }
 
+/* The level device, as guest/ctl_pvirq_shared.c: take one item at the
+ * device (which drops the line after the last); the upcall loop then
+ * RVID_RESAMPLEs. */
+static void handle_level_device(struct demo_vcpu *v, uint32_t d)
+{
+	struct demo_device_slot *dev = &v->vm->shared->dev[d];
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+	uint64_t one = 1;
+
+	if (!demo_level_take(v->vm)) {
+		store(&me->duplicates, me->duplicates + 1);
+		return;
+	}
+	store(&me->handled[d], me->handled[d] + 1);
+	atomic_fetch_add_explicit((_Atomic uint64_t *)&dev->done, 1, memory_order_seq_cst);
+	if (write(v->vm->devices[d].eventfd, &one, sizeof(one)) < 0)
+		perror("doorbell");
+}
+
 /* Handlers: what examples/workload/workload.c does per source. */
 static void on_device(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
 {
+	struct demo_vcpu *v = vcpu_of(cpu);
+
 	(void)ctx;
-	handle_device(vcpu_of(cpu), intid - DEMO_NR_TRUSTED);
+	if (v->vm->level_device && intid == DEMO_INTID_DEVICE(0))
+		handle_level_device(v, 0);
+	else
+		handle_device(v, intid - DEMO_NR_TRUSTED);
+	for (unsigned i = 0; i < v->vm->opt->storm_work; i++)
+		__asm__ volatile("pause");
 }
 
 static void on_ipi(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
@@ -170,13 +202,84 @@ static bool sim_probe(struct demo_vcpu *v0)
 	return ok;
 }
 
+/* The shared variants' upcall, as the KVM guest's (guest/
+ * ctl_pvirq_shared.c): acknowledge and end in the page until nothing is
+ * deliverable; only the level timer's RESAMPLE is a call. */
+static void upcall_shared(struct demo_vcpu *v)
+{
+	struct sim_cpu *sc = &sim_cpus[v->index];
+	struct demo_kvm_vcpu_ctl *ctl = &v->vm->kvm_ctl->vcpu[v->index];
+	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
+	uint32_t handled = 0, budget;
+	int got;
+
+	for (budget = sim_driver.nr_irqs; budget > 0; budget--) {
+		/* Before the acknowledge: see guest/ctl_pvirq_shared.c. */
+		bool timer_waiting = shared_is_deliverable(&sc->page, DEMO_INTID_TIMER);
+		const struct pvirq_guest_irq *irq;
+		uint32_t intid;
+		bool unmask;
+
+		got = shared_ack(&sc->page);
+
+		if (got < 0 || (uint32_t)got >= sim_driver.nr_irqs)
+			break;
+		intid = (uint32_t)got;
+		store(&ctl->shared_acks, ctl->shared_acks + 1);
+		irq = &sim_intids[intid];
+		if (!irq->handler)
+			continue;
+		if (intid >= DEMO_NR_TRUSTED && timer_waiting)
+			store(&ctl->timer_bypassed, ctl->timer_bypassed + 1);
+		irq->handler(irq->ctx, &sc->core, intid);
+		handled++;
+		if (intid == DEMO_INTID_TIMER && !v->vm->timer_edge)
+			call(v, PVIRQ_ABI_ID(RVIC, RESAMPLE), intid, 0, 0);
+		if (v->vm->level_device && intid == DEMO_INTID_DEVICE(0))
+			call(v, PVIRQ_ABI_ID(RVID, RESAMPLE), 0 /* its input */, 0, 0);
+		unmask = intid < DEMO_NR_TRUSTED ||
+			 atomic_load_explicit(
+				 (_Atomic uint32_t *)&v->vm->shared->dev[intid - DEMO_NR_TRUSTED]
+					 .target,
+				 memory_order_seq_cst) == v->index;
+		if (unmask && shared_eoi(&sc->page, intid))
+			store(&ctl->shared_eoi_again, ctl->shared_eoi_again + 1);
+	}
+	/* As the guest: a loop stopped by its budget has the host
+	 * re-evaluate what its ends of interrupt found pending again. */
+	if (budget == 0 && (got = shared_first_deliverable(&sc->page)) >= 0) {
+		call(v, PVIRQ_ABI_ID(RVIC, CLEAR_MASKED), v->index, (uint32_t)got, 0);
+		store(&ctl->shared_reevaluate, ctl->shared_reevaluate + 1);
+	}
+	if (!handled)
+		store(&me->spurious, me->spurious + 1);
+}
+
 /* The upcall: one INTID per upcall, as the KVM guest (ctl_pvirq.c). */
 static void upcall(struct demo_vcpu *v)
 {
 	struct demo_vcpu_slot *me = &v->vm->shared->vcpu[v->index];
 
+	if (v->vm->variant->shared_state) {
+		upcall_shared(v);
+		return;
+	}
 	if (pvirq_guest_handle_irq(&sim_cpus[v->index].core, 1) == 0)
 		store(&me->spurious, me->spurious + 1);
+}
+
+/* Before bring-up: the vCPU's page, which the core's cpu_up shares
+ * (SHARE_STATE while the instance is still disabled). */
+static bool give_page(struct demo_vcpu *v)
+{
+	struct sim_cpu *sc = &sim_cpus[v->index];
+	uint64_t gpa = SIM_PAGES_GPA + (uint64_t)v->index * PVIRQ_SHARED_STATE_SIZE;
+
+	sc->page = (struct shared_ack_cpu){.page = (uint64_t *)(v->vm->mem + gpa),
+					   .nr_words = sim_driver.nr_irqs / 32,
+					   .top_class = 3};
+	return pvirq_guest_cpu_set_shared(&sc->core, v->vm->mem + gpa, gpa,
+					  PVIRQ_GUEST_SHARED_ARCH_DEFAULT) == 0;
 }
 
 static void retarget(struct demo_vcpu *v, uint32_t d)
@@ -189,7 +292,9 @@ static void retarget(struct demo_vcpu *v, uint32_t d)
 		;
 	to = (dev->target + 1) % v->vm->nr_vcpus;
 	pvirq_guest_retarget(&sim_cpus[v->index].core, DEMO_INTID_DEVICE(d), to);
-	dev->target = to;
+	/* seq_cst store: the shared-state upcall reads it without the lock
+	 * to decide whether to unmask at end of interrupt. */
+	atomic_store_explicit((_Atomic uint32_t *)&dev->target, to, memory_order_seq_cst);
 	atomic_store_explicit((_Atomic uint32_t *)&dev->lock, 0, memory_order_release);
 }
 
@@ -232,7 +337,14 @@ static void *sim_vcpu(void *arg)
 	sim_cpus[v->index].v = v;
 	sim_trap_for(v, &trap);
 	pvirq_guest_cpu_init(cpu, &sim_driver, &trap, v->index);
-	if (pvirq_guest_cpu_up(cpu) != 0)
+	if (vm->variant->shared_state && !give_page(v))
+		v->exit_code = DEMO_EXIT_SETUP;
+	if (pvirq_guest_cpu_up(cpu) != 0 || (vm->variant->shared_state && !cpu->page_shared))
+		v->exit_code = DEMO_EXIT_SETUP;
+	if (vm->variant->shared_state && vm->opt->timer_class &&
+	    call(v, PVIRQ_ABI_ID(RVIC, SET_PRIORITY), v->index, DEMO_INTID_TIMER,
+		 vm->opt->timer_class)
+			    .status != PVIRQ_ABI_SUCCESS)
 		v->exit_code = DEMO_EXIT_SETUP;
 	if (atomic_fetch_add((_Atomic uint32_t *)&sh->booted, 1) + 1 == n) {
 		for (uint32_t d = 0; d < vm->nr_devices; d++) {
@@ -290,7 +402,8 @@ static uint64_t calibrate_tsc_khz(void)
 	return (c1 - c0) * 1000000ull / (t1 - t0);
 }
 
-int demo_simulate(const struct demo_options *opt, struct demo_result *r)
+int demo_simulate(const struct demo_options *opt, const struct demo_variant_info *variant,
+		  struct demo_result *r)
 {
 	struct demo_vm *vm = calloc(1, sizeof(*vm));
 	struct pvirq_config cfg = {
@@ -299,6 +412,8 @@ int demo_simulate(const struct demo_options *opt, struct demo_result *r)
 		.nr_untrusted = DEMO_NR_UNTRUSTED,
 		.nr_rvid_inputs = DEMO_MAX_DEVICES,
 		.notify = demo_vcpu_kick,
+		.guest_page = demo_guest_page,
+		.resample = demo_level_resample,
 	};
 	struct demo_snapshot a, b;
 	int err = -1;
@@ -307,6 +422,19 @@ int demo_simulate(const struct demo_options *opt, struct demo_result *r)
 		return -1;
 	vm->opt = opt;
 	vm->mode = DEMO_MODE_PVIRQ;
+	vm->variant = variant;
+	/* The guest RAM the shared pages live in, and this port's control
+	 * block for the guest-side counters. */
+	vm->mem = aligned_alloc(PVIRQ_SHARED_STATE_SIZE, DEMO_MEM_SIZE); /* pages need it */
+	vm->kvm_ctl = calloc(1, sizeof(*vm->kvm_ctl));
+	cfg.guest_page_ctx = vm;
+	cfg.resample_ctx = vm;
+	vm->level_device = variant->shared_state && opt->level_device;
+	vm->timer_edge = variant->shared_state; /* as guest/ctl_pvirq_shared.c */
+	if (!vm->mem || !vm->kvm_ctl)
+		goto out;
+	memset(vm->mem, 0, DEMO_MEM_SIZE);
+	vm->kvm_ctl->timer_class = variant->shared_state ? opt->timer_class : 0;
 	vm->nr_vcpus = opt->vcpus;
 	vm->nr_devices = opt->devices;
 	vm->vm_fd = vm->kvm_fd = -1;
@@ -314,7 +442,8 @@ int demo_simulate(const struct demo_options *opt, struct demo_result *r)
 	vm->tsc_khz = calibrate_tsc_khz();
 	vm->shared = calloc(1, sizeof(*vm->shared));
 	cfg.notify_ctx = vm;
-	if (!vm->shared || pvirq_vm_create(&cfg, &vm->pvirq) != PVIRQ_OK)
+	if (!vm->shared || pvirq_vm_create(&cfg, &vm->pvirq) != PVIRQ_OK ||
+	    (vm->level_device && pvirq_rvid_set_trigger(vm->pvirq, 0, true) != PVIRQ_OK))
 		goto out;
 	vm->shared->magic = DEMO_MAGIC;
 	vm->shared->nr_vcpus = vm->nr_vcpus;
@@ -367,7 +496,11 @@ out:
 	}
 	if (vm->pvirq)
 		pvirq_vm_destroy(vm->pvirq);
+	for (unsigned i = 0; i < DEMO_MAX_VCPUS; i++)
+		free(vm->timer_late[i]);
 	free(vm->shared);
+	free(vm->kvm_ctl);
+	free(vm->mem);
 	free(vm);
 	return err;
 }

@@ -93,6 +93,29 @@ void demo_vcpu_kick(void *ctx, uint32_t index)
 	}
 }
 
+/*
+ * The shared variant (WAVE3.md, x86 one-shot upcall): the notify callback
+ * re-arms at once and, if the line is high, sends the upcall vector as an
+ * MSI to the vCPU's in-kernel LAPIC. KVM latches it in the IRR and kicks
+ * or wakes the vCPU itself; no VMM thread injects. Re-arming here means
+ * every later rise notifies again, and a rise between the flag clear and
+ * the line read is seen by that read: no upcall is lost. A second MSI
+ * while one is pending or in service merges in the IRR, and the guest's
+ * loop drains every deliverable INTID per upcall.
+ */
+void demo_vcpu_notify_msi(void *ctx, uint32_t index)
+{
+	struct demo_vm *vm = ctx;
+
+	if (pvirq_vcpu_rearm(vm->pvirq, index) &&
+	    demo_signal_msi(vm, index, vm->shared->upcall_vector) == 0)
+		atomic_fetch_add_explicit(&vm->upcall_msis, 1, memory_order_relaxed);
+	/* notify() also announces the NMI edge: an MSI with NMI delivery. */
+	if (vm->nmi_line && pvirq_vcpu_take_nmi(vm->pvirq, index) &&
+	    demo_signal_nmi_msi(vm, index) == 0)
+		atomic_fetch_add_explicit(&vm->nmis_injected, 1, memory_order_relaxed);
+}
+
 /* KVM_EXIT_HLT in libpvirq mode: sleep until our line rises. First poll
  * the line for --halt-poll-us, as KVM polls for a halted vCPU with an
  * in-kernel LAPIC (halt_poll_ns); kickers leave a polling vCPU alone
@@ -114,6 +137,11 @@ static void halt_until_line(struct demo_vm *vm, struct demo_vcpu *v)
 		 * signal after this point calls demo_vcpu_kick() again. */
 		if (pvirq_vcpu_rearm(vm->pvirq, v->index))
 			break;
+		/* The NMI edge wakes a halted vCPU too (injected at entry). */
+		if (vm->nmi_line && pvirq_vcpu_take_nmi(vm->pvirq, v->index)) {
+			v->nmi_pending = true;
+			break;
+		}
 		/* The timeout only bounds a guest that halts with nothing
 		 * armed; the stop path always wakes us explicitly. */
 		futex_wait(&v->wake_seq, seq, 50 * 1000 * 1000);
@@ -121,13 +149,19 @@ static void halt_until_line(struct demo_vm *vm, struct demo_vcpu *v)
 	atomic_store_explicit(&v->state, VCPU_OUTSIDE, memory_order_seq_cst);
 }
 
+/* One counter per call of ABI 0.4, then "other". */
+_Static_assert(DEMO_CALL_RVID_FIRST == DEMO_CALL_RVIC_FIRST + PVIRQ_FN_RVIC_ACKNOWLEDGE_NMI + 1,
+	       "rVIC call counters");
+_Static_assert(DEMO_CALL_OTHER == DEMO_CALL_RVID_FIRST + PVIRQ_FN_RVID_RESAMPLE + 1,
+	       "rVID call counters");
+
 static void count_call(struct demo_vcpu *v, uint64_t id)
 {
 	uint64_t slot = DEMO_CALL_OTHER;
 
-	if (id - PVIRQ_ABI_RVIC_BASE <= PVIRQ_FN_RVIC_RESET)
+	if (id - PVIRQ_ABI_RVIC_BASE <= PVIRQ_FN_RVIC_ACKNOWLEDGE_NMI)
 		slot = DEMO_CALL_RVIC_FIRST + (id - PVIRQ_ABI_RVIC_BASE);
-	else if (id - PVIRQ_ABI_RVID_BASE <= PVIRQ_FN_RVID_UNMAP)
+	else if (id - PVIRQ_ABI_RVID_BASE <= PVIRQ_FN_RVID_RESAMPLE)
 		slot = DEMO_CALL_RVID_FIRST + (id - PVIRQ_ABI_RVID_BASE);
 	atomic_fetch_add_explicit(&v->calls[slot], 1, memory_order_relaxed);
 }
@@ -185,6 +219,13 @@ static int handle_io(struct demo_vm *vm, struct demo_vcpu *v)
 	uint32_t value = 0;
 
 	if (run->io.direction != KVM_EXIT_IO_OUT) {
+		if (run->io.port == DEMO_PORT_LEVEL_TAKE && run->io.size == 4 &&
+		    run->io.count == 1 && vm->level_device) {
+			value = demo_level_take(vm);
+			memcpy(data, &value, sizeof(value));
+			count_exit(v, EXIT_LEVEL_TAKE);
+			return 0;
+		}
 		memset(data, 0xFF, (size_t)run->io.size * run->io.count); /* nothing here */
 		count_exit(v, EXIT_OTHER_IO);
 		return 0;
@@ -225,6 +266,12 @@ static void prepare_entry(struct demo_vm *vm, struct demo_vcpu *v)
 	bool line;
 
 	atomic_store_explicit(&v->state, VCPU_IN_GUEST, memory_order_seq_cst);
+	/* The NMI edge first: KVM_NMI queues it whatever the guest's IF. */
+	if (vm->nmi_line && (v->nmi_pending || pvirq_vcpu_take_nmi(vm->pvirq, v->index))) {
+		v->nmi_pending = false;
+		if (ioctl(v->fd, KVM_NMI) == 0)
+			atomic_fetch_add_explicit(&vm->nmis_injected, 1, memory_order_relaxed);
+	}
 	line = pvirq_vcpu_rearm(vm->pvirq, v->index);
 	run->request_interrupt_window = 0;
 	switch (pvirq_x86_kvm_entry_action(line, run->ready_for_interrupt_injection)) {
@@ -248,7 +295,7 @@ static int run_loop(struct demo_vm *vm, struct demo_vcpu *v)
 		run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	for (;;) {
 		run->immediate_exit = 0;
-		if (vm->pvirq)
+		if (vm->pvirq && !vm->variant->irqchip)
 			prepare_entry(vm, v);
 		else
 			atomic_store_explicit(&v->state, VCPU_IN_GUEST, memory_order_seq_cst);
@@ -270,7 +317,7 @@ static int run_loop(struct demo_vm *vm, struct demo_vcpu *v)
 			break;
 		case KVM_EXIT_HLT:
 			count_exit(v, EXIT_HLT);
-			if (vm->pvirq)
+			if (vm->pvirq && !vm->variant->irqchip)
 				halt_until_line(vm, v);
 			break;
 		case KVM_EXIT_IRQ_WINDOW_OPEN: count_exit(v, EXIT_IRQ_WINDOW); break;
