@@ -49,24 +49,19 @@ void devices_level_ack(uint32_t d)
 	__atomic_add_fetch(&level_acked[d], 1, __ATOMIC_RELEASE);
 }
 
-/* RVID_RESAMPLE of a level input (resamplefd style): the device re-checks
- * its condition, an interrupt raised and not yet handled by the guest,
- * and lowers a line that no longer has one. The guest acknowledges at
- * the device before it resamples, so the line is normally low already. */
+/* RVID_RESAMPLE of a level input (resamplefd style): the device model
+ * re-checks its condition. This device's line follows its register
+ * exactly (raised by a send, lowered by the guest's acknowledge, which the
+ * guest writes before it resamples), so there is nothing to change: the
+ * call is counted, to show the engine makes it. Changing the level here
+ * too would race with a send on another CPU; rvid.h wants one device
+ * model's level changes serialized. */
 void devices_resample(void *ctx, uint32_t input)
 {
-	bool high = false;
-
 	(void)ctx;
+	(void)input;
 	/* relaxed: a counter for the report. */
 	__atomic_add_fetch(&hyp.run.level_resamples, 1, __ATOMIC_RELAXED);
-	if (input >= hyp.cfg.nr_devices || !is_level(input) ||
-	    pvirq_rvid_get_level(hyp.vm, input, &high) != PVIRQ_OK || !high)
-		return;
-	/* seq_cst: as device_step()'s reads of the same counters. */
-	if (__atomic_load_n(&hyp.shared->dev[input].done, __ATOMIC_SEQ_CST) ==
-	    __atomic_load_n(&hyp.shared->dev[input].raised, __ATOMIC_SEQ_CST))
-		pvirq_rvid_set_level(hyp.vm, input, false);
 }
 
 uint32_t devices_level_high(void)
