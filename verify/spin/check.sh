@@ -50,9 +50,14 @@ if [ -n "$claims" ]; then
 	"$cc" -O0 -w -DCOLLAPSE -DNFAIR=8 ${PAN_FLAGS:-} -o pan pan.c
 else
 	# -O1: half the compile time of -O2; only rvic.pml's search is big
-	# enough to notice (about 10 s instead of 8 s).
+	# enough to notice (about 10 s instead of 8 s). A broken variant stops
+	# at its first counterexample, after a few thousand states in all but
+	# one model (rvic.pml BROKEN_ACK: 1.3 M), so there -O0, which
+	# compiles in a third of the time of -O1, costs least.
+	opt=-O1
+	[ "$expect" = pass ] || opt=-O0
 	# shellcheck disable=SC2086
-	"$cc" -O1 -w -DSAFETY -DCOLLAPSE ${PAN_FLAGS:-} -o pan pan.c
+	"$cc" $opt -w -DSAFETY -DCOLLAPSE ${PAN_FLAGS:-} -o pan pan.c
 	grep -q "ltl " "$name" && {
 		echo "check.sh: $name has LTL claims: name them with --ltl"
 		exit 1
