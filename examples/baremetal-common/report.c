@@ -2,13 +2,20 @@
 /* The run's report (report.h). */
 #include "report.h"
 
+#include <pvirq/abi.h>
+
 #include "print.h"
 
 static const char *const call_names[BM_NR_CALLS] = {
-	"VERSION",	"INFO",	    "ENABLE",	     "DISABLE",	    "SET_MASKED", "CLEAR_MASKED",
-	"IS_PENDING",	"SIGNAL",   "CLEAR_PENDING", "ACKNOWLEDGE", "RESAMPLE",	  "RESET",
-	"RVID_VERSION", "RVID_MAP", "RVID_UNMAP",    "UNKNOWN",
+	"VERSION",	   "INFO",	    "ENABLE",	    "DISABLE",
+	"SET_MASKED",	   "CLEAR_MASKED",  "IS_PENDING",   "SIGNAL",
+	"CLEAR_PENDING",   "ACKNOWLEDGE",   "RESAMPLE",	    "RESET",
+	"SHARE_STATE",	   "UNSHARE_STATE", "SET_PRIORITY", "SET_PRIORITY_MASK",
+	"ACKNOWLEDGE_NMI", "RVID_VERSION",  "RVID_MAP",	    "RVID_UNMAP",
+	"RVID_RESAMPLE",   "UNKNOWN",
 };
+_Static_assert(PVIRQ_FN_RVIC_ACKNOWLEDGE_NMI + 1 == BM_CALL_RVID, "rVIC calls fit");
+_Static_assert(BM_CALL_RVID + PVIRQ_FN_RVID_RESAMPLE + 1 == BM_CALL_UNKNOWN, "rVID calls fit");
 
 struct trap_totals {
 	uint64_t hypercalls, kick_irqs, kicks_sent, timer_irqs, device_ticks, other_calls;
@@ -17,6 +24,8 @@ struct trap_totals {
 
 struct totals {
 	uint64_t sent, handled, interrupts, ipi_handled, timer_handled;
+	/* Timer handlers' lateness after the deadline, timestamp ticks. */
+	uint64_t timer_late_sum, timer_late_max;
 	struct trap_totals run;	   /* the whole run                          */
 	struct trap_totals window; /* the load phase (or the run if none)    */
 	uint64_t window_interrupts, window_ticks;
@@ -60,6 +69,9 @@ static void sum(const struct demo_shared *sh, const struct bm_run *run, struct t
 		t->ipi_handled += load(&s->handled[DEMO_SRC_IPI]);
 		t->timer_handled += load(&s->handled[DEMO_SRC_TIMER]);
 		t->handled += load(&s->handled[DEMO_SRC_IPI]) + load(&s->handled[DEMO_SRC_TIMER]);
+		t->timer_late_sum += load(&s->timer_late_sum);
+		if (load(&s->timer_late_max) > t->timer_late_max)
+			t->timer_late_max = load(&s->timer_late_max);
 	}
 	t->interrupts = t->handled;
 	add_traps(&t->run, run->traps, run->nr_cpus);
@@ -111,7 +123,9 @@ static void table(const struct demo_shared *sh, const struct bm_run *run)
 	for (uint32_t d = 0; d < sh->nr_devices; d++) {
 		bm_puts("device ");
 		bm_dec(d);
-		bm_puts(d % 2 ? " (MSI doorbell)" : " (wired input) ");
+		bm_puts(sh->level_devices >> d & 1 ? " (level input) "
+			: d % 2			   ? " (MSI doorbell)"
+						   : " (wired input) ");
 		bm_puts(": raised ");
 		bm_dec(load(&sh->dev[d].raised));
 		bm_puts(", handled ");
@@ -166,6 +180,51 @@ static void traps_lines(const struct bm_run *run, const struct totals *t)
 	bm_dec(t->run.kicks_sent);
 	bm_puts(", other calls (PSCI, console, exit) ");
 	bm_dec(t->run.other_calls);
+	bm_putc('\n');
+}
+
+static const char *pv_mode_name(const struct demo_shared *sh)
+{
+	return sh->pv_options & DEMO_PV_SHARED_STATE ? "shared" : "trapping";
+}
+
+/* The ABI 0.4 parts of the run: which mode, how late the timer ran, and
+ * the level-triggered device's accounting. */
+static void abi04_lines(const struct demo_shared *sh, const struct bm_run *run,
+			const struct totals *t)
+{
+	bm_puts("libpvirq mode: ");
+	bm_puts(pv_mode_name(sh));
+	bm_puts(sh->pv_options & DEMO_PV_SHARED_STATE
+			? " (state pages shared, end of interrupt in memory)"
+			: " (every operation a hypercall)");
+	bm_puts(", timer class ");
+	bm_dec(sh->pv_options & DEMO_PV_TIMER_CLASS ? DEMO_TIMER_CLASS : 0);
+	bm_puts("; timer lateness after its deadline: mean ");
+	bm_ratio(t->timer_late_sum, t->timer_handled);
+	bm_puts(" ticks, max ");
+	bm_dec(t->timer_late_max);
+	bm_puts(" ticks (");
+	bm_dec(run->counter_khz);
+	bm_puts(" ticks/ms)\n");
+	if (!sh->level_devices)
+		return;
+	bm_puts("level device(s)");
+	for (uint32_t d = 0; d < sh->nr_devices; d++)
+		if (sh->level_devices >> d & 1) {
+			bm_putc(' ');
+			bm_dec(d);
+		}
+	bm_puts(": raised ");
+	bm_dec(run->level_raises);
+	bm_puts(", acknowledged at the device ");
+	bm_dec(run->level_acks);
+	bm_puts(", resample callbacks ");
+	bm_dec(run->level_resamples);
+	bm_puts(", RVID_RESAMPLE calls ");
+	bm_dec(t->run.calls[BM_CALL_RVID + PVIRQ_FN_RVID_RESAMPLE]);
+	bm_puts(", lines still high at the end ");
+	bm_dec(run->level_high_at_end);
 	bm_putc('\n');
 }
 
@@ -229,7 +288,9 @@ static void json(const struct demo_shared *sh, const struct bm_run *run, const s
 	json_ratio("hypercalls", t->window.hypercalls, t->window_interrupts, ",");
 	json_ratio("kick_irqs", t->window.kick_irqs, t->window_interrupts, ",");
 	json_ratio("timer_irqs", t->window.timer_irqs, t->window_interrupts, ",");
-	json_ratio("device_ticks", t->window.device_ticks, t->window_interrupts, "");
+	json_ratio("device_ticks", t->window.device_ticks, t->window_interrupts, ",");
+	json_ratio("traps", t->window.hypercalls + t->window.kick_irqs + t->window.timer_irqs,
+		   t->window_interrupts, "");
 	bm_puts("}},\"calls\":{");
 	for (uint32_t k = 0, first = 1; k < BM_NR_CALLS; k++) {
 		if (!first)
@@ -248,6 +309,22 @@ static void json(const struct demo_shared *sh, const struct bm_run *run, const s
 	json_u64("wired", run->injected_wired, ",");
 	json_u64("msi", run->injected_msi, ",");
 	json_u64("refused", run->inject_errors, "");
+	bm_puts("},\"pv\":{\"mode\":\"");
+	bm_puts(pv_mode_name(sh));
+	bm_puts("\",");
+	json_u64("timer_class", sh->pv_options & DEMO_PV_TIMER_CLASS ? DEMO_TIMER_CLASS : 0, "");
+	bm_puts("},\"timer_lateness_ticks\":{");
+	json_u64("samples", t->timer_handled, ",");
+	json_u64("sum", t->timer_late_sum, ",");
+	json_ratio("mean", t->timer_late_sum, t->timer_handled, ",");
+	json_u64("max", t->timer_late_max, "");
+	bm_puts("},\"level\":{");
+	json_u64("devices", sh->level_devices, ",");
+	json_u64("raised", run->level_raises, ",");
+	json_u64("acked", run->level_acks, ",");
+	json_u64("resample_callbacks", run->level_resamples, ",");
+	json_u64("rvid_resample_calls", t->run.calls[BM_CALL_RVID + PVIRQ_FN_RVID_RESAMPLE], ",");
+	json_u64("high_at_end", run->level_high_at_end, "");
 	bm_puts("},\"latency_us\":{");
 	json_ratio("mean", run->latency_sum_ticks * 1000 / khz, run->latency_samples, ",");
 	json_u64("max", run->latency_max_ticks * 1000 / khz, "");
@@ -309,6 +386,10 @@ static const char *verdict(const struct demo_shared *sh, const struct bm_run *ru
 		return "interrupts lost";
 	if (run->inject_errors)
 		return "the library refused an injection";
+	if (run->level_high_at_end)
+		return "a level-triggered line was still high at the end (never ended)";
+	if (run->level_raises != run->level_acks)
+		return "a level-triggered device was raised more often than acknowledged";
 	for (uint32_t d = 0; d < sh->nr_devices; d++)
 		if (load(&sh->dev[d].raised) == 0 ||
 		    load(&sh->dev[d].done) != load(&sh->dev[d].raised))
@@ -316,7 +397,7 @@ static const char *verdict(const struct demo_shared *sh, const struct bm_run *ru
 	/* Liveness of each kind, not of each vCPU: a loaded host may leave
 	 * one vCPU's thread unscheduled for a whole short run, which loses
 	 * nothing (the accounting above is exact) but takes no IPI. */
-	if (t->ipi_handled == 0 && sh->nr_vcpus > 1)
+	if (t->ipi_handled == 0 && sh->nr_vcpus > 1 && sh->ipi_period_tsc)
 		return "no IPI was handled";
 	if (t->timer_handled == 0)
 		return "no timer tick was handled";
@@ -355,6 +436,7 @@ bool bm_report(const struct demo_shared *sh, const struct bm_run *run)
 	bm_puts(" ms of load ==\n");
 	table(sh, run);
 	traps_lines(run, &t);
+	abi04_lines(sh, run, &t);
 	if (!workload)
 		bm_puts("lost: not counted in fault mode (its self-IPI is outside the "
 			"accounting)\n");

@@ -15,12 +15,12 @@
 
 #include "../workload/workload_shared.h"
 
-/* libpvirq calls by kind: rVIC function n at n, rVID function n at
- * BM_CALL_RVID + n, and calls inside libpvirq's ranges that it refused as
- * unknown at BM_CALL_UNKNOWN. */
-#define BM_CALL_RVID 12u
-#define BM_CALL_UNKNOWN 15u
-#define BM_NR_CALLS 16u
+/* libpvirq calls by kind: rVIC function n at n (0..16, ABI 0.4), rVID
+ * function n at BM_CALL_RVID + n (0..3), and calls inside libpvirq's
+ * ranges that it refused as unknown at BM_CALL_UNKNOWN. */
+#define BM_CALL_RVID 17u
+#define BM_CALL_UNKNOWN 21u
+#define BM_NR_CALLS 22u
 
 /* Trap counts of one physical CPU. Written only by that CPU (no atomics
  * needed); read by the reporter after every vCPU exited. */
@@ -57,6 +57,13 @@ struct bm_run {
 	 * window_interrupts == 0 means there was none (fault mode). */
 	const struct bm_traps *window;
 	uint64_t window_interrupts, window_ticks;
+	/* The level-triggered device (demo_shared level_devices; 0 = none):
+	 * rises the device model drove, acknowledgements at the device that
+	 * lowered it, the resample() callbacks RVID_RESAMPLE made, and at the
+	 * end how many level inputs were still high (must be 0: a high level
+	 * is an interrupt the guest never ended). */
+	uint64_t level_raises, level_acks, level_resamples;
+	uint32_t level_high_at_end;
 };
 
 /* Prints the table, the verdict line ("RESULT: OK ..." or "RESULT: FAILED

@@ -41,6 +41,9 @@
 /* x1 = the code this vCPU reports if the guest powers off (PSCI
  * SYSTEM_OFF) before it calls EXIT; the fault mode ends that way. */
 #define EL2_CALL_SET_EXIT_CODE 0xC6000003u
+/* x1 = device d: the write to level-triggered device d's register that
+ * acknowledges its interrupt; the device model lowers its line. */
+#define EL2_CALL_DEVICE_ACK 0xC6000004u
 
 /* PSCI and SMCCC function IDs the hypervisor implements for the guest. */
 #define PSCI_VERSION 0x84000000u

@@ -5,7 +5,7 @@
 #   run.sh [--cpus N] [--mode workload|faults] [--ms N] [--repeat N]
 #          [--icount] [--deterministic] [--json FILE] [--timeout S]
 #          [--expect-failure REGEX] [--require-output REGEX] [--require]
-#          ELF [SKIP_REASON]
+#          [--append "key=value ..."] ELF [SKIP_REASON]
 #
 # Each boot must end by itself (semihosting exit) within the timeout, exit
 # 0, and print "RESULT: OK" (and "lost = 0" in workload mode); anything
@@ -18,8 +18,11 @@
 # --expect-failure REGEX: the boot must end by itself with a failure whose
 # output matches REGEX (checks that a guest fault fails the run loudly).
 # --require-output REGEX: a passing boot must also print a line matching it.
+# --append: more words for the hypervisor's command line (shared=1,
+# timer_class=1, level=BITMAP, devices=N, tick_us=N, timer_us=N, ...).
 set -u
 cpus=2 mode=workload ms=200 repeat=1 icount=0 json= timeout_s=30 require=0 same=0 expect= want=
+extra=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cpus) cpus=$2; shift 2 ;;
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--require) require=1; shift ;;
 	--expect-failure) expect=$2; shift 2 ;;
 	--require-output) want=$2; shift 2 ;;
+	--append) extra="$extra $2"; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -60,7 +64,7 @@ first=$(mktemp "${TMPDIR:-/tmp}/pvirq-el2-json.XXXXXX") || exit 1
 trap 'rm -f "$out" "$first"' EXIT
 set -- -machine virt,virtualization=on,gic-version=3 -cpu max -smp "$cpus" -m 128M \
 	-nographic -nic none -no-reboot -semihosting-config enable=on,target=native \
-	-kernel "$elf" -append "mode=$mode cpus=$cpus ms=$ms"
+	-kernel "$elf" -append "mode=$mode cpus=$cpus ms=$ms$extra"
 if [ "$icount" = 1 ]; then
 	set -- "$@" -icount shift=4,align=off,sleep=off
 fi

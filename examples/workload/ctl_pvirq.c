@@ -5,13 +5,23 @@
  * bring-up, the entry path with its end of interrupt, routing, retargets
  * and IPIs are the core's, over the native trap of the port's conduit.
  * What is left here is the workload's own wiring: which INTID is which
- * source. The host raises this vCPU's upcall (x86: one vector; arm64: the
- * virtual IRQ) whenever its rVIC line is high.
+ * source, and what the run's options (struct demo_shared pv_options,
+ * level_devices) ask of ABI 0.4, which the core then does:
+ *  - a shared state page per vCPU (SHARE_STATE before ENABLE), with end
+ *    of interrupt in memory, and acknowledge too where the architecture's
+ *    upcall is a one-shot event (PVIRQ_GUEST_SHARED_ARCH_DEFAULT);
+ *  - level-triggered device inputs (PVIRQ_GUEST_IRQ_LEVEL), ended with
+ *    RVID_RESAMPLE(input) after the handler acknowledged the device and
+ *    before the unmask;
+ *  - the timer in a priority class above the devices.
+ * The host raises this vCPU's upcall (x86: one vector; arm64: the virtual
+ * IRQ; riscv64: VSEIP) whenever its rVIC line is high.
  *
  * A port compiles the core's sources, ${PVIRQ_GUEST_SOURCES} of
  * src/sources.cmake, into its guest image next to this file.
  */
 #include <pvirq/guest/driver.h>
+#include <pvirq/shared_state.h>
 
 #include "workload.h"
 
@@ -25,6 +35,16 @@ static struct pvirq_guest_cpu cpus[DEMO_MAX_VCPUS];
 static struct pvirq_guest_cpu routing;
 /* vCPU 0's probe: 0 until done, then 1 (ok) or 2 (failed). */
 static uint32_t probed;
+/* Each vCPU's shared state page (DEMO_PV_SHARED_STATE): guest RAM the
+ * host reads and writes with the same atomics; guest-physical == virtual
+ * in every port's guest. */
+static uint64_t state_pages[DEMO_MAX_VCPUS][PVIRQ_SHARED_STATE_SIZE / sizeof(uint64_t)]
+	__attribute__((aligned(PVIRQ_SHARED_STATE_SIZE)));
+
+static bool shared_state(void)
+{
+	return SHARED->pv_options & DEMO_PV_SHARED_STATE;
+}
 
 static void on_source(void *ctx, struct pvirq_guest_cpu *cpu, uint32_t intid)
 {
@@ -53,7 +73,11 @@ static bool probe_and_wire(void)
 	     /* The stop-phase wake-up: workload_handle_source's "no source". */
 	     set_source(DEMO_INTID_WAKE, DEMO_NR_SOURCES, PVIRQ_GUEST_IRQ_PERCPU);
 	for (uint32_t d = 0; ok && d < DEMO_MAX_DEVICES; d++)
-		ok = set_source(DEMO_INTID_DEVICE(d), d, 0);
+		ok = set_source(DEMO_INTID_DEVICE(d), d,
+				SHARED->level_devices >> d & 1 ? PVIRQ_GUEST_IRQ_LEVEL : 0);
+	/* Applied by every cpu_up (the timer is a per-CPU INTID). */
+	if (ok && (SHARED->pv_options & DEMO_PV_TIMER_CLASS))
+		ok = pvirq_guest_set_class(&driver, DEMO_INTID_TIMER, DEMO_TIMER_CLASS) == 0;
 	return ok;
 }
 
@@ -73,7 +97,15 @@ static bool pv_setup_cpu(uint32_t self)
 		return false;
 	pvirq_guest_trap_native_init(&trap, CONDUIT);
 	pvirq_guest_cpu_init(&cpus[self], &driver, &trap, self);
-	return pvirq_guest_cpu_up(&cpus[self]) == 0;
+	if (shared_state() &&
+	    pvirq_guest_cpu_set_shared(&cpus[self], state_pages[self], (uintptr_t)state_pages[self],
+				       PVIRQ_GUEST_SHARED_ARCH_DEFAULT) != 0)
+		return false;
+	if (pvirq_guest_cpu_up(&cpus[self]) != 0)
+		return false;
+	/* The core falls back to trapping if the hypervisor refused the
+	 * page; this run asked for it, so that is a failed setup. */
+	return !shared_state() || (cpus[self].page_shared && cpus[self].share_status == 0);
 }
 
 static bool pv_route(uint32_t d, uint32_t cpu)
@@ -99,7 +131,9 @@ static void pv_send_ipi(uint32_t to)
  * the line stays high and the host raises the upcall again once we
  * return, which costs an exit only when there is more work, where
  * acknowledging until NO_INTERRUPTS would cost a hypercall on every
- * upcall. */
+ * upcall. (With a shared page the core still takes an INTID that its
+ * in-memory unmask found pending again, or tells the host with one call:
+ * the re-evaluate rule.) */
 static void pv_interrupt(uint32_t self, uint32_t vector)
 {
 	/* Not ours, or a vCPU that never came up through pv_setup_cpu. */

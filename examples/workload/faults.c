@@ -6,6 +6,8 @@
  * taking a self-IPI through the normal path. The result is the exit code:
  * DEMO_EXIT_OK, or DEMO_EXIT_FAULTS_FAILED + the number of failed checks.
  */
+#include <pvirq/shared_state.h>
+
 #include "workload.h"
 
 #define RVIC(n) (PVIRQ_ABI_RVIC_BASE + (n))
@@ -54,6 +56,62 @@ static const struct fault_case cases[] = {
 	{"not a libpvirq function (host answers)", 0x4B564D00u, 1, 2, 3, NOT_SUPPORTED},
 	{"VERSION with junk arguments", RVIC(0), ~0ull, ~0ull, ~0ull, ST(SUCCESS, 0)},
 };
+
+/* A page of guest RAM, for SHARE_STATE's argument checks. */
+static uint64_t spare_page[PVIRQ_SHARED_STATE_SIZE / sizeof(uint64_t)]
+	__attribute__((aligned(PVIRQ_SHARED_STATE_SIZE)));
+
+static int64_t call_status(uint32_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	return pvirq_guest_call_native(CONDUIT, fn, a0, a1, a2).status;
+}
+
+uint32_t abi04_fault_checks(uint64_t outside_ram)
+{
+	struct pvirq_guest_ret features = pvirq_guest_rvic_info(CONDUIT, PVIRQ_ABI_INFO_FEATURES);
+	uint32_t failed = 0;
+
+	failed += fault_check("INFO(FEATURES) is 0.4's, without NMI",
+			      features.status == PVIRQ_ABI_SUCCESS ? (int64_t)features.value : -1,
+			      (int64_t)PVIRQ_ABI_FEATURES);
+	failed += fault_check("SET_PRIORITY class 3 (NMI) without an NMI line",
+			      call_status(RVIC(14), 0, DEMO_INTID_TIMER, PVIRQ_PRIORITY_NMI),
+			      ST(ERROR_PARAMETER, 2));
+	failed += fault_check("SET_PRIORITY class 4", call_status(RVIC(14), 0, DEMO_INTID_TIMER, 4),
+			      ST(ERROR_PARAMETER, 2));
+	failed += fault_check("SET_PRIORITY_MASK floor 4", call_status(RVIC(15), 4, 0, 0),
+			      ST(ERROR_PARAMETER, 0));
+	failed += fault_check("ACKNOWLEDGE_NMI, no NMI class INTID", call_status(RVIC(16), 0, 0, 0),
+			      ST(NO_INTERRUPTS, 0));
+	failed += fault_check("SHARE_STATE while enabled",
+			      call_status(RVIC(12), (uintptr_t)spare_page, 0, 0), ST(ENABLED, 0));
+	/* The rest of SHARE_STATE's checks need the instance disabled; it
+	 * is enabled again below, before the self-IPI of faults_run(). */
+	failed += fault_check("DISABLE", call_status(RVIC(3), 0, 0, 0), ST(SUCCESS, 0));
+	failed += fault_check("SHARE_STATE of a page outside guest RAM",
+			      call_status(RVIC(12), outside_ram, 0, 0), ST(ERROR_PARAMETER, 0));
+	failed += fault_check("SHARE_STATE of an unaligned address",
+			      call_status(RVIC(12), (uintptr_t)spare_page + 8, 0, 0),
+			      ST(ERROR_PARAMETER, 0));
+	failed += fault_check("SHARE_STATE of a guest page",
+			      call_status(RVIC(12), (uintptr_t)spare_page, 0, 0), ST(SUCCESS, 0));
+	/* The host copied the instance's words in: the IPI is unmasked
+	 * (cpu_up), INTID 3 is masked (RESET, no handler). seq_cst: the
+	 * page is the host's too. */
+	failed += fault_check(
+		"the page holds the state words",
+		(int64_t)(__atomic_load_n(&spare_page[0], __ATOMIC_SEQ_CST) &
+			  (PVIRQ_SHARED_MASKED(DEMO_INTID_IPI) | PVIRQ_SHARED_MASKED(3))),
+		(int64_t)PVIRQ_SHARED_MASKED(3));
+	failed += fault_check("UNSHARE_STATE", call_status(RVIC(13), 0, 0, 0), ST(SUCCESS, 0));
+	failed += fault_check("ENABLE again", call_status(RVIC(2), 0, 0, 0), ST(SUCCESS, 0));
+	failed += fault_check("RVID_RESAMPLE of an input out of range",
+			      call_status(RVID(3), DEMO_NR_UNTRUSTED * 2, 0, 0),
+			      ST(ERROR_PARAMETER, 0));
+	failed += fault_check("RVID_RESAMPLE of an unmapped edge input",
+			      call_status(RVID(3), DEMO_NR_UNTRUSTED - 1, 0, 0), ST(SUCCESS, 0));
+	return failed;
+}
 
 uint32_t fault_check(const char *what, int64_t got, int64_t want)
 {

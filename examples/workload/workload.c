@@ -50,6 +50,9 @@ static void handle_device(struct demo_vcpu_slot *me, uint32_t d, uint64_t tsc)
 	/* done after handled_tsc: the device model reads the latter once it
 	 * sees the former. Then tell the device, if the port has a way. */
 	store64(&dev->done, claimed + 1);
+	/* For a level-triggered device this is the write to its register
+	 * that lowers the line, before the controller's end of interrupt
+	 * resamples it. */
 	platform_device_done(d);
 }
 
@@ -64,6 +67,27 @@ static void handle_ipi(struct demo_vcpu_slot *me, uint64_t tsc)
 	count(&me->handled[DEMO_SRC_IPI]);
 }
 
+/* Ports that do not know their timer's deadline record no lateness. */
+__attribute__((weak)) uint64_t platform_timer_due(uint32_t self)
+{
+	(void)self;
+	return 0;
+}
+
+/* How late the timer handler runs after its deadline: what a priority
+ * class above a device storm is for. Only this vCPU's handler writes it. */
+static void record_timer_lateness(struct demo_vcpu_slot *me, uint32_t self, uint64_t tsc)
+{
+	uint64_t due = platform_timer_due(self), late;
+
+	if (!due || tsc < due)
+		return;
+	late = tsc - due;
+	__atomic_store_n(&me->timer_late_sum, me->timer_late_sum + late, __ATOMIC_RELAXED);
+	if (late > me->timer_late_max)
+		__atomic_store_n(&me->timer_late_max, late, __ATOMIC_RELAXED);
+}
+
 void workload_handle_source(uint32_t self, uint32_t src, uint64_t tsc)
 {
 	struct demo_vcpu_slot *me = &SHARED->vcpu[self];
@@ -73,6 +97,7 @@ void workload_handle_source(uint32_t self, uint32_t src, uint64_t tsc)
 	else if (src == DEMO_SRC_IPI)
 		handle_ipi(me, tsc);
 	else if (src == DEMO_SRC_TIMER) {
+		record_timer_lateness(me, self, tsc);
 		count(&me->handled[DEMO_SRC_TIMER]);
 		/* "Reprogram the timer": its level line drops. */
 		platform_timer_handled(self);

@@ -103,6 +103,15 @@ void workload_handle_source(uint32_t self, uint32_t src, uint64_t tsc);
 void faults_run(uint32_t self) __attribute__((noreturn));
 /* One fault check: prints what failed; returns 1 if @p got != @p want. */
 uint32_t fault_check(const char *what, int64_t got, int64_t want);
+/* ABI 0.4 checks for a VM without an NMI line whose hypervisor offers the
+ * shared page (a port calls it from platform_fault_checks(), on vCPU 0
+ * with its instance enabled): the features, the NMI class refused with
+ * ERROR_PARAMETER index 2, SHARE_STATE's checks (@p outside_ram: a
+ * page-aligned guest-physical address that is not guest RAM; the instance
+ * is disabled for them and enabled again), a page that really holds the
+ * words, RVID_RESAMPLE's. Returns how many failed. */
+#define ABI04_FAULT_CHECKS 15u
+uint32_t abi04_fault_checks(uint64_t outside_ram);
 
 /* ---- Port hooks: each port implements these. ---- */
 
@@ -117,6 +126,11 @@ void platform_device_done(uint32_t d);
  * next tick if the host wants one (x86: a port write the VMM answers;
  * arm64: the guest reprograms its own EL1 virtual timer). */
 void platform_timer_handled(uint32_t self);
+/* The deadline (timestamp counter) of the timer interrupt being handled,
+ * read before platform_timer_handled() re-arms it, or 0 if the port does
+ * not know it (then no lateness is recorded). Optional: workload.c has a
+ * weak default that returns 0. */
+uint64_t platform_timer_due(uint32_t self);
 /* The devices may start: arm this vCPU's first timer tick if the guest
  * programs its timer itself. */
 void platform_timer_start(uint32_t self);

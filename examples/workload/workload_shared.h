@@ -11,9 +11,10 @@
  * CNTVCT_EL0 on arm64, the time CSR on riscv64; tsc_khz is its rate.
  *
  * Who writes what (everything else is read-only for the other side):
- *   host:  config fields, stop, device raised/inject_tsc, vcpu timer_raised
+ *   host:  config fields (pv_options, level_devices too), stop, device
+ *          raised/inject_tsc, vcpu timer_raised
  *   guest: ready, quiesced, device claimed/done/handled_tsc/target,
- *          every per-vCPU counter
+ *          every per-vCPU counter (timer lateness too)
  * Fields shared across CPUs or across the VM boundary are accessed with
  * __atomic builtins (guest, freestanding hosts) or <stdatomic.h> casts
  * (hosted VMMs), seq_cst unless the comment beside the access says why
@@ -60,6 +61,20 @@ enum demo_mode {
 #define DEMO_EXIT_FAULTS_FAILED 0x200u /* + number of fault checks that failed */
 
 #define DEMO_MAGIC 0x7076697271646d6full /* "pvirqdmo" */
+
+/*
+ * How the libpvirq guest drives the controller (struct demo_shared
+ * pv_options; DEMO_MODE_PVIRQ only, 0 = ABI 0.3 behaviour):
+ *  - SHARED_STATE: each vCPU shares a state page (RVIC_SHARE_STATE before
+ *    its ENABLE) and ends interrupts in memory; acknowledge stays a call
+ *    where the line is a level the hypervisor recomputes at entry.
+ *  - TIMER_CLASS: the timer INTID goes in priority class DEMO_TIMER_CLASS
+ *    (RVIC_SET_PRIORITY), above the devices' class 0, so a device storm
+ *    cannot make it wait behind the devices' round robin.
+ */
+#define DEMO_PV_SHARED_STATE 0x1u
+#define DEMO_PV_TIMER_CLASS 0x2u
+#define DEMO_TIMER_CLASS 2u
 
 /* IPI latency histogram: 1 us buckets below 1024 us, 64 us buckets above,
  * the last bucket (from about 66 ms) catching everything slower. */
@@ -108,7 +123,12 @@ struct demo_vcpu_slot {
 	uint64_t ipi_send_tsc;		   /* guest (sender): timestamp just before the latest */
 	uint64_t retargets;		   /* guest: retargets this vCPU performed */
 	uint64_t timer_raised;		   /* host: timer edges raised for this vCPU */
-	uint64_t pad[3];
+	/* guest: how late its timer handlers ran, in timestamp ticks after
+	 * the deadline (sum and worst; samples = handled[DEMO_SRC_TIMER]
+	 * where the port knows the deadline, else 0 and 0). */
+	uint64_t timer_late_sum;
+	uint64_t timer_late_max;
+	uint64_t pad[1];
 	/* guest: IPI latency (send -> handler) histogram, demo_ipi_bucket(). */
 	uint32_t ipi_latency_us[DEMO_IPI_HIST_BUCKETS];
 };
@@ -133,7 +153,13 @@ struct demo_shared {
 	 * (TPR). */
 	uint64_t cost_call_tsc;
 	uint64_t timer_period_tsc; /* guest-programmed timers (arm64): period */
-	uint64_t pad[4];
+	uint32_t pv_options;	   /* host: DEMO_PV_* (libpvirq mode only)     */
+	/* host: bit d set = device d is a level-triggered rVID input: its
+	 * line stays high until the guest's handler acknowledges it at the
+	 * device (platform_device_done()), and the guest ends it with
+	 * RVID_RESAMPLE before unmasking. */
+	uint32_t level_devices;
+	uint64_t pad[3];
 	struct demo_device_slot dev[DEMO_MAX_DEVICES];
 	struct demo_vcpu_slot vcpu[DEMO_MAX_VCPUS];
 };

@@ -97,10 +97,24 @@ void guest_exit(uint32_t code)
 	}
 }
 
-/* The device model polls done on its tick: nothing to ring. */
+/* The device model polls done on its tick: nothing to ring, except the
+ * register write that acknowledges a level-triggered device (it lowers
+ * the line before the controller's end of interrupt resamples it). */
 void platform_device_done(uint32_t d)
 {
-	(void)d;
+	if (SHARED->level_devices >> d & 1)
+		hvc(EL2_CALL_DEVICE_ACK, d, 0, 0);
+}
+
+/* The deadline of the tick being handled: CNTV_CVAL_EL0 still holds it
+ * (platform_timer_handled() re-arms after this). */
+uint64_t platform_timer_due(uint32_t self)
+{
+	uint64_t cval;
+
+	(void)self;
+	__asm__ volatile("mrs %0, cntv_cval_el0" : "=r"(cval));
+	return cval;
 }
 
 static void timer_write(uint64_t ctl, uint64_t tval)
@@ -188,7 +202,8 @@ uint32_t platform_fault_checks(uint32_t self, uint32_t *nr_checks)
 	failed +=
 		fault_check("unknown vendor hypervisor call", (int64_t)hvc(0xC6000099u, 0, 0, 0).x0,
 			    PVIRQ_ABI_STATUS_NOT_SUPPORTED);
-	*nr_checks = 12;
+	failed += abi04_fault_checks(EL2_UNMAPPED_IPA);
+	*nr_checks = 12 + ABI04_FAULT_CHECKS;
 	return failed;
 }
 

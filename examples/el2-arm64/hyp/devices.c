@@ -5,7 +5,10 @@
  *
  * Devices: device d is rVID input d. Even devices are wired lines
  * (pvirq_rvid_inject()), odd ones write the MSI doorbell
- * (pvirq_rvid_msi() at PVIRQ_MSI_DOORBELL, data = input). A device sends
+ * (pvirq_rvid_msi() at PVIRQ_MSI_DOORBELL, data = input), and a level
+ * device (level= bitmap, device 0 by default) holds its wired line high
+ * (pvirq_rvid_set_level()) until the guest's handler acknowledges it at
+ * its register (EL2_CALL_DEVICE_ACK), which lowers it. A device sends
  * its next edge only once the guest handled the previous one (done ==
  * raised), so the accounting is exact while the guest keeps retargeting
  * the inputs between vCPUs. The tick also ends the load phase (stop, then
@@ -17,6 +20,60 @@
 #define SECOND_MS 1000u
 
 static uint64_t accounted[DEMO_MAX_DEVICES];
+/* Level devices: interrupts acknowledged at the device register, written
+ * by the acknowledging CPU after it lowered the line, read by CPU 0's
+ * tick before it raises the next one, so that one device's level
+ * changes never overlap (rvid.h asks that of its one device model). */
+static uint64_t level_acked[DEMO_MAX_DEVICES];
+
+static bool is_level(uint32_t d)
+{
+	return hyp.cfg.level_devices >> d & 1;
+}
+
+void devices_init(void)
+{
+	for (uint32_t d = 0; d < hyp.cfg.nr_devices; d++)
+		if (is_level(d) && pvirq_rvid_set_trigger(hyp.vm, d, true) != PVIRQ_OK)
+			hyp_finish("pvirq_rvid_set_trigger refused a level device");
+}
+
+void devices_level_ack(uint32_t d)
+{
+	if (d >= hyp.cfg.nr_devices || !is_level(d))
+		return; /* a register this device does not have: ignored */
+	pvirq_rvid_set_level(hyp.vm, d, false);
+	/* relaxed: a counter for the report. */
+	__atomic_add_fetch(&hyp.run.level_acks, 1, __ATOMIC_RELAXED);
+	/* release: the lowered level before the tick may raise it again. */
+	__atomic_add_fetch(&level_acked[d], 1, __ATOMIC_RELEASE);
+}
+
+/* RVID_RESAMPLE of a level input (resamplefd style): the device model
+ * re-checks its condition. This device's line follows its register
+ * exactly (raised by a send, lowered by the guest's acknowledge, which the
+ * guest writes before it resamples), so there is nothing to change: the
+ * call is counted, to show the engine makes it. Changing the level here
+ * too would race with a send on another CPU; rvid.h wants one device
+ * model's level changes serialized. */
+void devices_resample(void *ctx, uint32_t input)
+{
+	(void)ctx;
+	(void)input;
+	/* relaxed: a counter for the report. */
+	__atomic_add_fetch(&hyp.run.level_resamples, 1, __ATOMIC_RELAXED);
+}
+
+uint32_t devices_level_high(void)
+{
+	uint32_t n = 0;
+	bool high;
+
+	for (uint32_t d = 0; d < hyp.cfg.nr_devices; d++)
+		if (is_level(d) && pvirq_rvid_get_level(hyp.vm, d, &high) == PVIRQ_OK && high)
+			n++;
+	return n;
+}
 
 static uint64_t ticks_of_us(uint64_t us)
 {
@@ -38,10 +95,15 @@ void devices_start(void)
 
 static void inject(uint32_t d)
 {
-	int err = d % 2 ? pvirq_rvid_msi(hyp.vm, PVIRQ_MSI_DOORBELL, d)
-			: pvirq_rvid_inject(hyp.vm, d);
+	int err;
 
-	if (d % 2)
+	if (is_level(d)) {
+		hyp.run.level_raises++;
+		err = pvirq_rvid_set_level(hyp.vm, d, true);
+	} else
+		err = d % 2 ? pvirq_rvid_msi(hyp.vm, PVIRQ_MSI_DOORBELL, d)
+			    : pvirq_rvid_inject(hyp.vm, d);
+	if (d % 2 && !is_level(d))
 		hyp.run.injected_msi++;
 	else
 		hyp.run.injected_wired++;
@@ -67,6 +129,9 @@ static void device_step(uint32_t d, uint64_t now)
 
 	if (done != raised)
 		return; /* still in flight */
+	/* acquire: pairs with devices_level_ack(); its lowering is done. */
+	if (is_level(d) && __atomic_load_n(&level_acked[d], __ATOMIC_ACQUIRE) != raised)
+		return; /* handled, not yet acknowledged at the device */
 	if (raised > accounted[d]) {
 		/* seq_cst load after done's: the stamp of this edge, not an
 		 * older one. inject_tsc is only written here. */

@@ -42,6 +42,8 @@ struct hyp_config {
 	uint32_t nr_devices;
 	uint64_t duration_ms;
 	uint64_t timer_us, ipi_us, retarget_us, device_tick_us;
+	uint32_t pv_options;	/* DEMO_PV_*: shared=1, timer_class=1     */
+	uint32_t level_devices; /* bitmap of level-triggered devices      */
 };
 
 struct hyp {
@@ -94,6 +96,9 @@ extern char hyp_stacks[];
 void mmu_build_tables(void);
 void mmu_enable_el2(void);
 void mmu_enable_stage2(void);
+/* The EL2 address of guest-physical [ipa, ipa + size) through stage 2, or
+ * NULL unless all of it is guest RAM mapped read-write in one block. */
+void *mmu_stage2_host(uint64_t ipa, uint64_t size);
 
 /* gic.c */
 void gic_init_distributor(void);
@@ -118,5 +123,14 @@ __attribute__((noreturn)) void hyp_finish(const char *failure);
 void devices_start(void);
 void devices_tick(void);
 bool timer_line_level(void *ctx, uint32_t vcpu, uint32_t intid);
+/* The guest acknowledged level device @p d at its register (a vendor
+ * hypercall): the device lowers its line. */
+void devices_level_ack(uint32_t d);
+/* resample() of the libpvirq config: RVID_RESAMPLE of a level input. */
+void devices_resample(void *ctx, uint32_t input);
+/* Level inputs still high (the report's check; after every vCPU exited). */
+uint32_t devices_level_high(void);
+/* Sets the level devices' trigger (after the VM exists). */
+void devices_init(void);
 
 #endif /* EL2_HYP_H */

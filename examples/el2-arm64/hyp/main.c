@@ -74,7 +74,8 @@ static void parse_config(struct hyp_config *cfg)
 				   .timer_us = 1000,
 				   .ipi_us = 100,
 				   .retarget_us = 200,
-				   .device_tick_us = 100};
+				   .device_tick_us = 100,
+				   .level_devices = 1u}; /* device 0 */
 	line[len] = 0;
 	while (i < len) {
 		size_t start = i, eq = 0, key_len, value_len;
@@ -107,11 +108,20 @@ static void parse_config(struct hyp_config *cfg)
 				cfg->retarget_us = number(value, value_len);
 			else if (word_is(&line[start], key_len, "tick_us"))
 				cfg->device_tick_us = number(value, value_len);
+			else if (word_is(&line[start], key_len, "shared"))
+				cfg->pv_options |=
+					number(value, value_len) ? DEMO_PV_SHARED_STATE : 0;
+			else if (word_is(&line[start], key_len, "timer_class"))
+				cfg->pv_options |=
+					number(value, value_len) ? DEMO_PV_TIMER_CLASS : 0;
+			else if (word_is(&line[start], key_len, "level"))
+				cfg->level_devices = (uint32_t)number(value, value_len);
 		}
 		i++;
 	}
 	if (cfg->mode != DEMO_MODE_PVIRQ)
 		cfg->nr_devices = 0;
+	cfg->level_devices &= (1u << cfg->nr_devices) - 1u;
 }
 
 static const char *mode_name(uint32_t mode)
@@ -140,6 +150,14 @@ static void kick(void *ctx, uint32_t vcpu)
 	gic_send_sgi(vcpu, EL2_INTID_KICK);
 }
 
+/* RVIC_SHARE_STATE's page: guest RAM, through stage 2, or refused. */
+static void *guest_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
+{
+	(void)ctx;
+	(void)vcpu;
+	return mmu_stage2_host(gpa, size);
+}
+
 static void setup_vm(void)
 {
 	struct pvirq_config pc = {
@@ -149,6 +167,11 @@ static void setup_vm(void)
 		.nr_rvid_inputs = DEMO_NR_UNTRUSTED,
 		.cpu_ids = 0, /* vCPU i has MPIDR affinity i */
 		.notify = kick,
+		.guest_page = guest_page,
+		.resample = devices_resample,
+		/* QEMU 7.2's -cpu max has no FEAT_NMI: no second line, so the
+		 * NMI class is refused (RVIC_SET_PRIORITY class 3). */
+		.nmi_line = false,
 	};
 	size_t need = pvirq_vm_footprint(&pc);
 	int err;
@@ -158,6 +181,7 @@ static void setup_vm(void)
 	err = pvirq_vm_init(vm_memory, sizeof(vm_memory), &pc, &hyp.vm);
 	if (err != PVIRQ_OK)
 		hyp_finish("pvirq_vm_init failed");
+	devices_init();
 }
 
 static void setup_guest(void)
@@ -177,6 +201,8 @@ static void setup_guest(void)
 	sh->retarget_period_tsc = hyp.cfg.retarget_us * khz / 1000u;
 	sh->ipi_period_tsc = hyp.cfg.ipi_us * khz / 1000u;
 	sh->timer_period_tsc = hyp.cfg.timer_us * khz / 1000u;
+	sh->pv_options = hyp.cfg.pv_options;
+	sh->level_devices = hyp.cfg.level_devices;
 	/* seq_cst: the magic last, as the guest checks it first. */
 	__atomic_store_n(&sh->magic, DEMO_MAGIC, __ATOMIC_SEQ_CST);
 	hyp.shared = sh;

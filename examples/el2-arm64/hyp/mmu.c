@@ -61,6 +61,29 @@ void mmu_build_tables(void)
 #define SCTLR_C (1ull << 2)
 #define SCTLR_I (1ull << 12)
 
+#define S2_IPA_LIMIT (1ull << 39)
+#define S2_BLOCK_PA_MASK 0x0000FFFFFFE00000ull /* output address of a 2 MiB block */
+
+/* Walks the stage-2 tables the guest runs on, so that a guest-physical
+ * address the guest names (RVIC_SHARE_STATE's page) reaches exactly the
+ * memory the guest itself reaches there, and nothing it cannot. */
+void *mmu_stage2_host(uint64_t ipa, uint64_t size)
+{
+	uint64_t l1, l2;
+
+	/* Written to survive wrap-around; one 2 MiB block at most. */
+	if (ipa >= S2_IPA_LIMIT || size == 0 || size > MIB2 || ipa % MIB2 > MIB2 - size)
+		return 0;
+	l1 = s2_l1[ipa / GIB];
+	/* A table descriptor to the one level-2 table this hypervisor builds. */
+	if ((l1 & 3) != DESC_TABLE || (l1 & 0x0000FFFFFFFFF000ull) != (uint64_t)(uintptr_t)s2_l2)
+		return 0;
+	l2 = s2_l2[(ipa % GIB) / MIB2];
+	if ((l2 & 3) != DESC_BLOCK || !(l2 & DESC_AF) || (l2 & S2_AP_RW) != S2_AP_RW)
+		return 0;
+	return (void *)(uintptr_t)((l2 & S2_BLOCK_PA_MASK) + ipa % MIB2);
+}
+
 void mmu_enable_el2(void)
 {
 	SYSREG_WRITE(mair_el2, MAIR_DEVICE_NGNRNE | MAIR_NORMAL_WB << 8);

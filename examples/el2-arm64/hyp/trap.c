@@ -154,7 +154,7 @@ static void count_call(uint32_t cpu, uint32_t fn)
 
 	if (n >= 0x200u && n - 0x200u < BM_CALL_RVID)
 		kind = n - 0x200u;
-	else if (n >= 0x100u && n - 0x100u <= 2u)
+	else if (n >= 0x100u && n - 0x100u < BM_CALL_UNKNOWN - BM_CALL_RVID)
 		kind = BM_CALL_RVID + n - 0x100u;
 	COUNT_TRAP(cpu, hypercalls);
 	COUNT_TRAP(cpu, calls[kind]);
@@ -173,6 +173,13 @@ static void hypercall(struct guest_frame *f, uint32_t cpu)
 	}
 	if (fn == EL2_CALL_EXIT)
 		vcpu_exit(cpu, f->x[1]);
+	if (fn == EL2_CALL_DEVICE_ACK) {
+		COUNT_TRAP(cpu, other_calls);
+		devices_level_ack(
+			(uint32_t)(f->x[1] < DEMO_MAX_DEVICES ? f->x[1] : DEMO_MAX_DEVICES));
+		f->x[0] = 0;
+		return;
+	}
 	if (fn == EL2_CALL_SET_EXIT_CODE) {
 		COUNT_TRAP(cpu, other_calls);
 		hyp.run.exit_code[cpu] = (uint32_t)f->x[1];
@@ -304,6 +311,7 @@ void hyp_finish(const char *failure)
 	}
 	hyp.run.failure = failure;
 	hyp.run.elapsed_ticks = counter_now() - hyp.boot_ticks;
+	hyp.run.level_high_at_end = devices_level_high();
 	bm_lock();
 	fw_exit(bm_report(hyp.shared, &hyp.run));
 }

@@ -109,6 +109,11 @@ uint32_t platform_fault_checks(uint32_t self, uint32_t *nr_checks)
 			      __atomic_load_n(&sbi_ipis_taken, __ATOMIC_RELAXED),
 			      before + SHARED->nr_vcpus);
 	n += 2;
+
+	/* ABI 0.4: the NMI class refused (riscv has no NMI line), the shared
+	 * page's checks (0x90000000: past the guest's 16 MiB of RAM). */
+	failed += abi04_fault_checks(HS_GUEST_GPA_BASE + 0x10000000ull);
+	n += ABI04_FAULT_CHECKS;
 	*nr_checks = n;
 	return failed;
 }

@@ -58,9 +58,21 @@ void platform_device_done(uint32_t d)
 	demo_call(HS_SBI_DEMO_DEVICE_DONE, d);
 }
 
+/* Each vCPU's programmed deadline: the timer handler's lateness is
+ * measured against it (platform_timer_due()). */
+static uint64_t timer_deadline[HS_MAX_HARTS];
+
 static void set_timer(uint64_t deadline)
 {
+	timer_deadline[this_cpu()] = deadline;
 	sbi_ecall(SBI_EID_TIME, 0, deadline, 0, 0);
+}
+
+uint64_t platform_timer_due(uint32_t self)
+{
+	uint64_t due = timer_deadline[self % HS_MAX_HARTS];
+
+	return due == UINT64_MAX ? 0 : due;
 }
 
 void platform_timer_handled(uint32_t self)

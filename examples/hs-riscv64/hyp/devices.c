@@ -5,7 +5,11 @@
  * device's period (device_us) has passed since its last send, the first
  * hart that notices claims the next by a CAS on raised and sends it,
  * through the rVID as a wired input (even d, pvirq_rvid_inject) or as an
- * MSI write to the doorbell (odd d, pvirq_rvid_msi). Any hart can send to
+ * MSI write to the doorbell (odd d, pvirq_rvid_msi), or, for a level
+ * device (bootarg level=N, a bitmap; device 0 by default), by raising its
+ * line (pvirq_rvid_set_level), which stays high until the guest's handler
+ * acknowledges the device at its register (the demo's DEVICE_DONE call).
+ * Any hart can send to
  * any vCPU, and the guest keeps retargeting the inputs meanwhile:
  * libpvirq's notify kicks the target's hart with an SBI IPI. The period
  * keeps the guest's main loop (retargets, IPIs) running: devices that re-
@@ -16,6 +20,61 @@
 
 /* Earliest time of each device's next send (time CSR). */
 static uint64_t next_send[DEMO_MAX_DEVICES];
+/* Level devices: interrupts acknowledged at the register. The next raise
+ * waits for the acknowledgement of the last (not only for the guest's
+ * done), so one device's level changes, made from different harts, never
+ * overlap (rvid.h asks that of its one device model). */
+static uint64_t level_acked[DEMO_MAX_DEVICES];
+
+static bool is_level(uint32_t d)
+{
+	return hs.opt.level_devs >> d & 1;
+}
+
+void hs_devices_init(void)
+{
+	for (uint32_t d = 0; d < hs.opt.nr_devices; d++)
+		if (is_level(d) && pvirq_rvid_set_trigger(hs.vm, d, true) != PVIRQ_OK)
+			hs_fail("pvirq_rvid_set_trigger", d, 0);
+}
+
+void hs_devices_level_ack(uint32_t d)
+{
+	if (d >= hs.opt.nr_devices || !is_level(d))
+		return; /* a register this device does not have: ignored */
+	pvirq_rvid_set_level(hs.vm, d, false);
+	/* relaxed: a counter for the report. */
+	__atomic_add_fetch(&hs.level_acks, 1, __ATOMIC_RELAXED);
+	/* release: the lowered level before a hart that sees the count
+	 * raises the next one. */
+	__atomic_add_fetch(&level_acked[d], 1, __ATOMIC_RELEASE);
+}
+
+/* RVID_RESAMPLE of a level input (resamplefd style): the device model
+ * re-checks its condition. This device's line follows its register
+ * exactly (raised by a send, lowered by the guest's acknowledge, which the
+ * guest writes before it resamples), so there is nothing to change: the
+ * call is counted, to show the engine makes it. Changing the level here
+ * too would race with a send on another CPU; rvid.h wants one device
+ * model's level changes serialized. */
+void hs_devices_resample(void *ctx, uint32_t input)
+{
+	(void)ctx;
+	(void)input;
+	/* relaxed: a counter for the report. */
+	__atomic_add_fetch(&hs.level_resamples, 1, __ATOMIC_RELAXED);
+}
+
+uint32_t hs_devices_level_high(void)
+{
+	uint32_t n = 0;
+	bool high;
+
+	for (uint32_t d = 0; d < hs.opt.nr_devices; d++)
+		if (is_level(d) && pvirq_rvid_get_level(hs.vm, d, &high) == PVIRQ_OK && high)
+			n++;
+	return n;
+}
 
 /* Inject -> guest handler latency of device @p d's previous interrupt,
  * which the guest finished (done == raised, read seq_cst after its
@@ -53,6 +112,8 @@ bool hs_devices_send(uint64_t now)
 		 * send by a period; the CAS still sends each number once. */
 		if (now < __atomic_load_n(&next_send[d], __ATOMIC_RELAXED) ||
 		    __atomic_load_n(&dev->done, __ATOMIC_SEQ_CST) != raised ||
+		    /* acquire: pairs with hs_devices_level_ack() */
+		    (is_level(d) && __atomic_load_n(&level_acked[d], __ATOMIC_ACQUIRE) != raised) ||
 		    !__atomic_compare_exchange_n(&dev->raised, &raised, raised + 1, false,
 						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			continue;
@@ -74,14 +135,20 @@ bool hs_devices_send(uint64_t now)
 		/* relaxed: only a distinct number per send matters. */
 		if (__atomic_add_fetch(&hs.sends, 1, __ATOMIC_RELAXED) == hs.opt.drop_send)
 			continue; /* self-test: counted as sent, never sent */
-		err = d & 1 ? pvirq_rvid_msi(hs.vm, PVIRQ_MSI_DOORBELL, d)
-			    : pvirq_rvid_inject(hs.vm, d);
+		if (is_level(d)) {
+			/* relaxed: counters for the report. */
+			__atomic_add_fetch(&hs.level_raises, 1, __ATOMIC_RELAXED);
+			err = pvirq_rvid_set_level(hs.vm, d, true);
+		} else
+			err = d & 1 ? pvirq_rvid_msi(hs.vm, PVIRQ_MSI_DOORBELL, d)
+				    : pvirq_rvid_inject(hs.vm, d);
 		/* relaxed: counters for the report. */
 		if (err)
 			__atomic_add_fetch(&hs.inject_errors, 1, __ATOMIC_RELAXED);
 		else
-			__atomic_add_fetch(d & 1 ? &hs.injected_msi : &hs.injected_wired, 1,
-					   __ATOMIC_RELAXED);
+			__atomic_add_fetch(d & 1 && !is_level(d) ? &hs.injected_msi
+								 : &hs.injected_wired,
+					   1, __ATOMIC_RELAXED);
 	}
 	return sent;
 }

@@ -50,6 +50,23 @@ void hs_gstage_enable(void)
 	__asm__ volatile(".word 0x62000073" ::: "memory");
 }
 
+void *hs_gstage_translate(uint64_t gpa, uint64_t len)
+{
+	uint64_t slot = gpa >> 30, leaf;
+
+	/* Sv39x4: 41-bit guest-physical addresses; one megapage at most,
+	 * written to survive wrap-around. */
+	if (gpa >= (1ull << 41) || len == 0 || len > MEGAPAGE || gpa % MEGAPAGE > MEGAPAGE - len)
+		return 0;
+	if (!(root[slot] & PTE_V) || (root[slot] & (PTE_R | PTE_W | PTE_X)) ||
+	    (root[slot] >> 10 << 12) != (uint64_t)(uintptr_t)level1)
+		return 0; /* not the one level-1 table this hypervisor builds */
+	leaf = level1[(gpa >> 21) & 511];
+	if ((leaf & (PTE_V | PTE_R | PTE_W | PTE_U)) != (PTE_V | PTE_R | PTE_W | PTE_U))
+		return 0;
+	return (void *)(uintptr_t)((leaf >> 10 << 12) + gpa % MEGAPAGE);
+}
+
 void *hs_gpa_to_host(uint64_t gpa, uint64_t len)
 {
 	/* Written to survive wrap-around: gpa + len may overflow. */

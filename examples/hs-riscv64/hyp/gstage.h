@@ -15,5 +15,10 @@ void hs_gstage_enable(void);
 /* The host address of guest range [gpa, gpa + len) if all of it is guest
  * RAM, else NULL (a guest-supplied address is hostile). */
 void *hs_gpa_to_host(uint64_t gpa, uint64_t len);
+/* The host address of guest range [gpa, gpa + len) by a walk of the
+ * G-stage tables the guest runs on (one 2 MiB leaf at most), or NULL if
+ * they do not map all of it readable and writable: RVIC_SHARE_STATE's
+ * page reaches exactly what the guest reaches there. */
+void *hs_gstage_translate(uint64_t gpa, uint64_t len);
 
 #endif /* HS_GSTAGE_H */

@@ -34,6 +34,8 @@ struct hs_options {
 	uint32_t retarget_us; /* guest retarget period, 0 = none                  */
 	uint32_t ipi_us;      /* guest IPI period, 0 = none                       */
 	uint32_t timer_us;    /* guest timer period, 0 = none                     */
+	uint32_t pv_options;  /* DEMO_PV_*: words "shared", "timer_class"        */
+	uint32_t level_devs;  /* level=N: bitmap of level devices (default 1)    */
 	/* Self-tests of the checks (a run that must fail): */
 	uint32_t drop_send;    /* the device model "loses" its n-th send (1-based) */
 	uint32_t unmap_shared; /* the G-stage leaves the control block unmapped    */
@@ -57,6 +59,9 @@ struct hs_run {
 	uint64_t sends, injected_wired, injected_msi, inject_errors;
 	uint64_t latency_samples, latency_sum, latency_max; /* time ticks */
 	uint64_t stuck_devices; /* devices still in flight at the deadline   */
+	/* Level devices, atomic: raises, acknowledgements at the device,
+	 * resample() callbacks (for the report). */
+	uint64_t level_raises, level_acks, level_resamples;
 };
 
 extern struct hs_run hs;
@@ -89,6 +94,13 @@ void hs_guest_set_timer(struct hs_hart *h, uint64_t deadline);
  * interrupt is in flight. */
 bool hs_devices_send(uint64_t now);
 bool hs_devices_idle(void);
+/* Level devices: trigger set up (boot hart, after the VM exists); the
+ * guest's acknowledgement at device @p d's register (DEVICE_DONE) lowers
+ * its line; the config's resample(); how many are still high. */
+void hs_devices_init(void);
+void hs_devices_level_ack(uint32_t d);
+void hs_devices_resample(void *ctx, uint32_t input);
+uint32_t hs_devices_level_high(void);
 
 /* run.c: the run's phases, on every trap of every hart. */
 void hs_poll(struct hs_hart *h);

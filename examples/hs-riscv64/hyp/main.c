@@ -108,8 +108,12 @@ static void parse_options(const void *fdt)
 	o->drop_send = parse_uint(args, "drop_send", 0);
 	o->unmap_shared = has_word(args, "unmap_shared");
 	o->watchdog_ms = parse_uint(args, "watchdog_ms", HS_WATCHDOG_MS);
+	o->pv_options = (has_word(args, "shared") ? DEMO_PV_SHARED_STATE : 0) |
+			(has_word(args, "timer_class") ? DEMO_PV_TIMER_CLASS : 0);
+	o->level_devs = parse_uint(args, "level", 1);
 	if (o->nr_devices < 1 || o->nr_devices > DEMO_MAX_DEVICES)
 		hs_fail("bootargs: devices out of range", o->nr_devices, DEMO_MAX_DEVICES);
+	o->level_devs &= (1u << o->nr_devices) - 1u;
 }
 
 /* Another hart (or a device) raised vCPU @p vcpu's line: kick its hart.
@@ -125,6 +129,14 @@ static void notify(void *ctx, uint32_t vcpu)
 	self->traps.kicks_sent++;
 }
 
+/* RVIC_SHARE_STATE's page: guest RAM through the G-stage, or refused. */
+static void *guest_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
+{
+	(void)ctx;
+	(void)vcpu;
+	return hs_gstage_translate(gpa, size);
+}
+
 static void init_vm(void)
 {
 	static uint64_t cpu_ids[HS_MAX_HARTS];
@@ -135,6 +147,10 @@ static void init_vm(void)
 		.nr_rvid_inputs = DEMO_NR_UNTRUSTED,
 		.cpu_ids = cpu_ids,
 		.notify = notify,
+		.guest_page = guest_page,
+		.resample = hs_devices_resample,
+		/* riscv64 has no NMI line: the NMI class is refused. */
+		.nmi_line = false,
 	};
 	size_t need;
 	int err;
@@ -148,6 +164,7 @@ static void init_vm(void)
 	err = pvirq_vm_init(vm_memory, sizeof(vm_memory), &cfg, &hs.vm);
 	if (err)
 		hs_fail("pvirq_vm_init", (uint64_t)(int64_t)err, 0);
+	hs_devices_init();
 }
 
 static void init_shared(void)
@@ -166,6 +183,8 @@ static void init_shared(void)
 	s->retarget_period_tsc = (uint64_t)o->retarget_us * HS_TIME_HZ / 1000000;
 	s->ipi_period_tsc = (uint64_t)o->ipi_us * HS_TIME_HZ / 1000000;
 	s->timer_period_tsc = (uint64_t)o->timer_us * HS_TIME_HZ / 1000000;
+	s->pv_options = o->mode == HS_MODE_WORKLOAD ? o->pv_options : 0;
+	s->level_devices = o->mode == HS_MODE_WORKLOAD ? o->level_devs : 0;
 	hs.shared = s;
 }
 

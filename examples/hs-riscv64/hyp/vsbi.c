@@ -199,7 +199,10 @@ static void demo(struct hs_hart *h, uint64_t fid)
 	switch (fid) {
 	case HS_SBI_DEMO_EXIT: hs_vcpu_exit(h, (uint32_t)A(0));
 	case HS_SBI_DEMO_DEVICE_DONE:
-		/* The device model polls done on the way out of this trap. */
+		/* The device model polls done on the way out of this trap; a
+		 * level device's line drops here (its register was written). */
+		if (A(0) < hs.opt.nr_devices)
+			hs_devices_level_ack((uint32_t)A(0));
 		ret(h, A(0) < hs.opt.nr_devices ? SBI_SUCCESS : SBI_ERR_INVALID_PARAM, 0);
 		break;
 	case HS_SBI_DEMO_CONFIG:
