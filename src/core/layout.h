@@ -116,13 +116,14 @@ struct pvirq_vm {
 	size_t inputs_offset;
 	size_t idmap_offset;
 	size_t footprint;
+	/* The config's callbacks, then their contexts, copied at init. */
 	pvirq_notify_fn notify;
-	void *notify_ctx;
 	pvirq_line_level_fn line_level;
-	void *line_level_ctx;
 	pvirq_guest_page_fn guest_page;
-	void *guest_page_ctx;
 	pvirq_resample_fn resample;
+	void *notify_ctx;
+	void *line_level_ctx;
+	void *guest_page_ctx;
 	void *resample_ctx;
 	/* The one field that changes after init: 1 once some input was made
 	 * level-triggered (sticky until reset), so ENABLE and RESET scan the
