@@ -118,7 +118,8 @@ PVIRQ_API int pvirq_rvid_get_level(struct pvirq_vm *vm, uint32_t input, bool *hi
  * hwirq: the guest knows the input it mapped). If the input is
  * level-triggered, calls the config's resample() for it and then, if its
  * level is high, pends its current target again (as a SIGNAL). For an edge
- * input or an unmapped one: nothing. Lock-free; nothing here can pend a
+ * input: nothing. For an unmapped level input resample() is still called
+ * (the device model learns of the end of interrupt) and nothing pends. Lock-free; nothing here can pend a
  * trusted INTID (it reaches only the input's own untrusted target).
  * @return PVIRQ_OK; PVIRQ_EDISABLED if the level was high and the target
  *         is disabled (ENABLE pends it later); PVIRQ_EINPUT.

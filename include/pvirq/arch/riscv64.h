@@ -20,6 +20,7 @@
  *  | INVALID_CPU     | -3 SBI_ERR_INVALID_PARAM| 0x002 + idx<<8 |
  *  | DISABLED        | -4 SBI_ERR_DENIED       | 0x003       |
  *  | NO_INTERRUPTS   | -1 SBI_ERR_FAILED       | 0x004       |
+ *  | ENABLED (0.4)   | -1 SBI_ERR_FAILED       | 0x005       |
  *  | NOT_SUPPORTED   | -2 SBI_ERR_NOT_SUPPORTED| -1          |
  * Targets are hart ids (XLEN = 64 bits, all of them significant).
  */

@@ -43,7 +43,7 @@ int64_t pvirq_riscv_sbi_error(uint32_t reason)
 	case PVIRQ_ABI_INVALID_CPU: return PVIRQ_SBI_ERR_INVALID_PARAM;
 	case PVIRQ_ABI_DISABLED: return PVIRQ_SBI_ERR_DENIED;
 	case PVIRQ_ABI_NOT_SUPPORTED: return PVIRQ_SBI_ERR_NOT_SUPPORTED;
-	default: return PVIRQ_SBI_ERR_FAILED; /* NO_INTERRUPTS */
+	default: return PVIRQ_SBI_ERR_FAILED; /* NO_INTERRUPTS, ENABLED */
 	}
 }
 
