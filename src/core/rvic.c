@@ -626,9 +626,12 @@ static int32_t find_deliverable(const struct view *s, uint32_t cursor, int32_t c
  */
 static int32_t best_class(const struct view *s, enum wanted want)
 {
+	/* The highest class @want can return: nothing can beat it, so the
+	 * scan stops there (the timer or IPI class is usually found at once). */
+	const int32_t ceiling = want == WANT_IRQ && s->nmi_line ? 2 : 3;
 	int32_t best = -1;
 
-	for (uint32_t word = 0; word < s->n; word++) {
+	for (uint32_t word = 0; word < s->n && best < ceiling; word++) {
 		uint64_t d = pvirq_deliverable_lanes(load_state(s, word));
 
 		if (d)
