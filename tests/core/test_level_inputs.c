@@ -20,6 +20,20 @@ static uint32_t ack(struct pvirq_vm *vm, uint32_t vcpu)
 	return intid;
 }
 
+/* The guest's end of interrupt of a level input (spec section 15). */
+static void level_eoi(struct pvirq_vm *vm, uint32_t vcpu, uint32_t intid)
+{
+	assert_int_equal(pvirq_rvid_resample(vm, IN), PVIRQ_OK);
+	assert_int_equal(pvirq_rvic_clear_masked(vm, vcpu, intid), PVIRQ_OK);
+}
+
+static void nothing_left(struct pvirq_vm *vm, uint32_t vcpu)
+{
+	uint32_t intid;
+
+	assert_int_equal(pvirq_rvic_acknowledge(vm, vcpu, &intid), PVIRQ_ENOINTR);
+}
+
 static struct wave_vm *level_vm(void)
 {
 	struct wave_vm *w = wave_vm_create(false);
@@ -65,30 +79,26 @@ static void resample_repends_while_high(void **state)
 {
 	struct wave_vm *w = level_vm();
 	struct pvirq_vm *vm = w->vm;
-	uint32_t intid;
 
 	(void)state;
 	assert_int_equal(pvirq_rvid_map(vm, IN, 0, DEV), PVIRQ_OK);
 	assert_int_equal(pvirq_rvid_set_level(vm, IN, true), PVIRQ_OK);
 	for (int round = 0; round < 3; round++) {
 		assert_int_equal(ack(vm, 0), DEV);
-		assert_int_equal(pvirq_rvid_resample(vm, IN), PVIRQ_OK);
-		assert_int_equal(pvirq_rvic_clear_masked(vm, 0, DEV), PVIRQ_OK);
+		level_eoi(vm, 0, DEV);
 	}
 	assert_int_equal(atomic_load(&w->resampled[IN]), 3);
 	assert_int_equal(ack(vm, 0), DEV);
 	/* The handler services the device, which lowers the line. */
 	assert_int_equal(pvirq_rvid_set_level(vm, IN, false), PVIRQ_OK);
-	assert_int_equal(pvirq_rvid_resample(vm, IN), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, DEV), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &intid), PVIRQ_ENOINTR);
+	level_eoi(vm, 0, DEV);
+	nothing_left(vm, 0);
 	/* resample() is where a device model re-checks (resamplefd style). */
 	w->lower_on_resample = true;
 	assert_int_equal(pvirq_rvid_set_level(vm, IN, true), PVIRQ_OK);
 	assert_int_equal(ack(vm, 0), DEV);
-	assert_int_equal(pvirq_rvid_resample(vm, IN), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, DEV), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &intid), PVIRQ_ENOINTR);
+	level_eoi(vm, 0, DEV);
+	nothing_left(vm, 0);
 	wave_vm_destroy(w);
 }
 
@@ -98,7 +108,6 @@ static void level_follows_retarget(void **state)
 {
 	struct wave_vm *w = level_vm();
 	struct pvirq_vm *vm = w->vm;
-	uint32_t intid;
 
 	(void)state;
 	assert_int_equal(pvirq_rvid_map(vm, IN, 0, DEV), PVIRQ_OK);
@@ -106,14 +115,12 @@ static void level_follows_retarget(void **state)
 	assert_int_equal(ack(vm, 0), DEV); /* in service on vCPU 0 */
 	assert_int_equal(pvirq_rvid_map(vm, IN, 1, DEV + 1), PVIRQ_OK);
 	assert_true(wave_is(vm, 1, DEV + 1, true)); /* the MAP pended the level */
-	assert_int_equal(pvirq_rvid_resample(vm, IN), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_clear_masked(vm, 0, DEV), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_acknowledge(vm, 0, &intid), PVIRQ_ENOINTR);
+	level_eoi(vm, 0, DEV);
+	nothing_left(vm, 0);
 	assert_int_equal(ack(vm, 1), DEV + 1);
 	assert_int_equal(pvirq_rvid_set_level(vm, IN, false), PVIRQ_OK);
-	assert_int_equal(pvirq_rvid_resample(vm, IN), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_clear_masked(vm, 1, DEV + 1), PVIRQ_OK);
-	assert_int_equal(pvirq_rvic_acknowledge(vm, 1, &intid), PVIRQ_ENOINTR);
+	level_eoi(vm, 1, DEV + 1);
+	nothing_left(vm, 1);
 	wave_vm_destroy(w);
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../support/shared_page.h"
 #include "wave_vm.h"
 
 #define MAX_DEVICES 3u
@@ -38,27 +39,6 @@ static void notify(void *ctx, uint32_t vcpu)
 		atomic_store(&upcall, 1);
 }
 
-static int32_t guest_ack(_Atomic uint64_t *page)
-{
-	for (uint32_t i = 0; i < W_WORDS; i++) {
-		uint64_t v = atomic_load(&page[i]);
-
-		for (;;) {
-			uint64_t d = v & ~(v >> 1) & 0x5555555555555555ull;
-			uint32_t intid;
-
-			if (!d)
-				break;
-			intid = i * 32u + (uint32_t)__builtin_ctzll(d) / 2u;
-			if (atomic_compare_exchange_strong(&page[i], &v,
-							   (v & ~PVIRQ_SHARED_PENDING(intid)) |
-								   PVIRQ_SHARED_MASKED(intid)))
-				return (int32_t)intid;
-		}
-	}
-	return -1;
-}
-
 static void *guest(void *arg)
 {
 	_Atomic uint64_t *page = w->ram[0];
@@ -72,7 +52,7 @@ static void *guest(void *arg)
 			sched_yield();
 			continue;
 		}
-		while ((intid = guest_ack(page)) >= 0) {
+		while ((intid = page_ack(page, W_WORDS)) >= 0) {
 			uint32_t d = (uint32_t)intid - FIRST_INTID;
 
 			if (d >= devices) {
@@ -88,8 +68,7 @@ static void *guest(void *arg)
 			sched_yield();
 			/* In-memory end of interrupt; the re-evaluate rule taken
 			 * one way or the other, alternately. */
-			if (atomic_fetch_and(&page[intid / 32], ~PVIRQ_SHARED_MASKED(intid)) &
-			    PVIRQ_SHARED_PENDING(intid)) {
+			if (page_eoi(page, (uint32_t)intid)) {
 				/* Ask the host, and return from the interrupt:
 				 * only its re-evaluation brings us back. */
 				if (++n % 2) {

@@ -8,37 +8,20 @@
 #include <pthread.h>
 #include <cmocka.h>
 
+#include "../support/shared_page.h"
 #include "wave_vm.h"
 
 #define DEV 40u /* an untrusted INTID */
 #define IPI 3u
 
-/* The guest's acknowledge: the CAS the host does, on its own page. */
 static int32_t guest_ack(_Atomic uint64_t *page)
 {
-	for (uint32_t i = 0; i < W_WORDS; i++) {
-		uint64_t w = atomic_load(&page[i]);
-		uint64_t d = w & ~(w >> 1) & 0x5555555555555555ull;
-
-		while (d) {
-			uint32_t lane = (uint32_t)__builtin_ctzll(d) / 2u;
-			uint32_t intid = i * 32u + lane;
-			uint64_t next =
-				(w & ~PVIRQ_SHARED_PENDING(intid)) | PVIRQ_SHARED_MASKED(intid);
-
-			if (atomic_compare_exchange_strong(&page[i], &w, next))
-				return (int32_t)intid;
-			d = w & ~(w >> 1) & 0x5555555555555555ull;
-		}
-	}
-	return -1;
+	return page_ack(page, W_WORDS);
 }
 
-/* The guest's end of interrupt; true if the INTID was pending again. */
 static bool guest_eoi(_Atomic uint64_t *page, uint32_t intid)
 {
-	return atomic_fetch_and(&page[intid / 32u], ~PVIRQ_SHARED_MASKED(intid)) &
-	       PVIRQ_SHARED_PENDING(intid);
+	return page_eoi(page, intid);
 }
 
 static void share_checks_first(void **state)

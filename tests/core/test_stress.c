@@ -41,6 +41,8 @@
 #include <pvirq/hosted.h>
 #include <pvirq/pvirq.h>
 
+#include "../support/shared_page.h"
+
 #define NV 3u /* vCPUs */
 #define ND 6u /* device inputs, input d -> untrusted INTID T + d */
 #define NDEV_THREADS 2u
@@ -66,25 +68,10 @@ static void *guest_page(void *ctx, uint32_t vcpu, uint64_t gpa, size_t size)
 /* The guest's in-memory acknowledge (spec section 13): the host's CAS. */
 static bool ack_in_memory(uint32_t me, uint32_t *intid)
 {
-	for (uint32_t i = 0; i < (T + U) / 32u; i++) {
-		uint64_t w = atomic_load(&guest_pages[me][i]);
+	int32_t n = page_ack(guest_pages[me], (T + U) / 32u);
 
-		for (;;) {
-			uint64_t d = w & ~(w >> 1) & 0x5555555555555555ull;
-			uint32_t n;
-
-			if (!d)
-				break;
-			n = i * 32u + (uint32_t)__builtin_ctzll(d) / 2u;
-			if (atomic_compare_exchange_strong(&guest_pages[me][i], &w,
-							   (w & ~PVIRQ_SHARED_PENDING(n)) |
-								   PVIRQ_SHARED_MASKED(n))) {
-				*intid = n;
-				return true;
-			}
-		}
-	}
-	return false;
+	*intid = (uint32_t)n;
+	return n >= 0;
 }
 
 struct stress {
@@ -174,8 +161,7 @@ static void handle(struct stress *s, uint32_t me, uint32_t intid)
 	if (shared_mode) {
 		/* In-memory end of interrupt; an INTID found pending again is
 		 * re-evaluated by the host (the spec's re-evaluate rule). */
-		if (atomic_fetch_and(&guest_pages[me][intid / 32u], ~PVIRQ_SHARED_MASKED(intid)) &
-		    PVIRQ_SHARED_PENDING(intid))
+		if (page_eoi(guest_pages[me], intid))
 			expect_ok(s, pvirq_rvic_clear_masked(s->vm, me, intid), "re-evaluate");
 		return;
 	}
