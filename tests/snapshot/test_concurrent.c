@@ -67,6 +67,27 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/* Saves @src again and again until the workers stopped (and at least
+ * MIN_SAVES times): every snapshot restores into @dst and re-saves to the
+ * same bytes. Returns the number of saves. */
+static unsigned save_until_done(struct pvirq_vm *src, struct pvirq_vm *dst, atomic_uint *running)
+{
+	unsigned saves = 0;
+
+	while (saves < MIN_SAVES || atomic_load_explicit(running, memory_order_acquire)) {
+		size_t len = 0, len2 = 0;
+		uint8_t *snap = snap_save(src, &len), *again;
+
+		assert_int_equal(pvirq_vm_restore(dst, snap, len), PVIRQ_OK);
+		again = snap_save(dst, &len2);
+		assert_memory_equal(snap, again, len);
+		free(snap);
+		free(again);
+		saves++;
+	}
+	return saves;
+}
+
 static void test_save_under_load(void **state)
 {
 	struct pvirq_config cfg = {.nr_vcpus = WORKERS,
@@ -77,7 +98,6 @@ static void test_save_under_load(void **state)
 	struct shared sh;
 	struct worker w[WORKERS];
 	pthread_t tid[WORKERS];
-	unsigned saves = 0;
 	unsigned char *snap, *again;
 	size_t len, len2;
 
@@ -92,15 +112,7 @@ static void test_save_under_load(void **state)
 		w[k] = (struct worker){.sh = &sh, .self = k, .rng = 0xC0FFEEull + k};
 		assert_int_equal(pthread_create(&tid[k], NULL, work, &w[k]), 0);
 	}
-	while (saves < MIN_SAVES || atomic_load_explicit(&sh.running, memory_order_acquire)) {
-		snap = snap_save(src.vm, &len);
-		assert_int_equal(pvirq_vm_restore(dst.vm, snap, len), PVIRQ_OK);
-		again = snap_save(dst.vm, &len2);
-		assert_memory_equal(snap, again, len);
-		free(snap);
-		free(again);
-		saves++;
-	}
+	assert_true(save_until_done(src.vm, dst.vm, &sh.running) >= MIN_SAVES);
 	for (uint32_t k = 0; k < WORKERS; k++)
 		assert_int_equal(pthread_join(tid[k], NULL), 0);
 
@@ -184,7 +196,6 @@ static void test_save_while_a_hostile_guest_writes_its_page(void **state)
 	struct worker w[WORKERS];
 	struct guest g;
 	pthread_t tid[WORKERS + 1];
-	unsigned saves = 0;
 	unsigned char *snap, *again;
 	size_t len, len2;
 
@@ -205,15 +216,7 @@ static void test_save_while_a_hostile_guest_writes_its_page(void **state)
 		w[k] = (struct worker){.sh = &sh, .self = k, .rng = 0xABCDull + k};
 		assert_int_equal(pthread_create(&tid[k], NULL, abi04_work, &w[k]), 0);
 	}
-	while (saves < MIN_SAVES || atomic_load_explicit(&sh.running, memory_order_acquire)) {
-		snap = snap_save(src.vm, &len);
-		assert_int_equal(pvirq_vm_restore(dst.vm, snap, len), PVIRQ_OK);
-		again = snap_save(dst.vm, &len2);
-		assert_memory_equal(snap, again, len);
-		free(snap);
-		free(again);
-		saves++;
-	}
+	assert_true(save_until_done(src.vm, dst.vm, &sh.running) >= MIN_SAVES);
 	for (uint32_t k = 0; k <= WORKERS; k++)
 		assert_int_equal(pthread_join(tid[k], NULL), 0);
 
