@@ -66,9 +66,8 @@ struct view {
 
 /* Which INTIDs an operation looks for. */
 enum wanted {
-	WANT_IRQ,      /* the IRQ line and ACKNOWLEDGE: classes [floor, top] */
-	WANT_NMI,      /* the NMI edge and ACKNOWLEDGE_NMI: class 3 */
-	WANT_ANY_CLASS /* the summary's own invariant: every deliverable INTID */
+	WANT_IRQ, /* the IRQ line and ACKNOWLEDGE: classes [floor, top] */
+	WANT_NMI, /* the NMI edge and ACKNOWLEDGE_NMI: class 3 */
 };
 
 static void view_of(const struct pvirq_vm *vm, struct pvirq_vcpu *v, struct view *s)
@@ -98,22 +97,26 @@ static uint64_t class_word(const struct view *s, uint32_t word)
 				    memory_order_seq_cst);
 }
 
-/* The pending lanes of state word @word that @want looks for. */
-static uint64_t wanted_lanes(const struct view *s, uint32_t word, enum wanted want)
+/* The pending lanes of a word with class word @cw that @want looks for
+ * (on an instance that uses classes). */
+static uint64_t lanes_of_class_word(const struct view *s, uint64_t cw, enum wanted want)
 {
-	uint64_t cw, lanes;
+	uint64_t lanes;
 
-	if (want == WANT_ANY_CLASS)
-		return PVIRQ_PENDING_LANES;
-	if (!s->classes)
-		return want == WANT_IRQ ? PVIRQ_PENDING_LANES : 0;
-	cw = class_word(s, word);
 	if (want == WANT_NMI)
 		return s->nmi_line ? pvirq_class_exactly(cw, PVIRQ_PRIORITY_NMI) : 0;
 	lanes = pvirq_class_at_least(cw, s->floor);
 	if (s->nmi_line)
 		lanes &= ~pvirq_class_exactly(cw, PVIRQ_PRIORITY_NMI);
 	return lanes;
+}
+
+/* The pending lanes of state word @word that @want looks for. */
+static uint64_t wanted_lanes(const struct view *s, uint32_t word, enum wanted want)
+{
+	if (!s->classes)
+		return want == WANT_IRQ ? PVIRQ_PENDING_LANES : 0;
+	return lanes_of_class_word(s, class_word(s, word), want);
 }
 
 static uint64_t load_state(const struct view *s, uint32_t word)
@@ -175,14 +178,17 @@ static void publish_deliverable(struct pvirq_vm *vm, uint32_t vcpu, struct pvirq
 		struct view s;
 		uint64_t lane = pvirq_pending_bit(intid);
 
+		uint64_t cw;
+
 		view_of(vm, v, &s);
-		if (wanted_lanes(&s, word, WANT_NMI) & lane) {
+		cw = class_word(&s, word); /* one load for both lines */
+		if (lanes_of_class_word(&s, cw, WANT_NMI) & lane) {
 			raise_nmi(vm, vcpu, v);
 			return;
 		}
 		/* Held off by the floor: SET_PRIORITY_MASK lowering it will
 		 * raise the line (it scans after its store). */
-		if (!(wanted_lanes(&s, word, WANT_IRQ) & lane))
+		if (!(lanes_of_class_word(&s, cw, WANT_IRQ) & lane))
 			return;
 	}
 	raise_line(vm, vcpu, v);
@@ -631,16 +637,23 @@ static int32_t best_class(const struct view *s, enum wanted want)
 	const int32_t ceiling = want == WANT_IRQ && s->nmi_line ? 2 : 3;
 	int32_t best = -1;
 
+	/* Only ACKNOWLEDGE_NMI comes here on an instance without priority
+	 * calls: it has no NMI-class INTID then (wanted_lanes()'s rule). */
+	if (!s->classes)
+		return -1;
+
 	for (uint32_t word = 0; word < s->n && best < ceiling; word++) {
-		uint64_t d = pvirq_deliverable_lanes(load_state(s, word));
+		uint64_t d = pvirq_deliverable_lanes(load_state(s, word)), cw;
+		int32_t top;
 
-		if (d)
-			d &= wanted_lanes(s, word, want);
-		if (d) {
-			int32_t top = (int32_t)pvirq_class_top(class_word(s, word), d);
-
-			best = top > best ? top : best;
-		}
+		if (!d)
+			continue;
+		cw = class_word(s, word); /* one load for the filter and the top */
+		d &= lanes_of_class_word(s, cw, want);
+		if (!d)
+			continue;
+		top = (int32_t)pvirq_class_top(cw, d);
+		best = top > best ? top : best;
 	}
 	return best;
 }
